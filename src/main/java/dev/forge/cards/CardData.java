@@ -1,0 +1,70 @@
+package dev.forge.cards;
+
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The YAML front matter of a model or dataset card ({@code README.md}): the block between a first line
+ * {@code ---} and the next {@code ---}. Parsing is bounded: at most {@value #MAX_YAML_CHARS} characters,
+ * few aliases, no recursive keys, so hostile YAML fails fast instead of hanging.
+ */
+public final class CardData {
+    public static final int MAX_YAML_CHARS = 256 * 1024;
+
+    private CardData() {}
+
+    /** The front matter text, without the fences, if the card has one. */
+    public static Optional<String> frontMatter(String card) {
+        String text = card.startsWith("\uFEFF") ? card.substring(1) : card;
+        if (!(text.startsWith("---\n") || text.startsWith("---\r\n"))) return Optional.empty();
+        int start = text.indexOf('\n') + 1;
+        int pos = start;
+        while (pos < text.length()) {
+            int eol = text.indexOf('\n', pos);
+            String line = (eol < 0 ? text.substring(pos) : text.substring(pos, eol)).stripTrailing();
+            if (line.equals("---")) return Optional.of(text.substring(start, pos));
+            if (eol < 0) break;
+            pos = eol + 1;
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Parses the front matter into a map.
+     *
+     * @return empty when there is no front matter
+     * @throws InvalidCardException when it is not a YAML mapping or exceeds the limits
+     */
+    public static Optional<Map<String, Object>> parse(String card) {
+        Optional<String> yaml = frontMatter(card);
+        if (yaml.isEmpty()) return Optional.empty();
+        if (yaml.get().length() > MAX_YAML_CHARS) throw new InvalidCardException("YAML metadata is larger than " + MAX_YAML_CHARS + " characters");
+        LoadSettings settings = LoadSettings.builder().setCodePointLimit(MAX_YAML_CHARS).setMaxAliasesForCollections(50)
+                .setAllowRecursiveKeys(false).setAllowDuplicateKeys(false).build();
+        try {
+            Object doc = new Load(settings).loadFromString(yaml.get());
+            if (doc == null) return Optional.of(Map.of());
+            if (!(doc instanceof Map<?, ?> m)) throw new InvalidCardException("YAML metadata must be a mapping");
+            @SuppressWarnings("unchecked") Map<String, Object> map = (Map<String, Object>) m;
+            for (Object k : map.keySet()) if (!(k instanceof String)) throw new InvalidCardException("YAML metadata keys must be strings");
+            return Optional.of(map);
+        } catch (YamlEngineException e) {
+            throw new InvalidCardException("Invalid YAML metadata: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "parse error";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** The card's YAML is not acceptable. */
+    public static final class InvalidCardException extends RuntimeException {
+        public InvalidCardException(String message) { super(message); }
+    }
+}

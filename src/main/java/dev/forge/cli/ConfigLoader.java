@@ -1,0 +1,61 @@
+package dev.forge.cli;
+
+import dev.forge.core.ForgeConfig;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Builds a {@link ForgeConfig} from, in order of precedence: command-line flags, {@code FORGE_*}
+ * environment variables, {@code forge.properties} in the data folder, and defaults
+ * (127.0.0.1:8080, {@code ./forge-data}).
+ */
+final class ConfigLoader {
+    private ConfigLoader() {}
+
+    record Flags(String host, Integer port, Path dataDir, String publicUrl) {}
+
+    static ForgeConfig load(Flags flags, Map<String, String> env) throws IOException {
+        Path data = flags.dataDir() != null ? flags.dataDir()
+                : env.containsKey("FORGE_DATA") ? Path.of(env.get("FORGE_DATA")) : Path.of("forge-data");
+        Properties file = new Properties();
+        Path props = data.resolve("forge.properties");
+        if (Files.exists(props)) {
+            try (Reader r = Files.newBufferedReader(props)) {
+                file.load(r);
+            }
+        }
+        String host = first(flags.host(), env.get("FORGE_HOST"), file.getProperty("host"), "127.0.0.1");
+        int port = Integer.parseInt(first(flags.port() == null ? null : flags.port().toString(), env.get("FORGE_PORT"),
+                file.getProperty("port"), "8080"));
+        if (port == 0) port = freePort(host);
+        String publicHost = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+        String publicUrl = first(flags.publicUrl(), env.get("FORGE_PUBLIC_URL"), file.getProperty("public-url"),
+                "http://" + publicHost + ":" + port);
+        ForgeConfig.Limits d = ForgeConfig.Limits.defaults();
+        ForgeConfig.Limits limits = new ForgeConfig.Limits(
+                Long.parseLong(first(null, env.get("FORGE_MAX_REGULAR_FILE_BYTES"), file.getProperty("max-regular-file-bytes"), Long.toString(d.maxRegularFileBytes()))),
+                Long.parseLong(first(null, env.get("FORGE_MAX_PUSH_BYTES"), file.getProperty("max-push-bytes"), Long.toString(d.maxPushBytes()))),
+                Long.parseLong(first(null, env.get("FORGE_MAX_JSON_BODY_BYTES"), file.getProperty("max-json-body-bytes"), Long.toString(d.maxJsonBodyBytes()))),
+                Integer.parseInt(first(null, env.get("FORGE_MAX_BATCH_OBJECTS"), file.getProperty("max-batch-objects"), Integer.toString(d.maxBatchObjects()))),
+                Integer.parseInt(first(null, env.get("FORGE_LFS_URL_TTL_SECONDS"), file.getProperty("lfs-url-ttl-seconds"), Integer.toString(d.lfsUrlTtlSeconds()))));
+        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits);
+    }
+
+    /** Port 0 means "any free port"; it is chosen here so that the public URL can name it. */
+    private static int freePort(String host) throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String first(String... values) {
+        for (String v : values) if (v != null && !v.isBlank()) return v;
+        return null;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.forge.cli;
+
+import dev.forge.core.ForgeConfig;
+import dev.forge.core.RepoId;
+import dev.forge.core.RepoType;
+import dev.forge.core.Token;
+import dev.forge.core.User;
+import dev.forge.http.ForgeServer;
+import dev.forge.service.Actor;
+import dev.forge.service.AuthService;
+import dev.forge.service.DemoSeeder;
+import dev.forge.service.Forge;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** The {@code forge} command. */
+@Command(name = "forge", mixinStandardHelpOptions = true, version = "forge 0.1.0",
+        description = "A self-hosted, Hugging Face Hub compatible forge for open models and datasets.",
+        subcommands = {ForgeCli.Serve.class, ForgeCli.TokenCmd.class, ForgeCli.RepoCmd.class})
+public final class ForgeCli implements Runnable {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new ForgeCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        if (code != 0 || !List.of(args).contains("serve")) System.exit(code);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Options shared by every command that opens the data folder. */
+    static class Common {
+        @Option(names = "--data", description = "Data folder (env FORGE_DATA; default ./forge-data)")
+        Path data;
+
+        ForgeConfig config(String host, Integer port, String publicUrl) throws Exception {
+            return ConfigLoader.load(new ConfigLoader.Flags(host, port, data, publicUrl), System.getenv());
+        }
+    }
+
+    @Command(name = "serve", description = "Run the forge.")
+    static final class Serve extends Common implements Callable<Integer> {
+        @Option(names = "--host", description = "Address to listen on (env FORGE_HOST; default 127.0.0.1)")
+        String host;
+        @Option(names = "--port", description = "Port (env FORGE_PORT; default 8080; 0 picks a free one)")
+        Integer port;
+        @Option(names = "--public-url", description = "Base of every absolute URL the server writes (env FORGE_PUBLIC_URL)")
+        String publicUrl;
+        @Option(names = "--demo", description = "Seed a 'demo' organisation with small example repositories")
+        boolean demo;
+
+        @Override
+        public Integer call() throws Exception {
+            ForgeConfig config = config(host, port, publicUrl);
+            Forge forge = Forge.open(config);
+            User admin = bootstrap(forge);
+            ForgeServer server = new ForgeServer(forge).start();
+            if (demo) {
+                for (String r : new DemoSeeder(forge).seed(admin)) System.out.println("Demo repository: " + config.url("/" + r));
+            }
+            System.out.println("Forge is serving " + config.dataDir().toAbsolutePath() + " at " + config.publicUrl()
+                    + " (listening on " + config.host() + ":" + server.port() + ")");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    server.close();
+                } catch (Exception ignored) {
+                    // shutting down
+                }
+                forge.close();
+            }));
+            server.join();
+            return 0;
+        }
+
+        /** On first start: an {@code admin} account and one write token, printed once. */
+        private static User bootstrap(Forge forge) {
+            if (forge.auth.hasUsers()) return forge.auth.user("admin").orElseGet(() -> null);
+            User admin = forge.auth.createUser("admin", "Administrator", null, true);
+            AuthService.IssuedToken t = forge.auth.createToken(admin, "bootstrap", Token.Role.WRITE);
+            System.out.println("""
+                    ------------------------------------------------------------------------
+                    First start: created the account 'admin' and this write token.
+                    It is shown only now; keep it (e.g. in HF_TOKEN):
+
+                        %s
+
+                    More tokens: ./forge token create --user admin --name laptop
+                    ------------------------------------------------------------------------""".formatted(t.secret()));
+            return admin;
+        }
+    }
+
+    @Command(name = "token", description = "Manage access tokens.", subcommands = {TokenCreate.class})
+    static final class TokenCmd implements Runnable {
+        @Override public void run() { new CommandLine(this).usage(System.out); }
+    }
+
+    @Command(name = "create", description = "Create a token and print it once.")
+    static final class TokenCreate extends Common implements Callable<Integer> {
+        @Option(names = "--user", defaultValue = "admin", description = "Owner of the token (default admin)")
+        String user;
+        @Option(names = "--name", defaultValue = "cli", description = "A name to recognise the token by")
+        String name;
+        @Option(names = "--role", defaultValue = "write", description = "read or write (default write)")
+        Token.Role role;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Forge forge = Forge.open(config(null, null, null))) {
+                User u = forge.auth.user(user).orElse(null);
+                if (u == null) {
+                    System.err.println("No user named '" + user + "'");
+                    return 1;
+                }
+                System.out.println(forge.auth.createToken(u, name, role).secret());
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "repo", description = "Manage repositories.", subcommands = {RepoCreate.class})
+    static final class RepoCmd implements Runnable {
+        @Override public void run() { new CommandLine(this).usage(System.out); }
+    }
+
+    @Command(name = "create", description = "Create a repository owned by an existing user or organisation.")
+    static final class RepoCreate extends Common implements Callable<Integer> {
+        @Parameters(paramLabel = "NAMESPACE/NAME")
+        String id;
+        @Option(names = "--type", defaultValue = "model", description = "model or dataset")
+        String type;
+        @Option(names = "--private")
+        boolean isPrivate;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Forge forge = Forge.open(config(null, null, null))) {
+                User admin = forge.auth.user("admin").orElseThrow(() -> new IllegalStateException("run 'forge serve' once first"));
+                Actor actor = new Actor(admin, new Token("cli", admin.key(), "cli", Token.Role.WRITE, java.time.Instant.now()));
+                RepoType t = RepoType.fromName(type).orElseThrow(() -> new IllegalArgumentException("unknown type " + type));
+                var repo = forge.repos.create(actor, t, RepoId.parse(id), isPrivate);
+                System.out.println(forge.config.url("/" + repo.type().urlPrefix() + repo.id()));
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.forge.core;
+
+import java.net.URI;
+import java.nio.file.Path;
+
+/**
+ * Everything configurable, in one place. The CLI fills it from flags, then {@code FORGE_*} environment
+ * variables, then {@code forge.properties} in the data folder, then these defaults.
+ *
+ * @param publicUrl the base of every absolute URL the server writes (Link headers, LFS hrefs, repo urls),
+ *     without a trailing slash; may carry a path prefix
+ */
+public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits) {
+
+    /** Request limits; each refusal is a clear 4xx. */
+    public record Limits(long maxRegularFileBytes, long maxPushBytes, long maxJsonBodyBytes, int maxBatchObjects, int lfsUrlTtlSeconds) {
+        public static Limits defaults() {
+            return new Limits(10L * 1024 * 1024, 100L * 1024 * 1024 * 1024, 16L * 1024 * 1024, 1000, 3600);
+        }
+    }
+
+    public ForgeConfig {
+        String u = publicUrl.toString();
+        if (u.endsWith("/")) publicUrl = URI.create(u.substring(0, u.length() - 1));
+    }
+
+    public static ForgeConfig defaults(Path dataDir) {
+        return new ForgeConfig("127.0.0.1", 8080, dataDir, URI.create("http://127.0.0.1:8080"), Limits.defaults());
+    }
+
+    public ForgeConfig withPort(int port, URI publicUrl) {
+        return new ForgeConfig(host, port, dataDir, publicUrl, limits);
+    }
+
+    /** {@code publicUrl + path}; {@code path} starts with a slash. */
+    public String url(String path) { return publicUrl + path; }
+}

@@ -1,0 +1,296 @@
+package dev.forge.git;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectLoader;
+import org.eclipse.jgit.lib.ObjectReader;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.RefUpdate;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.lib.StoredConfig;
+import org.eclipse.jgit.internal.storage.file.FileRepository;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevObject;
+import org.eclipse.jgit.revwalk.RevTag;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.treewalk.TreeWalk;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Bare git repositories on disk, one per Forge repository, named by the repository's immutable key
+ * ({@code root/<key>.git}) so renames never touch the file system. Open {@link Repository} objects are
+ * cached and shared; they are thread-safe for reading, and refs move only by compare-and-set.
+ */
+public final class GitRepositories implements AutoCloseable {
+    public static final String DEFAULT_BRANCH = "main";
+    public static final String DEFAULT_REF = Constants.R_HEADS + DEFAULT_BRANCH;
+
+    private final Path root;
+    private final LoadingCache<String, Repository> open;
+
+    public GitRepositories(Path root) throws IOException {
+        this.root = Files.createDirectories(root);
+        this.open = Caffeine.newBuilder().maximumSize(512)
+                .<String, Repository>removalListener((k, repo, cause) -> { if (repo != null) repo.close(); })
+                .build(this::load);
+    }
+
+    Path dir(String key) {
+        if (!key.matches("[0-9a-f]{24}")) throw new IllegalArgumentException("not a repository key: " + key);
+        return root.resolve(key + ".git");
+    }
+
+    private Repository load(String key) throws IOException {
+        Path dir = dir(key);
+        if (!Files.isDirectory(dir)) throw new IOException("no git repository for " + key);
+        return new FileRepository(dir.toFile());
+    }
+
+    /** Creates an empty bare repository whose HEAD names {@code refs/heads/main}. */
+    public void create(String key) throws IOException {
+        Path dir = dir(key);
+        try (Repository repo = new FileRepository(dir.toFile())) {
+            repo.create(true);
+            RefUpdate head = repo.updateRef(Constants.HEAD);
+            head.disableRefLog();
+            head.link(DEFAULT_REF);
+            StoredConfig config = repo.getConfig();
+            config.setBoolean("core", null, "logAllRefUpdates", false);
+            config.setBoolean("receive", null, "denyDeleteCurrent", true);
+            config.setBoolean("uploadpack", null, "allowFilter", true);
+            config.setBoolean("uploadpack", null, "allowAnySHA1InWant", false);
+            config.save();
+        }
+    }
+
+    /** The shared open repository. Callers must not close it. */
+    public Repository repository(String key) {
+        try {
+            return open.get(key);
+        } catch (UncheckedIOException | IllegalStateException e) {
+            throw e;
+        }
+    }
+
+    /** An open repository for a caller that will close it (as JGit's servlet does). */
+    public Repository openForRequest(String key) {
+        Repository repo = repository(key);
+        repo.incrementOpen();
+        return repo;
+    }
+
+    public void delete(String key) throws IOException {
+        open.invalidate(key);
+        Path dir = dir(key);
+        if (!Files.exists(dir)) return;
+        Path trash = root.resolve(key + ".deleted-" + System.nanoTime());
+        Files.move(dir, trash);
+        try (Stream<Path> walk = Files.walk(trash)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- refs
+
+    /**
+     * Resolves a Hub revision to a commit: {@code HEAD}, a full ref name ({@code refs/pr/1}), a branch,
+     * a tag (peeled), a full commit id, or an unambiguous abbreviation of 5 to 39 hex digits.
+     */
+    public Optional<ObjectId> resolve(String key, String rev) throws IOException {
+        if (rev == null || rev.isEmpty() || rev.length() > 255) return Optional.empty();
+        Repository repo = repository(key);
+        if (ObjectId.isId(rev)) return commitOf(repo, ObjectId.fromString(rev));
+        Ref ref = null;
+        if (rev.equals(Constants.HEAD)) ref = repo.exactRef(Constants.HEAD);
+        else if (rev.startsWith(Constants.R_REFS)) ref = repo.exactRef(rev);
+        if (ref == null) ref = repo.exactRef(Constants.R_HEADS + rev);
+        if (ref == null) ref = repo.exactRef(Constants.R_TAGS + rev);
+        if (ref != null && ref.getObjectId() != null) return commitOf(repo, ref.getObjectId());
+        if (rev.length() >= 5 && rev.length() < 40 && rev.matches("[0-9a-f]+")) {
+            try (ObjectReader reader = repo.newObjectReader()) {
+                Collection<ObjectId> matches = reader.resolve(org.eclipse.jgit.lib.AbbreviatedObjectId.fromString(rev));
+                List<ObjectId> commits = new ArrayList<>();
+                for (ObjectId id : matches) commitOf(repo, id).ifPresent(commits::add);
+                return commits.size() == 1 ? Optional.of(commits.getFirst()) : Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** True when {@code rev} names a ref (branch, tag, or a full ref name). */
+    public boolean isRef(String key, String rev) throws IOException {
+        Repository repo = repository(key);
+        if (rev.startsWith(Constants.R_REFS) && repo.exactRef(rev) != null) return true;
+        return repo.exactRef(Constants.R_HEADS + rev) != null || repo.exactRef(Constants.R_TAGS + rev) != null;
+    }
+
+    private static Optional<ObjectId> commitOf(Repository repo, ObjectId id) throws IOException {
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevObject o = walk.parseAny(id);
+            while (o instanceof RevTag tag) o = walk.parseAny(tag.getObject());
+            return o instanceof RevCommit c ? Optional.of(c.copy()) : Optional.empty();
+        } catch (MissingObjectException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** All refs, peeled to commits where they point at annotated tags. */
+    public List<RefInfo> refs(String key) throws IOException {
+        Repository repo = repository(key);
+        List<RefInfo> out = new ArrayList<>();
+        for (Ref ref : repo.getRefDatabase().getRefs()) {
+            if (ref.isSymbolic() || ref.getObjectId() == null) continue;
+            Optional<ObjectId> commit = commitOf(repo, ref.getObjectId());
+            commit.ifPresent(c -> out.add(new RefInfo(ref.getName(), c.name())));
+        }
+        out.sort(Comparator.comparing(RefInfo::name));
+        return out;
+    }
+
+    public record RefInfo(String name, String commit) {}
+
+    /** Moves {@code refName} from {@code expected} (null: must not exist) to {@code target}. */
+    public RefMove moveRef(String key, String refName, ObjectId expected, ObjectId target) throws IOException {
+        Repository repo = repository(key);
+        RefUpdate u = repo.updateRef(refName);
+        u.setExpectedOldObjectId(expected == null ? ObjectId.zeroId() : expected);
+        u.setNewObjectId(target);
+        u.setForceUpdate(true);
+        u.disableRefLog();
+        RefUpdate.Result r = u.update();
+        return switch (r) {
+            case NEW, FORCED, FAST_FORWARD, NO_CHANGE -> RefMove.MOVED;
+            case LOCK_FAILURE -> {
+                Ref now = repo.exactRef(refName);
+                ObjectId current = now == null ? null : now.getObjectId();
+                boolean same = expected == null ? current == null : expected.equals(current);
+                yield same ? RefMove.BUSY : RefMove.STALE;
+            }
+            default -> throw new IOException("Cannot move " + refName + ": " + r);
+        };
+    }
+
+    // ----------------------------------------------------------------------------------------- objects
+
+    public record CommitData(String id, String treeId, List<String> parents, String fullMessage, String authorName,
+                             String authorEmail, long authoredAtMillis, long committedAtMillis) {}
+
+    public CommitData commit(String key, ObjectId id) throws IOException {
+        try (RevWalk walk = new RevWalk(repository(key))) {
+            RevCommit c = walk.parseCommit(id);
+            List<String> parents = new ArrayList<>();
+            for (RevCommit p : c.getParents()) parents.add(p.name());
+            return new CommitData(c.name(), c.getTree().name(), parents, c.getFullMessage(),
+                    c.getAuthorIdent().getName(), c.getAuthorIdent().getEmailAddress(),
+                    c.getAuthorIdent().getWhenAsInstant().toEpochMilli(), c.getCommitterIdent().getWhenAsInstant().toEpochMilli());
+        }
+    }
+
+    /** The number of commits reachable from {@code id} (itself included). Walks history: call at write time only. */
+    public long countHistory(String key, ObjectId id) throws IOException {
+        try (RevWalk walk = new RevWalk(repository(key))) {
+            walk.setRetainBody(false);
+            walk.markStart(walk.parseCommit(id));
+            long n = 0;
+            while (walk.next() != null) n++;
+            return n;
+        }
+    }
+
+    /**
+     * The commits reachable from {@code tips} and not from {@code known}, parents before children.
+     * Walks history: call at write time only.
+     */
+    public List<ObjectId> newCommits(String key, Collection<ObjectId> tips, Collection<ObjectId> known) throws IOException {
+        try (RevWalk walk = new RevWalk(repository(key))) {
+            walk.setRetainBody(false);
+            walk.sort(org.eclipse.jgit.revwalk.RevSort.TOPO, true);
+            walk.sort(org.eclipse.jgit.revwalk.RevSort.REVERSE, true);
+            for (ObjectId t : tips) walk.markStart(walk.parseCommit(t));
+            for (ObjectId k : known) {
+                try {
+                    walk.markUninteresting(walk.parseCommit(k));
+                } catch (MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException ignored) {
+                    // a known tip that is gone or not a commit limits nothing
+                }
+            }
+            List<ObjectId> out = new ArrayList<>();
+            for (RevCommit c; (c = walk.next()) != null; ) out.add(c.copy());
+            return out;
+        }
+    }
+
+    /** Reads every file and folder of a commit's tree, parsing LFS pointers among small blobs. */
+    public List<TreeEntry> scanTree(String key, ObjectId commitId) throws IOException {
+        Repository repo = repository(key);
+        List<TreeEntry> out = new ArrayList<>();
+        try (RevWalk walk = new RevWalk(repo); ObjectReader reader = repo.newObjectReader(); TreeWalk tw = new TreeWalk(reader)) {
+            tw.addTree(walk.parseCommit(commitId).getTree());
+            tw.setRecursive(false);
+            while (tw.next()) {
+                String path = tw.getPathString();
+                ObjectId oid = tw.getObjectId(0);
+                if (tw.isSubtree()) {
+                    out.add(new TreeEntry(path, true, oid.name(), 0, null));
+                    tw.enterSubtree();
+                    continue;
+                }
+                int mode = tw.getRawMode(0);
+                if ((mode & org.eclipse.jgit.lib.FileMode.TYPE_MASK) == org.eclipse.jgit.lib.FileMode.TYPE_GITLINK) continue;
+                long size = reader.getObjectSize(oid, Constants.OBJ_BLOB);
+                LfsPointer lfs = null;
+                if (size <= LfsPointer.MAX_POINTER_SIZE) {
+                    lfs = LfsPointer.parse(reader.open(oid, Constants.OBJ_BLOB).getBytes()).orElse(null);
+                }
+                out.add(new TreeEntry(path, false, oid.name(), size, lfs));
+            }
+        }
+        return out;
+    }
+
+    /** Reads a blob whole; for small files (cards, configs). */
+    public byte[] readBlob(String key, String blobId, int maxBytes) throws IOException {
+        ObjectLoader loader = repository(key).open(ObjectId.fromString(blobId), Constants.OBJ_BLOB);
+        if (loader.getSize() > maxBytes) throw new IOException("blob larger than " + maxBytes + " bytes");
+        return loader.getCachedBytes(maxBytes);
+    }
+
+    /** Streams a blob; large blobs are not loaded into memory. */
+    public InputStream openBlob(String key, String blobId) throws IOException {
+        return repository(key).open(ObjectId.fromString(blobId), Constants.OBJ_BLOB).openStream();
+    }
+
+    /** A page of the first-parent-inclusive history of {@code from}, newest first, skipping {@code skip} commits. */
+    public List<ObjectId> history(String key, ObjectId from, int skip, int limit) throws IOException {
+        try (RevWalk walk = new RevWalk(repository(key))) {
+            walk.setRetainBody(false);
+            walk.markStart(walk.parseCommit(from));
+            List<ObjectId> out = new ArrayList<>();
+            int i = 0;
+            for (RevCommit c; (c = walk.next()) != null && out.size() < limit; i++) {
+                if (i >= skip) out.add(c.copy());
+            }
+            return out;
+        }
+    }
+
+    @Override
+    public void close() {
+        open.invalidateAll();
+        open.cleanUp();
+    }
+}

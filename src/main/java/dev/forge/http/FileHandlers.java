@@ -1,0 +1,92 @@
+package dev.forge.http;
+
+import dev.forge.core.ByteRange;
+import dev.forge.core.FileEntry;
+import dev.forge.service.ContentService;
+import dev.forge.service.Forge;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.Content;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * {@code GET|HEAD /{P}{id}/resolve/{rev}/{path}} and {@code /raw/…}, with the headers the clients read:
+ * {@code X-Repo-Commit}, a strong quoted {@code ETag} (the LFS sha256 or the git blob id),
+ * {@code X-Linked-Etag}/{@code X-Linked-Size} for LFS files, {@code Content-Length},
+ * {@code Accept-Ranges}, and single ranges (206 with {@code Content-Range}; 416 with
+ * {@code bytes *}{@code /size}). HEAD answers from the index alone. Bodies stream; nothing is buffered whole.
+ */
+final class FileHandlers {
+    static final int BUFFER = 256 * 1024;
+
+    private final Forge forge;
+    private final ByteBufferPool.Sized pool;
+
+    FileHandlers(Forge forge, ByteBufferPool pool) {
+        this.forge = forge;
+        this.pool = new ByteBufferPool.Sized(pool, true, BUFFER);
+    }
+
+    void file(Exchange ex, boolean resolve) throws IOException {
+        ContentService.FileTarget t = forge.content.resolve(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), ex.tailPath());
+        FileEntry e = t.entry();
+        boolean lfs = resolve && e.isLfs();
+        long size = lfs ? e.size() : forge.content.gitBlobSize(t);
+        String etag = "\"" + (lfs ? e.lfs().oid() : e.oid()) + "\"";
+        ex.setHeader("X-Repo-Commit", t.commit());
+        ex.setHeader("ETag", etag);
+        ex.setHeader("Accept-Ranges", "bytes");
+        if (lfs) {
+            ex.setHeader("X-Linked-Etag", etag);
+            ex.setHeader("X-Linked-Size", Long.toString(size));
+        }
+        ex.setHeader("Content-Type", contentType(e.path()));
+        ex.setHeader("Content-Disposition", disposition(e.path()));
+        ex.setHeader("Cache-Control", "private, max-age=0, must-revalidate");
+        String ifNoneMatch = ex.header("If-None-Match");
+        if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("W/" + etag) || ifNoneMatch.trim().equals("*"))) {
+            ex.empty(304);
+            return;
+        }
+        Optional<ByteRange> range = ByteRange.parse(ex.header("Range"), size);
+        long offset = range.map(ByteRange::first).orElse(0L);
+        long length = range.map(ByteRange::length).orElse(size);
+        ex.response.setStatus(range.isPresent() ? 206 : 200);
+        range.ifPresent(r -> ex.setHeader("Content-Range", r.contentRange()));
+        ex.response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+        if (ex.isHead() || length == 0) {
+            ex.callback.succeeded();
+            return;
+        }
+        if (lfs) {
+            SeekableByteChannel ch = forge.content.openLfs(t);
+            ex.stream(Content.Source.from(pool, ch, offset, length));
+        } else {
+            InputStream in = forge.content.openGitBlob(t);
+            ex.stream(Content.Source.from(pool, in, offset, length));
+        }
+    }
+
+    static String contentType(String path) {
+        String p = path.toLowerCase(java.util.Locale.ROOT);
+        if (p.endsWith(".json")) return "application/json";
+        if (p.endsWith(".md") || p.endsWith(".txt") || p.endsWith(".py") || p.endsWith(".yaml") || p.endsWith(".yml")
+                || p.endsWith(".jsonl") || p.endsWith(".csv") || p.endsWith(".gitattributes") || p.endsWith(".gitignore")) {
+            return "text/plain; charset=utf-8";
+        }
+        return "application/octet-stream";
+    }
+
+    static String disposition(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        StringBuilder ascii = new StringBuilder();
+        for (char c : name.toCharArray()) ascii.append(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '_');
+        String encoded = java.net.URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+        return "inline; filename*=UTF-8''" + encoded + "; filename=\"" + ascii + "\";";
+    }
+}

@@ -1,0 +1,77 @@
+package dev.forge.http;
+
+import dev.forge.service.Forge;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Embedded Jetty 12 serving one {@link Forge}: virtual threads for handlers, a lenient URI compliance so
+ * that encoded slashes ({@code refs%2Fpr%2F1}) reach the router (which validates every segment itself),
+ * and one log line per request (method, path without query, status, bytes, ms, request id; never a
+ * credential or a signed URL).
+ */
+public final class ForgeServer implements AutoCloseable {
+    private static final Logger access = LoggerFactory.getLogger("forge.access");
+
+    private final Server server;
+    private final ServerConnector connector;
+
+    public ForgeServer(Forge forge) {
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("forge");
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        ByteBufferPool pool = new ArrayByteBufferPool();
+        server = new Server(threads, null, pool);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setUriCompliance(UriCompliance.UNSAFE);
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(true);
+        http.setRequestHeaderSize(16 * 1024);
+        http.setOutputBufferSize(FileHandlers.BUFFER);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(forge.config.host());
+        connector.setPort(forge.config.port());
+        connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));
+        server.addConnector(connector);
+        GitGate git = new GitGate(forge);
+        Routes routes = new Routes(new ApiHandlers(forge), new FileHandlers(forge, pool), new LfsHandlers(forge, pool));
+        server.setHandler(new RootHandler(forge, routes, git, git.context()));
+        server.setRequestLog(ForgeServer::log);
+        server.setStopTimeout(5000);
+    }
+
+    public ForgeServer start() throws Exception {
+        server.start();
+        return this;
+    }
+
+    /** The port actually bound (useful when configured as 0). */
+    public int port() { return connector.getLocalPort(); }
+
+    public void join() throws InterruptedException { server.join(); }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+
+    private static void log(Request request, Response response) {
+        if (!access.isInfoEnabled()) return;
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getBeginNanoTime());
+        access.info("{} {} {} {}B {}ms id={}", request.getMethod(), request.getHttpURI().getPath(), response.getStatus(),
+                Response.getContentBytesWritten(response), ms, request.getAttribute(Exchange.REQUEST_ID_ATTRIBUTE));
+    }
+}

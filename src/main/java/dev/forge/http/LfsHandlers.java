@@ -1,0 +1,137 @@
+package dev.forge.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.forge.core.ByteRange;
+import dev.forge.core.ForgeException;
+import dev.forge.service.Actor;
+import dev.forge.service.Forge;
+import dev.forge.service.LfsService;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.Content;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The Git LFS batch API ({@code POST …/info/lfs/objects/batch}) and the transfer endpoints its hrefs
+ * point at. Batch answers always use the {@code basic} transfer; hrefs carry their own signed grant.
+ */
+final class LfsHandlers {
+    static final String LFS_JSON = "application/vnd.git-lfs+json";
+
+    private final Forge forge;
+    private final ByteBufferPool.Sized pool;
+
+    LfsHandlers(Forge forge, ByteBufferPool pool) {
+        this.forge = forge;
+        this.pool = new ByteBufferPool.Sized(pool, true, FileHandlers.BUFFER);
+    }
+
+    void batch(Exchange ex) throws IOException {
+        JsonNode n = ApiHandlers.readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        String operation = n.path("operation").asText("");
+        LfsService.Operation op = switch (operation) {
+            case "download" -> LfsService.Operation.DOWNLOAD;
+            case "upload" -> LfsService.Operation.UPLOAD;
+            default -> throw ForgeException.badRequest("'operation' must be 'download' or 'upload'");
+        };
+        JsonNode transfers = n.get("transfers");
+        if (transfers != null && transfers.isArray() && !transfers.isEmpty()) {
+            boolean basic = false;
+            for (JsonNode t : transfers) basic |= "basic".equals(t.asText());
+            if (!basic) throw new ForgeException(dev.forge.core.ErrorKind.UNPROCESSABLE, "Only the 'basic' transfer is supported");
+        }
+        JsonNode objects = n.get("objects");
+        if (objects == null || !objects.isArray()) throw ForgeException.badRequest("'objects' must be a list");
+        List<LfsService.ObjectSpec> specs = new ArrayList<>();
+        for (JsonNode o : objects) {
+            if (!o.path("oid").isTextual() || !o.path("size").canConvertToLong()) {
+                throw ForgeException.badRequest("Each object needs a string 'oid' and a numeric 'size'");
+            }
+            specs.add(new LfsService.ObjectSpec(o.get("oid").asText(), o.get("size").asLong()));
+        }
+        Actor actor = ex.actor();
+        if (op == LfsService.Operation.UPLOAD && actor.isAnonymous()) {
+            throw ForgeException.unauthorized("Authentication required to upload");
+        }
+        List<LfsService.ObjectResult> results = forge.lfs.batch(actor, ex.repoType(), ex.repoId(), op, specs);
+        int ttl = ex.config().limits().lfsUrlTtlSeconds();
+        List<Object> out = new ArrayList<>();
+        for (LfsService.ObjectResult r : results) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("oid", r.oid());
+            o.put("size", r.size());
+            if (r.errorCode() != 0) {
+                o.put("error", Map.of("code", r.errorCode(), "message", r.errorMessage()));
+            } else if (r.href() != null) {
+                o.put("authenticated", true);
+                Map<String, Object> actions = new LinkedHashMap<>();
+                actions.put(r.actionKind(), Map.of("href", r.href(), "expires_in", ttl));
+                if (r.verifyHref() != null) actions.put("verify", Map.of("href", r.verifyHref(), "expires_in", ttl));
+                o.put("actions", actions);
+            }
+            out.add(o);
+        }
+        ex.json(200, Map.of("transfer", "basic", "objects", out, "hash_algo", "sha256"), LFS_JSON);
+    }
+
+    void upload(Exchange ex) throws IOException {
+        long size = sizeParam(ex);
+        long declared = ex.request.getLength();
+        if (declared >= 0 && declared != size) {
+            throw ForgeException.badRequest("Content-Length " + declared + " does not match the object size " + size);
+        }
+        try (InputStream body = ex.body()) {
+            forge.lfs.upload(ex.var("key"), ex.var("oid"), size, ex.param("t").orElse(null), body);
+        }
+        ex.empty(200);
+    }
+
+    void verify(Exchange ex) throws IOException {
+        ex.bodyBytes(64 * 1024);
+        forge.lfs.verify(ex.var("key"), ex.var("oid"), sizeParam(ex), ex.param("t").orElse(null));
+        ex.json(200, Map.of("message", "ok"), LFS_JSON);
+    }
+
+    void download(Exchange ex) throws IOException {
+        LfsService.Download d = forge.lfs.download(ex.var("key"), ex.var("oid"), ex.param("t").orElse(null));
+        try {
+            Optional<ByteRange> range = ByteRange.parse(ex.header("Range"), d.size());
+            long offset = range.map(ByteRange::first).orElse(0L);
+            long length = range.map(ByteRange::length).orElse(d.size());
+            ex.response.setStatus(range.isPresent() ? 206 : 200);
+            range.ifPresent(r -> ex.setHeader("Content-Range", r.contentRange()));
+            ex.setHeader("Accept-Ranges", "bytes");
+            ex.setHeader("ETag", "\"" + ex.var("oid").toLowerCase(Locale.ROOT) + "\"");
+            ex.setHeader("Content-Type", "application/octet-stream");
+            ex.response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+            if (ex.isHead() || length == 0) {
+                d.channel().close();
+                ex.callback.succeeded();
+                return;
+            }
+            ex.stream(Content.Source.from(pool, d.channel(), offset, length));
+        } catch (RuntimeException e) {
+            d.channel().close();
+            throw e;
+        }
+    }
+
+    private static long sizeParam(Exchange ex) {
+        String s = ex.param("size").orElseThrow(() -> ForgeException.badRequest("'size' is required"));
+        try {
+            long v = Long.parseLong(s);
+            if (v < 0) throw ForgeException.badRequest("'size' must not be negative");
+            return v;
+        } catch (NumberFormatException e) {
+            throw ForgeException.badRequest("'size' must be a number");
+        }
+    }
+}

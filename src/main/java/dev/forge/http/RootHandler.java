@@ -1,0 +1,76 @@
+package dev.forge.http;
+
+import dev.forge.core.ErrorKind;
+import dev.forge.core.ForgeException;
+import dev.forge.core.Repo;
+import dev.forge.service.Forge;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+
+/**
+ * The entry point of every request: gives it a request id, matches the route table, and hands git
+ * smart HTTP to the servlet context once {@link GitGate} admitted it. Everything thrown becomes a Hub
+ * error response in {@link Errors}.
+ */
+final class RootHandler extends Handler.Wrapper {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Forge forge;
+    private final Routes routes;
+    private final GitGate git;
+
+    RootHandler(Forge forge, Routes routes, GitGate git, ServletContextHandler gitContext) {
+        super(gitContext);
+        this.forge = forge;
+        this.routes = routes;
+        this.git = git;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String id = requestId(request.getHeaders().get("X-Request-Id"));
+        request.setAttribute(Exchange.REQUEST_ID_ATTRIBUTE, id);
+        response.getHeaders().put("X-Request-Id", id);
+        Exchange ex = null;
+        boolean lfsStyle = false;
+        try {
+            ex = new Exchange(request, response, callback, forge.config, forge.auth, id);
+            Cors.apply(ex);
+            if (ex.method().equals("OPTIONS")) {
+                Cors.preflight(ex);
+                return true;
+            }
+            Routes.Route route = routes.match(ex);
+            if (route != null) {
+                lfsStyle = route.lfsStyle();
+                route.handler().handle(ex);
+                return true;
+            }
+            GitGate.Target target = GitGate.parse(ex);
+            if (target != null) {
+                Repo repo = git.admit(ex, target);
+                request.setAttribute(GitGate.REPO_ATTRIBUTE, repo);
+                return super.handle(request, response, callback);
+            }
+            if (routes.pathKnown(ex)) throw new ForgeException(ErrorKind.METHOD_NOT_ALLOWED, "Method " + ex.method() + " not allowed here");
+            throw new ForgeException(ErrorKind.NOT_FOUND, "Not found");
+        } catch (Throwable t) {
+            if (ex == null) ex = Exchange.bare(request, response, callback, forge.config, forge.auth, id);
+            Errors.write(ex, t, lfsStyle);
+            return true;
+        }
+    }
+
+    private static String requestId(String given) {
+        if (given != null && given.length() <= 64 && given.matches("[A-Za-z0-9._:-]+")) return given;
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}

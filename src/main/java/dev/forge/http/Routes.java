@@ -1,0 +1,128 @@
+package dev.forge.http;
+
+import dev.forge.core.RepoType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The route table, read top to bottom; the first match wins. Patterns are path segments: literals,
+ * {@code {var}} for one decoded segment, {@code {type}} for {@code models|datasets|spaces}, and a final
+ * {@code {rest*}} for the remaining segments. Non-API routes take an optional {@code datasets/} or
+ * {@code spaces/} prefix, stripped before matching. Git smart HTTP is not listed here: what no route
+ * matches and looks like git goes to {@link GitGate}.
+ */
+final class Routes {
+
+    @FunctionalInterface
+    interface Handler {
+        void handle(Exchange ex) throws Exception;
+    }
+
+    record Route(String method, String[] pattern, Handler handler, boolean lfsStyle) {}
+
+    private final List<Route> api = new ArrayList<>();
+    private final List<Route> site = new ArrayList<>();
+
+    Routes(ApiHandlers a, FileHandlers f, LfsHandlers l) {
+        // ------------------------------------------------------------------- global API
+        api("GET", "/api/whoami-v2", a::whoami);
+        api("POST", "/api/validate-yaml", a::validateYaml);
+        api("POST", "/api/repos/create", a::createRepo);
+        api("DELETE", "/api/repos/delete", a::deleteRepo);
+        api("HEAD", "/api/telemetry/{rest*}", ex -> ex.empty(200));
+        // ------------------------------------------------------------------- one repository (read)
+        api("GET", "/api/{type}/{ns}/{name}", a::info);
+        api("GET", "/api/{type}/{ns}/{name}/revision/{rev}", a::info);
+        api("GET", "/api/{type}/{ns}/{name}/tree/{rest*}", a::tree);
+        api("POST", "/api/{type}/{ns}/{name}/paths-info/{rev}", a::pathsInfo);
+        api("GET", "/api/{type}/{ns}/{name}/refs", a::refs);
+        api("GET", "/api/{type}/{ns}/{name}/commits/{rest*}", a::commits);
+        api("GET", "/api/{type}/{ns}/{name}/auth-check", a::authCheck);
+        api("GET", "/api/{type}/{ns}/{name}/discussions", a::discussions);
+        // ------------------------------------------------------------------- LFS transfers (self-authorising URLs)
+        api("GET", "/lfs/objects/{key}/{oid}", l::download, true);
+        api("PUT", "/lfs/objects/{key}/{oid}", l::upload, true);
+        api("POST", "/lfs/objects/{key}/{oid}/verify", l::verify, true);
+        // ------------------------------------------------------------------- files and LFS batch ({P}{ns}/{name}/…)
+        site("GET", "/{ns}/{name}/resolve/{rev}/{rest*}", ex -> f.file(ex, true));
+        site("GET", "/{ns}/{name}/raw/{rev}/{rest*}", ex -> f.file(ex, false));
+        site("POST", "/{ns}/{name}/info/lfs/objects/batch", l::batch, true);
+    }
+
+    private void api(String method, String pattern, Handler h) { api(method, pattern, h, false); }
+
+    private void api(String method, String pattern, Handler h, boolean lfs) {
+        api.add(new Route(method, pattern.substring(1).split("/"), h, lfs));
+    }
+
+    private void site(String method, String pattern, Handler h) { site(method, pattern, h, false); }
+
+    private void site(String method, String pattern, Handler h, boolean lfs) {
+        site.add(new Route(method, pattern.substring(1).split("/"), h, lfs));
+    }
+
+    /** Finds the route for the exchange and fills its variables; null when none matches. */
+    Route match(Exchange ex) {
+        List<String> segs = ex.segments();
+        if (segs.isEmpty()) return null;
+        String first = segs.getFirst();
+        if (first.equals("api") || first.equals("lfs")) return first(api, ex, segs);
+        List<String> rest = segs;
+        if (first.equals("datasets") || first.equals("spaces")) {
+            ex.repoType = first.equals("datasets") ? RepoType.DATASET : RepoType.SPACE;
+            rest = segs.subList(1, segs.size());
+        }
+        return first(site, ex, rest);
+    }
+
+    private static Route first(List<Route> routes, Exchange ex, List<String> segs) {
+        String method = ex.isHead() ? "GET" : ex.method();
+        for (Route r : routes) {
+            if (!r.method.equals(method) && !(ex.isHead() && r.method.equals("HEAD"))) continue;
+            if (matches(r.pattern, segs, ex)) return r;
+            ex.vars.clear();
+        }
+        return null;
+    }
+
+    /** True when some route exists for the path under another method (to answer 405, not 404). */
+    boolean pathKnown(Exchange ex) {
+        List<String> segs = ex.segments();
+        List<Route> table = segs.isEmpty() || segs.getFirst().equals("api") || segs.getFirst().equals("lfs") ? api : site;
+        List<String> s = table == site && !segs.isEmpty() && (segs.getFirst().equals("datasets") || segs.getFirst().equals("spaces"))
+                ? segs.subList(1, segs.size()) : segs;
+        for (Route r : table) {
+            if (matches(r.pattern, s, ex)) {
+                ex.vars.clear();
+                return true;
+            }
+            ex.vars.clear();
+        }
+        return false;
+    }
+
+    private static boolean matches(String[] pattern, List<String> segs, Exchange ex) {
+        int i = 0;
+        for (; i < pattern.length; i++) {
+            String p = pattern[i];
+            if (p.equals("{rest*}")) {
+                ex.tail = List.copyOf(segs.subList(Math.min(i, segs.size()), segs.size()));
+                return segs.size() > i;
+            }
+            if (i >= segs.size()) return false;
+            String s = segs.get(i);
+            if (p.equals("{type}")) {
+                var t = RepoType.fromPlural(s);
+                if (t.isEmpty()) return false;
+                ex.repoType = t.get();
+            } else if (p.startsWith("{")) {
+                if (s.isEmpty()) return false;
+                ex.vars.put(p.substring(1, p.length() - 1), s);
+            } else if (!p.equals(s)) {
+                return false;
+            }
+        }
+        return i == segs.size();
+    }
+}

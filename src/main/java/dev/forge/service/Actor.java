@@ -1,0 +1,19 @@
+package dev.forge.service;
+
+import dev.forge.core.Token;
+import dev.forge.core.User;
+
+import java.util.Optional;
+
+/** Who is making a request: nobody, or a user through one of their tokens. */
+public record Actor(User user, Token token) {
+    public static final Actor ANONYMOUS = new Actor(null, null);
+
+    public boolean isAnonymous() { return user == null; }
+
+    public Optional<User> userOpt() { return Optional.ofNullable(user); }
+
+    public boolean canWriteWithToken() { return token != null && token.role() == Token.Role.WRITE; }
+
+    public String describe() { return user == null ? "anonymous" : user.name(); }
+}

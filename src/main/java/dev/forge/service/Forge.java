@@ -1,0 +1,105 @@
+package dev.forge.service;
+
+import dev.forge.core.ForgeConfig;
+import dev.forge.git.CommitWriter;
+import dev.forge.git.GitRepositories;
+import dev.forge.meta.AccountDao;
+import dev.forge.meta.Database;
+import dev.forge.meta.IndexDao;
+import dev.forge.meta.RepoDao;
+import dev.forge.storage.BlobStore;
+import dev.forge.storage.FileBlobStore;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.stream.Stream;
+
+/**
+ * One forge: its stores and the services over them, wired by hand (no container). Opening it migrates
+ * the database and clears uploads left in {@code tmp/} by a crash; they were never visible.
+ */
+public final class Forge implements AutoCloseable {
+    public final ForgeConfig config;
+    public final Database database;
+    public final GitRepositories git;
+    public final BlobStore blobs;
+    public final IndexDao index;
+    public final AuthService auth;
+    public final AccessPolicy policy;
+    public final RepoService repos;
+    public final ContentService content;
+    public final InfoService info;
+    public final CommitService commits;
+    public final LfsService lfs;
+    public final PushService pushes;
+
+    private Forge(ForgeConfig config, InstantSource clock) throws IOException {
+        this.config = config;
+        Path data = Files.createDirectories(config.dataDir());
+        Path tmp = Files.createDirectories(data.resolve("tmp"));
+        clearTmp(tmp);
+        this.database = Database.sqlite(data.resolve("forge.db"));
+        this.git = new GitRepositories(data.resolve("git"));
+        this.blobs = new FileBlobStore(data.resolve("blobs"), tmp);
+        this.index = new IndexDao(database.jdbi());
+        AccountDao accounts = new AccountDao(database.jdbi());
+        RepoDao repoDao = new RepoDao(database.jdbi());
+        this.auth = new AuthService(accounts, clock);
+        this.policy = new AccessPolicy(accounts);
+        Indexer indexer = new Indexer(git, index, blobs);
+        CommitWriter writer = new CommitWriter(git);
+        Indexer.Rules rules = new Indexer.Rules(true, config.limits().maxRegularFileBytes());
+        this.repos = new RepoService(repoDao, git, writer, indexer, policy, clock);
+        this.content = new ContentService(repos, index, git, blobs);
+        this.info = new InfoService(repos, index, git);
+        this.commits = new CommitService(git, writer, indexer, rules, clock);
+        this.lfs = new LfsService(repos, repoDao, index, blobs, new UrlSigner(signingKey(data), clock), config);
+        this.pushes = new PushService(indexer, git, rules);
+    }
+
+    public static Forge open(ForgeConfig config) throws IOException {
+        return new Forge(config, InstantSource.system());
+    }
+
+    /** The key that signs LFS transfer URLs, made once per data folder and readable only by its owner. */
+    private static byte[] signingKey(Path data) throws IOException {
+        Path file = data.resolve("signing.key");
+        if (!Files.exists(file)) {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            Path temp = Files.createTempFile(data, "signing", ".tmp");
+            try {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            Files.write(temp, key);
+            try {
+                Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                Files.deleteIfExists(temp);
+            }
+        }
+        return Files.readAllBytes(file);
+    }
+
+    private static void clearTmp(Path tmp) throws IOException {
+        Instant cutoff = Instant.now().minusSeconds(60);
+        try (Stream<Path> files = Files.list(tmp)) {
+            for (Path p : files.toList()) {
+                if (Files.isRegularFile(p) && Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        git.close();
+        database.close();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.forge.service;
+
+import dev.forge.core.Repo;
+import dev.forge.git.GitRepositories;
+import org.eclipse.jgit.lib.Constants;
+import org.eclipse.jgit.lib.ObjectId;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The checks and indexing that run before a git push moves any ref. Pushes may create, update and
+ * delete branches and tags (not the default branch); every LFS pointer they introduce must name an object
+ * already in the store with the pointer's size; regular files above the configured size are refused as
+ * on the Hub. When everything passes, the new commits are indexed before the refs move.
+ */
+public final class PushService {
+    private final Indexer indexer;
+    private final GitRepositories git;
+    private final Indexer.Rules rules;
+
+    public PushService(Indexer indexer, GitRepositories git, Indexer.Rules rules) {
+        this.indexer = indexer;
+        this.git = git;
+        this.rules = rules;
+    }
+
+    /** One ref a push wants to move; a null id means "absent" (create or delete). */
+    public record RefChange(String refName, ObjectId oldId, ObjectId newId) {}
+
+    /** @return the reasons to refuse the whole push; empty to accept it (its commits are then indexed) */
+    public List<String> check(Repo repo, List<RefChange> changes) throws IOException {
+        List<String> problems = new ArrayList<>();
+        List<ObjectId> tips = new ArrayList<>();
+        for (RefChange c : changes) {
+            String name = c.refName();
+            if (!(name.startsWith(Constants.R_HEADS) || name.startsWith(Constants.R_TAGS)) || !org.eclipse.jgit.lib.Repository.isValidRefName(name)) {
+                problems.add("Only branches and tags can be pushed (refused " + name + ")");
+            } else if (c.newId() == null && name.equals(GitRepositories.DEFAULT_REF)) {
+                problems.add("The default branch " + GitRepositories.DEFAULT_BRANCH + " cannot be deleted");
+            } else if (c.newId() != null) {
+                if (git.resolve(repo.key(), c.newId().name()).isEmpty() && !name.startsWith(Constants.R_TAGS)) {
+                    problems.add(name + " must point at a commit");
+                } else {
+                    tips.add(c.newId());
+                }
+            }
+        }
+        if (!problems.isEmpty()) return problems;
+        if (tips.isEmpty()) return List.of();
+        List<ObjectId> known = new ArrayList<>();
+        for (GitRepositories.RefInfo r : git.refs(repo.key())) known.add(ObjectId.fromString(r.commit()));
+        List<ObjectId> commits = new ArrayList<>();
+        for (ObjectId t : tips) git.resolve(repo.key(), t.name()).ifPresent(commits::add);
+        try {
+            indexer.indexNew(repo, commits, known, rules);
+        } catch (Indexer.RejectedException e) {
+            return e.problems();
+        }
+        return List.of();
+    }
+
+}

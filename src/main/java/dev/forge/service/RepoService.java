@@ -1,0 +1,140 @@
+package dev.forge.service;
+
+import dev.forge.core.CommitOperation;
+import dev.forge.core.ErrorKind;
+import dev.forge.core.ForgeException;
+import dev.forge.core.Ids;
+import dev.forge.core.Repo;
+import dev.forge.core.RepoId;
+import dev.forge.core.RepoType;
+import dev.forge.git.CommitWriter;
+import dev.forge.git.GitRepositories;
+import dev.forge.git.RefMove;
+import dev.forge.meta.RepoDao;
+import org.eclipse.jgit.lib.ObjectId;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Repository lifecycle and lookup. A repository is created with the Hub's initial commit (a
+ * {@code .gitattributes} with the standard LFS patterns, by {@code system}) so it has a {@code sha} at
+ * once. Creation registers the repository last, so a crash half-way leaves no visible repository.
+ */
+public final class RepoService {
+    /** The Hub's default LFS patterns, written by the initial commit of every repository. */
+    public static final String DEFAULT_GITATTRIBUTES = String.join("\n", List.of(
+            "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib", "*.lfs.*", "*.mlmodel",
+            "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot", "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt",
+            "*.pth", "*.rar", "*.safetensors", "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm",
+            "*.xz", "*.zip", "*.zst", "*tfevents*", "*.gguf", "*.ggml", "*.mds", "*.jsonl.gz")
+            .stream().map(p -> p + " filter=lfs diff=lfs merge=lfs -text").toList()) + "\n";
+
+    private final RepoDao repos;
+    private final GitRepositories git;
+    private final CommitWriter writer;
+    private final Indexer indexer;
+    private final AccessPolicy policy;
+    private final InstantSource clock;
+
+    public RepoService(RepoDao repos, GitRepositories git, CommitWriter writer, Indexer indexer, AccessPolicy policy, InstantSource clock) {
+        this.repos = repos;
+        this.git = git;
+        this.writer = writer;
+        this.indexer = indexer;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    /** The repository, if it exists and the actor may read it; otherwise the not-found error the actor must see. */
+    public Repo readable(Actor actor, RepoType type, RepoId id) {
+        requireSupported(type);
+        Repo repo = repos.find(type, id).orElseThrow(() -> AccessPolicy.notFound(actor));
+        policy.requireRead(actor, repo);
+        return repo;
+    }
+
+    public Repo writable(Actor actor, RepoType type, RepoId id) {
+        Repo repo = readable(actor, type, id);
+        policy.requireWrite(actor, repo);
+        return repo;
+    }
+
+    /** Lookup without access checks, for internal callers that check access themselves. */
+    public Optional<Repo> find(RepoType type, RepoId id) {
+        return type.isSupported() ? repos.find(type, id) : Optional.empty();
+    }
+
+    public Repo create(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
+        requireSupported(type);
+        if (actor.isAnonymous()) throw ForgeException.unauthorized("Authentication required to create a repository");
+        if (!policy.canWriteNamespace(actor, id)) {
+            throw ForgeException.forbidden("You don't have the rights to create a repository under the namespace '" + id.namespace() + "'");
+        }
+        if (repos.find(type, id).isPresent()) throw ForgeException.conflict("You already created this " + type.singular() + " repo");
+        Repo repo = new Repo(Ids.newKey(), type, id, isPrivate, clock.instant());
+        try {
+            git.create(repo.key());
+            ObjectId initial = writer.write(repo.key(), null,
+                    List.of(new CommitOperation.AddFile(".gitattributes", DEFAULT_GITATTRIBUTES.getBytes(StandardCharsets.UTF_8))),
+                    new CommitWriter.Author("system", "system@forge.local", clock.instant()), "initial commit");
+            indexer.ensureIndexed(repo, initial);
+            if (git.moveRef(repo.key(), GitRepositories.DEFAULT_REF, null, initial) != RefMove.MOVED) {
+                throw new IOException("could not create the default branch");
+            }
+            repos.insert(repo);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return repo;
+    }
+
+    public void delete(Actor actor, RepoType type, RepoId id) {
+        Repo repo = writable(actor, type, id);
+        repos.delete(repo.key());
+        try {
+            git.delete(repo.key());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Resolves a revision to an indexed commit id, or 404 {@code RevisionNotFound}. */
+    public String resolve(Repo repo, String rev) {
+        try {
+            ObjectId id = git.resolve(repo.key(), rev).orElseThrow(() -> ForgeException.revisionNotFound(rev));
+            indexer.ensureIndexed(repo, id);
+            return id.name();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Splits unencoded {@code rev/path} segments (as the JS client sends them in tree and commits URLs)
+     * at the longest prefix that names a ref; a single first segment is taken as the revision otherwise.
+     *
+     * @return the revision and the rest of the path ("" when none)
+     */
+    public String[] splitRevision(Repo repo, List<String> segments) {
+        try {
+            for (int n = segments.size(); n > 1; n--) {
+                String candidate = String.join("/", segments.subList(0, n));
+                if (git.isRef(repo.key(), candidate)) {
+                    return new String[] {candidate, String.join("/", segments.subList(n, segments.size()))};
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new String[] {segments.getFirst(), String.join("/", segments.subList(1, segments.size()))};
+    }
+
+    private static void requireSupported(RepoType type) {
+        if (!type.isSupported()) throw new ForgeException(ErrorKind.NOT_FOUND, "Spaces are not supported by this forge");
+    }
+}

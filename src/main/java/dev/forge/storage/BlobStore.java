@@ -1,0 +1,49 @@
+package dev.forge.storage;
+
+import dev.forge.core.LfsOid;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.SeekableByteChannel;
+import java.util.Optional;
+
+/**
+ * A content-addressed store of LFS objects, named by the SHA-256 of their bytes.
+ *
+ * <p>Write protocol: {@link #put} streams the bytes to a private temporary place while hashing them,
+ * and makes the object visible under its name only once the hash and the size are verified, by an
+ * atomic step. A crash at any point leaves either no object or the whole, verified object; a reader
+ * never sees a partial one. Implementations are thread-safe; concurrent puts of the same object are
+ * harmless.
+ */
+public interface BlobStore {
+
+    /** The object's size, or empty when it is not stored. */
+    Optional<Long> size(LfsOid oid) throws IOException;
+
+    /**
+     * Opens the object for reading at any position.
+     *
+     * @throws java.nio.file.NoSuchFileException when it is not stored
+     */
+    SeekableByteChannel open(LfsOid oid) throws IOException;
+
+    /**
+     * Stores the bytes of {@code in} (read to the end) as the object {@code expected} of {@code expectedSize}
+     * bytes. The object becomes visible only when both match.
+     *
+     * @throws BlobMismatchException when the content's SHA-256 or size differs; nothing is stored then
+     */
+    void put(InputStream in, LfsOid expected, long expectedSize) throws IOException;
+
+    /** Stores bytes whose hash is not known in advance and returns their name. */
+    LfsOid put(InputStream in) throws IOException;
+
+    /** Removes the object; true when it existed. */
+    boolean delete(LfsOid oid) throws IOException;
+
+    /** Thrown when uploaded bytes do not match the oid or size they were announced with. */
+    final class BlobMismatchException extends IOException {
+        public BlobMismatchException(String message) { super(message); }
+    }
+}

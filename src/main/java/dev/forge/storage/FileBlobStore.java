@@ -1,0 +1,134 @@
+package dev.forge.storage;
+
+import dev.forge.core.LfsOid;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * The plain {@link BlobStore}: one file per object at {@code root/ab/cd/<sha256>}. Uploads are written to
+ * {@code tmp}, fsynced, verified, and renamed into place atomically. Thread-safe.
+ */
+public final class FileBlobStore implements BlobStore {
+    private static final int BUFFER = 256 * 1024;
+
+    private final Path root;
+    private final Path tmp;
+
+    public FileBlobStore(Path root, Path tmp) throws IOException {
+        this.root = Files.createDirectories(root);
+        this.tmp = Files.createDirectories(tmp);
+    }
+
+    Path pathOf(LfsOid oid) {
+        String h = oid.hex();
+        return root.resolve(h.substring(0, 2)).resolve(h.substring(2, 4)).resolve(h);
+    }
+
+    @Override
+    public Optional<Long> size(LfsOid oid) throws IOException {
+        try {
+            return Optional.of(Files.size(pathOf(oid)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public SeekableByteChannel open(LfsOid oid) throws IOException {
+        return FileChannel.open(pathOf(oid), StandardOpenOption.READ);
+    }
+
+    @Override
+    public void put(InputStream in, LfsOid expected, long expectedSize) throws IOException {
+        Path temp = Files.createTempFile(tmp, "blob-", ".part");
+        try {
+            Written w = write(in, temp, expectedSize);
+            if (w.size != expectedSize) {
+                throw new BlobMismatchException("Size mismatch for " + expected + ": expected " + expectedSize + " bytes, got " + w.size);
+            }
+            if (!w.oid.equals(expected)) {
+                throw new BlobMismatchException("Content does not hash to " + expected + " (got " + w.oid + ")");
+            }
+            publish(temp, expected);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    @Override
+    public LfsOid put(InputStream in) throws IOException {
+        Path temp = Files.createTempFile(tmp, "blob-", ".part");
+        try {
+            Written w = write(in, temp, -1);
+            publish(temp, w.oid);
+            return w.oid;
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    @Override
+    public boolean delete(LfsOid oid) throws IOException {
+        return Files.deleteIfExists(pathOf(oid));
+    }
+
+    private record Written(LfsOid oid, long size) {}
+
+    /** Copies while hashing; stops reading one byte past {@code limit} so a lying client cannot fill the disk. */
+    private static Written write(InputStream in, Path temp, long limit) throws IOException {
+        MessageDigest sha = sha256();
+        long size = 0;
+        byte[] buf = new byte[BUFFER];
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE);
+             OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                sha.update(buf, 0, n);
+                out.write(buf, 0, n);
+                size += n;
+                if (limit >= 0 && size > limit) {
+                    throw new BlobMismatchException("Size mismatch: more than the announced " + limit + " bytes were sent");
+                }
+            }
+            out.flush();
+            ch.force(true);
+        }
+        return new Written(new LfsOid(HexFormat.of().formatHex(sha.digest())), size);
+    }
+
+    private void publish(Path temp, LfsOid oid) throws IOException {
+        Path target = pathOf(oid);
+        if (Files.exists(target)) return; // same name, same bytes: already there
+        Files.createDirectories(target.getParent());
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException e) {
+            // a concurrent put of the same object won the race; its bytes are ours
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("The blob store and its tmp folder must be on one file system", e);
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

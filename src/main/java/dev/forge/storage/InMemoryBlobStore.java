@@ -1,0 +1,79 @@
+package dev.forge.storage;
+
+import dev.forge.core.LfsOid;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.NoSuchFileException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A {@link BlobStore} in memory, for tests of the layers above. Thread-safe. */
+public final class InMemoryBlobStore implements BlobStore {
+    private final Map<LfsOid, byte[]> objects = new ConcurrentHashMap<>();
+
+    @Override
+    public Optional<Long> size(LfsOid oid) {
+        byte[] b = objects.get(oid);
+        return b == null ? Optional.empty() : Optional.of((long) b.length);
+    }
+
+    @Override
+    public SeekableByteChannel open(LfsOid oid) throws IOException {
+        byte[] b = objects.get(oid);
+        if (b == null) throw new NoSuchFileException(oid.hex());
+        return new ByteArrayChannel(b);
+    }
+
+    @Override
+    public void put(InputStream in, LfsOid expected, long expectedSize) throws IOException {
+        byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, expectedSize + 1));
+        if (b.length != expectedSize) throw new BlobMismatchException("Size mismatch for " + expected);
+        if (!oidOf(b).equals(expected)) throw new BlobMismatchException("Content does not hash to " + expected);
+        objects.putIfAbsent(expected, b);
+    }
+
+    @Override
+    public LfsOid put(InputStream in) throws IOException {
+        byte[] b = in.readAllBytes();
+        LfsOid oid = oidOf(b);
+        objects.putIfAbsent(oid, b);
+        return oid;
+    }
+
+    @Override
+    public boolean delete(LfsOid oid) {
+        return objects.remove(oid) != null;
+    }
+
+    private static LfsOid oidOf(byte[] b) {
+        return new LfsOid(HexFormat.of().formatHex(FileBlobStore.sha256().digest(b)));
+    }
+
+    /** A read-only channel over a byte array. */
+    private static final class ByteArrayChannel implements SeekableByteChannel {
+        private final byte[] bytes;
+        private long position;
+        private boolean open = true;
+
+        ByteArrayChannel(byte[] bytes) { this.bytes = bytes; }
+
+        @Override public int read(java.nio.ByteBuffer dst) {
+            if (position >= bytes.length) return -1;
+            int n = (int) Math.min(dst.remaining(), bytes.length - position);
+            dst.put(bytes, (int) position, n);
+            position += n;
+            return n;
+        }
+        @Override public int write(java.nio.ByteBuffer src) throws IOException { throw new java.nio.channels.NonWritableChannelException(); }
+        @Override public long position() { return position; }
+        @Override public SeekableByteChannel position(long p) { position = p; return this; }
+        @Override public long size() { return bytes.length; }
+        @Override public SeekableByteChannel truncate(long size) { throw new java.nio.channels.NonWritableChannelException(); }
+        @Override public boolean isOpen() { return open; }
+        @Override public void close() { open = false; }
+    }
+}
