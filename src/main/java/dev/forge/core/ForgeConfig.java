@@ -28,10 +28,6 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
         return new ForgeConfig("127.0.0.1", 8080, dataDir, URI.create("http://127.0.0.1:8080"), Limits.defaults());
     }
 
-    public ForgeConfig withPort(int port, URI publicUrl) {
-        return new ForgeConfig(host, port, dataDir, publicUrl, limits);
-    }
-
     /** {@code publicUrl + path}; {@code path} starts with a slash. */
     public String url(String path) { return publicUrl + path; }
 }

@@ -1,0 +1,106 @@
+package dev.forge.testing;
+
+import dev.forge.core.ForgeConfig;
+import dev.forge.core.Repo;
+import dev.forge.core.RepoId;
+import dev.forge.core.RepoType;
+import dev.forge.core.Token;
+import dev.forge.core.User;
+import dev.forge.http.ForgeServer;
+import dev.forge.service.Actor;
+import dev.forge.service.Forge;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The real Forge, started on a free loopback port over a temporary data folder, with an admin account
+ * and a write token, plus a plain HTTP client. Close it to stop the server.
+ */
+public final class TestForge implements AutoCloseable {
+    public final Path dataDir;
+    public final Forge forge;
+    public final ForgeServer server;
+    public final String baseUrl;
+    public final User admin;
+    public final String adminToken;
+    public final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    private TestForge(Path dataDir, ForgeConfig.Limits limits) throws Exception {
+        this.dataDir = dataDir;
+        int port = freePort();
+        this.baseUrl = "http://127.0.0.1:" + port;
+        ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits);
+        this.forge = Forge.open(config);
+        this.admin = forge.auth.user("admin").orElseGet(() -> forge.auth.createUser("admin", "Administrator", "admin@example.com", true));
+        this.adminToken = forge.auth.createToken(admin, "tests", Token.Role.WRITE).secret();
+        this.server = new ForgeServer(forge).start();
+    }
+
+    /** Starts a forge over {@code dataDir} (which may hold data from an earlier run). */
+    public static TestForge start(Path dataDir) throws Exception {
+        return new TestForge(dataDir, ForgeConfig.Limits.defaults());
+    }
+
+    public static TestForge start(Path dataDir, ForgeConfig.Limits limits) throws Exception {
+        return new TestForge(dataDir, limits);
+    }
+
+    /** An actor for the admin, for calling services directly. */
+    public Actor adminActor() {
+        return new Actor(admin, new Token("test", admin.key(), "test", Token.Role.WRITE, Instant.now()));
+    }
+
+    public Repo createRepo(RepoType type, String id) {
+        return forge.repos.create(adminActor(), type, RepoId.parse(id), false);
+    }
+
+    public Repo createPrivateRepo(RepoType type, String id) {
+        return forge.repos.create(adminActor(), type, RepoId.parse(id), true);
+    }
+
+    /** {@code http://admin:<token>@127.0.0.1:port} + path: a git remote that authenticates. */
+    public String authedUrl(String path) {
+        return baseUrl.replace("http://", "http://admin:" + adminToken + "@") + path;
+    }
+
+    public HttpResponse<byte[]> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    public HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(baseUrl + path));
+    }
+
+    public HttpResponse<byte[]> get(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = request(path).GET();
+        for (int i = 0; i + 1 < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return send(b);
+    }
+
+    public HttpResponse<byte[]> head(String path, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = request(path).method("HEAD", HttpRequest.BodyPublishers.noBody());
+        for (int i = 0; i + 1 < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
+        return send(b);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+        forge.close();
+    }
+}
