@@ -2,18 +2,28 @@ package dev.forge.cards;
 
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Deque;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * The YAML front matter of a model or dataset card ({@code README.md}): the block between a first line
  * {@code ---} and the next {@code ---}. Parsing is bounded: at most {@value #MAX_YAML_CHARS} characters,
- * few aliases, no recursive keys, so hostile YAML fails fast instead of hanging.
+ * few aliases, no recursive keys, at most {@value #MAX_DEPTH} levels of nesting (the composer recurses per
+ * level) and at most {@value #MAX_EXPANDED_SIZE} nodes and characters once aliases are expanded (the map is
+ * written out as JSON), so hostile YAML fails fast instead of hanging or exhausting the stack or the heap.
  */
 public final class CardData {
     public static final int MAX_YAML_CHARS = 256 * 1024;
+    public static final int MAX_DEPTH = 100;
+    /** Far above what a document without aliases can reach: each node and string character takes at least one character of YAML. */
+    public static final int MAX_EXPANDED_SIZE = 4 * MAX_YAML_CHARS;
 
     private CardData() {}
 
@@ -46,7 +56,9 @@ public final class CardData {
         LoadSettings settings = LoadSettings.builder().setCodePointLimit(MAX_YAML_CHARS).setMaxAliasesForCollections(50)
                 .setAllowRecursiveKeys(false).setAllowDuplicateKeys(false).build();
         try {
+            checkDepth(settings, yaml.get());
             Object doc = new Load(settings).loadFromString(yaml.get());
+            checkExpandedSize(doc);
             if (doc == null) return Optional.of(Map.of());
             if (!(doc instanceof Map<?, ?> m)) throw new InvalidCardException("YAML metadata must be a mapping");
             @SuppressWarnings("unchecked") Map<String, Object> map = (Map<String, Object>) m;
@@ -54,6 +66,40 @@ public final class CardData {
             return Optional.of(map);
         } catch (YamlEngineException e) {
             throw new InvalidCardException("Invalid YAML metadata: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /** The parser keeps its state on the heap, so walking its events is safe at any depth; composing is not. */
+    private static void checkDepth(LoadSettings settings, String yaml) {
+        int depth = 0;
+        for (Event e : new Parse(settings).parseString(yaml)) {
+            switch (e.getEventId()) {
+                case SequenceStart, MappingStart -> {
+                    if (++depth > MAX_DEPTH) throw new InvalidCardException("YAML metadata is nested deeper than " + MAX_DEPTH + " levels");
+                }
+                case SequenceEnd, MappingEnd -> depth--;
+                default -> { }
+            }
+        }
+    }
+
+    /** Counts nodes and string characters with aliases expanded, iteratively; a cycle exhausts the budget too. */
+    private static void checkExpandedSize(Object doc) {
+        long budget = MAX_EXPANDED_SIZE;
+        Deque<Object> todo = new ArrayDeque<>();
+        if (doc != null) todo.push(doc);
+        while (!todo.isEmpty()) {
+            Object o = todo.pop();
+            budget -= o instanceof String s ? s.length() + 1 : 1;
+            if (budget < 0) throw new InvalidCardException("YAML metadata expands to more than " + MAX_EXPANDED_SIZE + " nodes and characters");
+            if (o instanceof Map<?, ?> m) {
+                for (Map.Entry<?, ?> entry : m.entrySet()) {
+                    if (entry.getKey() != null) todo.push(entry.getKey());
+                    if (entry.getValue() != null) todo.push(entry.getValue());
+                }
+            } else if (o instanceof Collection<?> c) {
+                for (Object item : c) if (item != null) todo.push(item);
+            }
         }
     }
 

@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 /** The {@code forge} command. */
 @Command(name = "forge", mixinStandardHelpOptions = true, version = "forge 0.1.0",
         description = "A self-hosted, Hugging Face Hub compatible forge for open models and datasets.",
-        subcommands = {ForgeCli.Serve.class, ForgeCli.TokenCmd.class, ForgeCli.RepoCmd.class})
+        subcommands = {ForgeCli.Serve.class, ForgeCli.TokenCmd.class, ForgeCli.RepoCmd.class, ForgeCli.Fsck.class})
 public final class ForgeCli implements Runnable {
 
     public static void main(String[] args) {
@@ -94,6 +94,21 @@ public final class ForgeCli implements Runnable {
                     More tokens: ./forge token create --user admin --name laptop
                     ------------------------------------------------------------------------""".formatted(t.secret()));
             return admin;
+        }
+    }
+
+    @Command(name = "fsck", description = "Check refs, git objects, the file index and LFS object hashes against each other.")
+    static final class Fsck extends Common implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            try (Forge forge = Forge.open(config(null, null, null))) {
+                var report = forge.fsck.run(line -> System.err.println("fsck: " + line));
+                for (String p : report.problems()) System.out.println("problem: " + p);
+                System.out.printf("fsck: %d repositories, %d refs, %d LFS objects (%d bytes) verified: %s%n",
+                        report.repositories(), report.refs(), report.lfsObjectsVerified(), report.lfsBytesVerified(),
+                        report.clean() ? "clean" : report.problems().size() + " problem(s)");
+                return report.clean() ? 0 : 1;
+            }
         }
     }
 

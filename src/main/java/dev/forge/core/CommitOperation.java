@@ -14,6 +14,11 @@ public sealed interface CommitOperation {
         public AddLfsFile { RepoPath.validate(path); }
     }
 
+    /** A regular file whose content was already written to the repository as git blob {@code blob}. */
+    record AddGitBlob(String path, GitOid blob) implements CommitOperation {
+        public AddGitBlob { RepoPath.validate(path); }
+    }
+
     record DeleteFile(String path) implements CommitOperation {
         public DeleteFile { RepoPath.validate(path); }
     }

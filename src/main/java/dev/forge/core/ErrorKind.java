@@ -7,6 +7,8 @@ import java.util.Optional;
  * the Hub's {@code X-Error-Code}. The HTTP layer maps these once.
  */
 public enum ErrorKind {
+    /** The repository was renamed; the HTTP layer answers with a relative redirect to the new name. */
+    MOVED(307, null),
     BAD_REQUEST(400, null),
     UNAUTHORIZED(401, null),
     /** A private repository seen by an anonymous caller: 401, but named as not found so existence is not revealed. */

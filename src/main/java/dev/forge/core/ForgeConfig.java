@@ -10,7 +10,22 @@ import java.nio.file.Path;
  * @param publicUrl the base of every absolute URL the server writes (Link headers, LFS hrefs, repo urls),
  *     without a trailing slash; may carry a path prefix
  */
-public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits) {
+public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads) {
+
+    public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits) {
+        this(host, port, dataDir, publicUrl, limits, Uploads.defaults());
+    }
+
+    /**
+     * Upload API settings. LFS objects larger than {@code multipartThresholdBytes} are offered the
+     * multipart transfer (to clients that list it) in parts of {@code multipartChunkBytes}.
+     */
+    public record Uploads(long multipartThresholdBytes, long multipartChunkBytes, long maxInlineFileBytes,
+                          int maxOperationsPerCommit, long maxCommitBodyBytes) {
+        public static Uploads defaults() {
+            return new Uploads(64L * 1024 * 1024, 64L * 1024 * 1024, 10L * 1024 * 1024, 25_000, 1024L * 1024 * 1024);
+        }
+    }
 
     /** Request limits; each refusal is a clear 4xx. */
     public record Limits(long maxRegularFileBytes, long maxPushBytes, long maxJsonBodyBytes, int maxBatchObjects, int lfsUrlTtlSeconds) {
@@ -25,7 +40,7 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
     }
 
     public static ForgeConfig defaults(Path dataDir) {
-        return new ForgeConfig("127.0.0.1", 8080, dataDir, URI.create("http://127.0.0.1:8080"), Limits.defaults());
+        return new ForgeConfig("127.0.0.1", 8080, dataDir, URI.create("http://127.0.0.1:8080"), Limits.defaults(), Uploads.defaults());
     }
 
     /** {@code publicUrl + path}; {@code path} starts with a slash. */

@@ -38,6 +38,44 @@ public final class CommitWriter {
      * @return the new commit's id
      */
     public ObjectId write(String key, ObjectId parent, List<CommitOperation> ops, Author author, String message) throws IOException {
+        ObjectId tree = writeTree(key, parent, ops);
+        return writeCommit(key, tree, parent == null ? List.of() : List.of(parent), author, message);
+    }
+
+    /** The tree of a commit's parent (null: empty tree). */
+    public ObjectId treeOf(String key, ObjectId commit) throws IOException {
+        if (commit == null) return emptyTree(key);
+        try (RevWalk walk = new RevWalk(repos.repository(key))) {
+            return walk.parseCommit(commit).getTree().copy();
+        }
+    }
+
+    public ObjectId emptyTree(String key) throws IOException {
+        try (ObjectInserter inserter = repos.repository(key).newObjectInserter()) {
+            ObjectId id = inserter.insert(new org.eclipse.jgit.lib.TreeFormatter());
+            inserter.flush();
+            return id;
+        }
+    }
+
+    /** Writes a commit object for an existing tree; moves no ref. */
+    public ObjectId writeCommit(String key, ObjectId tree, List<ObjectId> parents, Author author, String message) throws IOException {
+        try (ObjectInserter inserter = repos.repository(key).newObjectInserter()) {
+            PersonIdent ident = new PersonIdent(author.name(), author.email(), author.when(), ZoneOffset.UTC);
+            CommitBuilder cb = new CommitBuilder();
+            cb.setTreeId(tree);
+            cb.setParentIds(parents);
+            cb.setAuthor(ident);
+            cb.setCommitter(ident);
+            cb.setMessage(message);
+            ObjectId id = inserter.insert(cb);
+            inserter.flush();
+            return id;
+        }
+    }
+
+    /** Applies operations to the parent's tree (or an empty one) and writes the resulting tree. */
+    public ObjectId writeTree(String key, ObjectId parent, List<CommitOperation> ops) throws IOException {
         Repository repo = repos.repository(key);
         try (ObjectInserter inserter = repo.newObjectInserter(); RevWalk walk = new RevWalk(repo)) {
             DirCache index = DirCache.newInCore();
@@ -62,22 +100,15 @@ public final class CommitWriter {
                     case CommitOperation.AddFile f -> add(editor, f.path(), inserter.insert(Constants.OBJ_BLOB, f.content()));
                     case CommitOperation.AddLfsFile f -> add(editor, f.path(),
                             inserter.insert(Constants.OBJ_BLOB, new LfsPointer(f.oid(), f.size()).toBytes()));
+                    case CommitOperation.AddGitBlob f -> add(editor, f.path(), ObjectId.fromString(f.blob().hex()));
                     case CommitOperation.DeleteFile f -> editor.add(new DirCacheEditor.DeletePath(f.path()));
                     case CommitOperation.DeleteFolder f -> editor.add(new DirCacheEditor.DeleteTree(f.path()));
                 }
             }
             editor.finish();
             ObjectId tree = index.writeTree(inserter);
-            PersonIdent ident = new PersonIdent(author.name(), author.email(), author.when(), ZoneOffset.UTC);
-            CommitBuilder cb = new CommitBuilder();
-            cb.setTreeId(tree);
-            if (parent != null) cb.setParentId(parent);
-            cb.setAuthor(ident);
-            cb.setCommitter(ident);
-            cb.setMessage(message);
-            ObjectId id = inserter.insert(cb);
             inserter.flush();
-            return id;
+            return tree;
         }
     }
 

@@ -81,8 +81,8 @@ public final class GitRepositories implements AutoCloseable {
     public Repository repository(String key) {
         try {
             return open.get(key);
-        } catch (UncheckedIOException | IllegalStateException e) {
-            throw e;
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof IOException io ? new UncheckedIOException(io) : e;
         }
     }
 
@@ -182,6 +182,16 @@ public final class GitRepositories implements AutoCloseable {
             }
             default -> throw new IOException("Cannot move " + refName + ": " + r);
         };
+    }
+
+    /** Deletes {@code refName} if it still points at {@code expected}; false when it moved meanwhile. */
+    public boolean deleteRef(String key, String refName, ObjectId expected) throws IOException {
+        RefUpdate u = repository(key).updateRef(refName);
+        u.setExpectedOldObjectId(expected);
+        u.setForceUpdate(true);
+        u.disableRefLog();
+        RefUpdate.Result r = u.delete();
+        return r == RefUpdate.Result.FORCED || r == RefUpdate.Result.FAST_FORWARD || r == RefUpdate.Result.NO_CHANGE;
     }
 
     // ----------------------------------------------------------------------------------------- objects
@@ -286,6 +296,31 @@ public final class GitRepositories implements AutoCloseable {
             }
             return out;
         }
+    }
+
+    /**
+     * Checks that every object reachable from the repository's refs exists and parses (commits, trees,
+     * blobs); returns the problems found, empty when the repository is sound.
+     */
+    public List<String> checkConnectivity(String key) throws IOException {
+        Repository repo = repository(key);
+        List<String> problems = new ArrayList<>();
+        try (org.eclipse.jgit.revwalk.ObjectWalk walk = new org.eclipse.jgit.revwalk.ObjectWalk(repo)) {
+            for (Ref ref : repo.getRefDatabase().getRefs()) {
+                if (ref.getObjectId() == null) continue;
+                try {
+                    walk.markStart(walk.parseAny(ref.getObjectId()));
+                } catch (MissingObjectException e) {
+                    problems.add(ref.getName() + " points at a missing object " + ref.getObjectId().name());
+                }
+            }
+            walk.checkConnectivity();
+        } catch (MissingObjectException e) {
+            problems.add("missing object " + e.getObjectId().name());
+        } catch (org.eclipse.jgit.errors.CorruptObjectException e) {
+            problems.add("corrupt object: " + e.getMessage());
+        }
+        return problems;
     }
 
     @Override

@@ -207,6 +207,36 @@ final class ApiHandlers {
         ex.json(200, Map.of());
     }
 
+    void moveRepo(Exchange ex) throws IOException {
+        JsonNode n = readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        if (!n.path("fromRepo").isTextual() || !n.path("toRepo").isTextual()) throw ForgeException.badRequest("'fromRepo' and 'toRepo' are required");
+        RepoType type = RepoType.fromName(n.path("type").isTextual() ? n.get("type").asText() : null)
+                .orElseThrow(() -> ForgeException.badRequest("'type' must be model, dataset or space"));
+        Repo moved = forge.repos.move(ex.actor(), type, RepoId.parse(n.get("fromRepo").asText()), RepoId.parse(n.get("toRepo").asText()));
+        ex.json(200, repoUrl(ex, moved.type(), moved.id()));
+    }
+
+    void settings(Exchange ex) throws IOException {
+        JsonNode n = readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        JsonNode gated = n.get("gated");
+        if (gated != null && !(gated.isBoolean() && !gated.asBoolean()) && !gated.isNull()) {
+            throw ForgeException.badRequest("Gated repositories are not supported by this forge yet");
+        }
+        Boolean isPrivate = null;
+        if (n.has("private") && !n.get("private").isNull()) {
+            if (!n.get("private").isBoolean()) throw ForgeException.badRequest("'private' must be a boolean");
+            isPrivate = n.get("private").asBoolean();
+        }
+        if (n.path("visibility").isTextual()) {
+            String v = n.get("visibility").asText();
+            if (!v.equals("private") && !v.equals("public")) throw ForgeException.badRequest("'visibility' must be public or private");
+            isPrivate = v.equals("private");
+        }
+        if (isPrivate != null) forge.repos.setPrivate(ex.actor(), ex.repoType(), ex.repoId(), isPrivate);
+        else forge.repos.writable(ex.actor(), ex.repoType(), ex.repoId());
+        ex.json(200, Map.of());
+    }
+
     private static Map<String, Object> repoUrl(Exchange ex, RepoType type, RepoId id) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("url", ex.config().url("/" + type.urlPrefix() + id));

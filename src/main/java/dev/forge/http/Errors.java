@@ -55,7 +55,13 @@ final class Errors {
         kind.hubCode().ifPresent(code -> headers.put("X-Error-Code", code));
         headers.put("X-Error-Message", headerSafe(fe.getMessage()));
         fe.repoCommit().ifPresent(c -> headers.put("X-Repo-Commit", c));
-        fe.headers().forEach(headers::put);
+        fe.headers().forEach((k, v) -> {
+            if (k.equals(dev.forge.service.RepoService.MOVED_TO_HEADER)) {
+                headers.put("Location", movedLocation(ex, v));
+            } else {
+                headers.put(k, v);
+            }
+        });
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", fe.getMessage());
         if (lfsStyle) {
@@ -72,6 +78,17 @@ final class Errors {
         headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
         if (ex.isHead()) ex.callback.succeeded();
         else ex.response.write(true, ByteBuffer.wrap(bytes), ex.callback);
+    }
+
+    /** The request's own path and query with the old {@code ns/name} replaced by the new one: a relative redirect. */
+    static String movedLocation(Exchange ex, String newId) {
+        String raw = ex.request.getHttpURI().getPath();
+        String old = ex.var("ns") + "/" + ex.var("name");
+        if (old.endsWith(".git")) old = old.substring(0, old.length() - 4);
+        String moved = raw.replaceFirst("(?i)/" + java.util.regex.Pattern.quote(old) + "(?=/|\\.git|$)",
+                java.util.regex.Matcher.quoteReplacement("/" + newId));
+        String q = ex.request.getHttpURI().getQuery();
+        return q == null ? moved : moved + "?" + q;
     }
 
     /** Header values must be one line of visible ASCII. */

@@ -53,7 +53,10 @@ final class FileHandlers {
             ex.empty(304);
             return;
         }
-        Optional<ByteRange> range = ByteRange.parse(ex.header("Range"), size);
+        // No range of an empty file is satisfiable: answer 200 (ignoring Range, as RFC 9110 allows) and still
+        // name the size, since the JS client probes with "Range: bytes=0-0" and reads it from Content-Range.
+        if (size == 0 && ex.header("Range") != null) ex.setHeader("Content-Range", "bytes */0");
+        Optional<ByteRange> range = size == 0 ? Optional.empty() : ByteRange.parse(ex.header("Range"), size);
         long offset = range.map(ByteRange::first).orElse(0L);
         long length = range.map(ByteRange::length).orElse(size);
         ex.response.setStatus(range.isPresent() ? 206 : 200);

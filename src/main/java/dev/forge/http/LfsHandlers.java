@@ -25,6 +25,8 @@ import java.util.Optional;
  */
 final class LfsHandlers {
     static final String LFS_JSON = "application/vnd.git-lfs+json";
+    private static final Map<String, String> LFS_CHALLENGE =
+            Map.of("WWW-Authenticate", "Basic realm=\"Forge\"", "LFS-Authenticate", "Basic realm=\"Forge\"");
 
     private final Forge forge;
     private final ByteBufferPool.Sized pool;
@@ -43,10 +45,14 @@ final class LfsHandlers {
             default -> throw ForgeException.badRequest("'operation' must be 'download' or 'upload'");
         };
         JsonNode transfers = n.get("transfers");
+        boolean multipart = false;
         if (transfers != null && transfers.isArray() && !transfers.isEmpty()) {
             boolean basic = false;
-            for (JsonNode t : transfers) basic |= "basic".equals(t.asText());
-            if (!basic) throw new ForgeException(dev.forge.core.ErrorKind.UNPROCESSABLE, "Only the 'basic' transfer is supported");
+            for (JsonNode t : transfers) {
+                basic |= "basic".equals(t.asText());
+                multipart |= "multipart".equals(t.asText());
+            }
+            if (!basic) throw new ForgeException(dev.forge.core.ErrorKind.UNPROCESSABLE, "Only the 'basic' and 'multipart' transfers are supported");
         }
         JsonNode objects = n.get("objects");
         if (objects == null || !objects.isArray()) throw ForgeException.badRequest("'objects' must be a list");
@@ -59,9 +65,16 @@ final class LfsHandlers {
         }
         Actor actor = ex.actor();
         if (op == LfsService.Operation.UPLOAD && actor.isAnonymous()) {
-            throw ForgeException.unauthorized("Authentication required to upload");
+            throw new ForgeException(dev.forge.core.ErrorKind.UNAUTHORIZED, "Authentication required to upload", null, LFS_CHALLENGE, null);
         }
-        List<LfsService.ObjectResult> results = forge.lfs.batch(actor, ex.repoType(), ex.repoId(), op, specs);
+        List<LfsService.ObjectResult> results;
+        try {
+            results = forge.lfs.batch(actor, ex.repoType(), ex.repoId(), op, specs, multipart);
+        } catch (ForgeException e) {
+            // git-lfs asks for credentials on a 401 that carries LFS-Authenticate
+            if (e.kind().status() == 401) throw new ForgeException(e.kind(), e.getMessage(), null, LFS_CHALLENGE, e);
+            throw e;
+        }
         int ttl = ex.config().limits().lfsUrlTtlSeconds();
         List<Object> out = new ArrayList<>();
         for (LfsService.ObjectResult r : results) {
@@ -73,7 +86,16 @@ final class LfsHandlers {
             } else if (r.href() != null) {
                 o.put("authenticated", true);
                 Map<String, Object> actions = new LinkedHashMap<>();
-                actions.put(r.actionKind(), Map.of("href", r.href(), "expires_in", ttl));
+                Map<String, Object> action = new LinkedHashMap<>();
+                action.put("href", r.href());
+                action.put("expires_in", ttl);
+                if (r.chunkSize() > 0) {
+                    Map<String, String> header = new LinkedHashMap<>();
+                    header.put("chunk_size", Long.toString(r.chunkSize()));
+                    for (int i = 0; i < r.partHrefs().size(); i++) header.put(Integer.toString(i + 1), r.partHrefs().get(i));
+                    action.put("header", header);
+                }
+                actions.put(r.actionKind(), action);
                 if (r.verifyHref() != null) actions.put("verify", Map.of("href", r.verifyHref(), "expires_in", ttl));
                 o.put("actions", actions);
             }
@@ -92,6 +114,33 @@ final class LfsHandlers {
             forge.lfs.upload(ex.var("key"), ex.var("oid"), size, ex.param("t").orElse(null), body);
         }
         ex.empty(200);
+    }
+
+    void uploadPart(Exchange ex) throws IOException {
+        long n;
+        long chunk;
+        try {
+            n = Long.parseLong(ex.var("n"));
+            chunk = Long.parseLong(ex.param("chunk").orElse(""));
+        } catch (NumberFormatException e) {
+            throw ForgeException.badRequest("Part number and 'chunk' must be numbers");
+        }
+        String etag;
+        try (InputStream body = ex.body()) {
+            etag = forge.lfs.uploadPart(ex.var("key"), ex.var("oid"), sizeParam(ex), chunk, n, ex.param("t").orElse(null), body);
+        }
+        ex.setHeader("ETag", "\"" + etag + "\"");
+        ex.empty(200);
+    }
+
+    /** Completion of a multipart upload: {@code {"oid": …, "parts": [{"partNumber", "etag"}…]}} posted to the upload href. */
+    void complete(Exchange ex) throws IOException {
+        JsonNode n = ApiHandlers.readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        JsonNode parts = n.get("parts");
+        if (parts == null || !parts.isArray()) throw ForgeException.badRequest("'parts' must be a list");
+        forge.lfs.completeMultipart(ex.var("key"), ex.var("oid"), sizeParam(ex), ex.param("t").orElse(null),
+                n.path("oid").asText(""), parts.size());
+        ex.json(200, Map.of("message", "ok"), LFS_JSON);
     }
 
     void verify(Exchange ex) throws IOException {

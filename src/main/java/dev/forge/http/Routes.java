@@ -24,12 +24,13 @@ final class Routes {
     private final List<Route> api = new ArrayList<>();
     private final List<Route> site = new ArrayList<>();
 
-    Routes(ApiHandlers a, FileHandlers f, LfsHandlers l) {
+    Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l) {
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
         api("POST", "/api/validate-yaml", a::validateYaml);
         api("POST", "/api/repos/create", a::createRepo);
         api("DELETE", "/api/repos/delete", a::deleteRepo);
+        api("POST", "/api/repos/move", a::moveRepo);
         api("HEAD", "/api/telemetry/{rest*}", ex -> ex.empty(200));
         // ------------------------------------------------------------------- one repository (read)
         api("GET", "/api/{type}/{ns}/{name}", a::info);
@@ -40,9 +41,20 @@ final class Routes {
         api("GET", "/api/{type}/{ns}/{name}/commits/{rest*}", a::commits);
         api("GET", "/api/{type}/{ns}/{name}/auth-check", a::authCheck);
         api("GET", "/api/{type}/{ns}/{name}/discussions", a::discussions);
+        // ------------------------------------------------------------------- one repository (write)
+        api("PUT", "/api/{type}/{ns}/{name}/settings", a::settings);
+        api("POST", "/api/{type}/{ns}/{name}/preupload/{rev}", u::preupload);
+        api("POST", "/api/{type}/{ns}/{name}/commit/{rev}", u::commit);
+        api("POST", "/api/{type}/{ns}/{name}/branch/{branch}", u::createBranch);
+        api("DELETE", "/api/{type}/{ns}/{name}/branch/{branch}", u::deleteBranch);
+        api("POST", "/api/{type}/{ns}/{name}/tag/{rev}", u::createTag);
+        api("DELETE", "/api/{type}/{ns}/{name}/tag/{tag}", u::deleteTag);
+        api("POST", "/api/{type}/{ns}/{name}/super-squash/{branch}", u::superSquash);
         // ------------------------------------------------------------------- LFS transfers (self-authorising URLs)
         api("GET", "/lfs/objects/{key}/{oid}", l::download, true);
         api("PUT", "/lfs/objects/{key}/{oid}", l::upload, true);
+        api("POST", "/lfs/objects/{key}/{oid}", l::complete, true);
+        api("PUT", "/lfs/objects/{key}/{oid}/parts/{n}", l::uploadPart, true);
         api("POST", "/lfs/objects/{key}/{oid}/verify", l::verify, true);
         // ------------------------------------------------------------------- files and LFS batch ({P}{ns}/{name}/…)
         site("GET", "/{ns}/{name}/resolve/{rev}/{rest*}", ex -> f.file(ex, true));

@@ -48,12 +48,45 @@ public final class RepoDao {
         }
     }
 
+    /** Renames the repository and remembers the old name for redirects; 409 when the new name is taken. */
+    public void rename(Repo repo, RepoId to) {
+        String newLookup = lookup(repo.type(), to);
+        try {
+            jdbi.useTransaction(h -> {
+                h.createUpdate("DELETE FROM repo_redirects WHERE lookup = :l").bind("l", newLookup).execute();
+                h.createUpdate("UPDATE repos SET namespace = :ns, name = :name, lookup = :l WHERE repo_key = :k")
+                        .bind("ns", to.namespace()).bind("name", to.name()).bind("l", newLookup).bind("k", repo.key()).execute();
+                h.createUpdate("DELETE FROM repo_redirects WHERE lookup = :old").bind("old", lookup(repo.type(), repo.id())).execute();
+                h.createUpdate("INSERT INTO repo_redirects (lookup, repo_key) VALUES (:old, :k)")
+                        .bind("old", lookup(repo.type(), repo.id())).bind("k", repo.key()).execute();
+            });
+        } catch (UnableToExecuteStatementException e) {
+            if (find(repo.type(), to).isPresent()) throw ForgeException.conflict("A repository named " + to + " already exists");
+            throw e;
+        }
+    }
+
+    /** The repository that used to be called {@code id}, if it was moved. */
+    public Optional<Repo> redirected(RepoType type, RepoId id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT r.* FROM repo_redirects d JOIN repos r ON r.repo_key = d.repo_key WHERE d.lookup = :l")
+                .bind("l", lookup(type, id)).map((rs, ctx) -> map(rs)).findOne());
+    }
+
+    public void setPrivate(String key, boolean isPrivate) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE repos SET private = :p WHERE repo_key = :k").bind("p", isPrivate).bind("k", key).execute());
+    }
+
     public boolean delete(String key) {
         return jdbi.withHandle(h -> {
             h.createUpdate("DELETE FROM file_index WHERE repo_key = :k").bind("k", key).execute();
             h.createUpdate("DELETE FROM commits WHERE repo_key = :k").bind("k", key).execute();
+            h.createUpdate("DELETE FROM repo_redirects WHERE repo_key = :k").bind("k", key).execute();
             return h.createUpdate("DELETE FROM repos WHERE repo_key = :k").bind("k", key).execute() > 0;
         });
+    }
+
+    public List<Repo> all() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM repos ORDER BY lookup").map((rs, ctx) -> map(rs)).list());
     }
 
     public List<Repo> list(RepoType type) {

@@ -9,6 +9,7 @@ import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
 import dev.forge.storage.BlobStore;
 import dev.forge.storage.FileBlobStore;
+import dev.forge.storage.MultipartStaging;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -37,6 +38,9 @@ public final class Forge implements AutoCloseable {
     public final CommitService commits;
     public final LfsService lfs;
     public final PushService pushes;
+    public final UploadService uploads;
+    public final RefService refs;
+    public final FsckService fsck;
 
     private Forge(ForgeConfig config, InstantSource clock) throws IOException {
         this.config = config;
@@ -57,9 +61,12 @@ public final class Forge implements AutoCloseable {
         this.repos = new RepoService(repoDao, git, writer, indexer, policy, clock);
         this.content = new ContentService(repos, index, git, blobs);
         this.info = new InfoService(repos, index, git);
-        this.commits = new CommitService(git, writer, indexer, rules, clock);
-        this.lfs = new LfsService(repos, repoDao, index, blobs, new UrlSigner(signingKey(data), clock), config);
+        this.commits = new CommitService(git, writer, indexer, index, blobs, rules, clock);
+        this.lfs = new LfsService(repos, repoDao, index, blobs, new MultipartStaging(tmp), new UrlSigner(signingKey(data), clock), config);
         this.pushes = new PushService(indexer, git, rules);
+        this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
+        this.refs = new RefService(repos, git, writer, indexer, clock);
+        this.fsck = new FsckService(repoDao, git, index, blobs);
     }
 
     public static Forge open(ForgeConfig config) throws IOException {

@@ -10,6 +10,7 @@ import dev.forge.core.RepoType;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
 import dev.forge.storage.BlobStore;
+import dev.forge.storage.MultipartStaging;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,8 +34,11 @@ public final class LfsService {
     private final BlobStore blobs;
     private final UrlSigner signer;
     private final ForgeConfig config;
+    private final MultipartStaging staging;
 
-    public LfsService(RepoService repos, RepoDao repoDao, IndexDao index, BlobStore blobs, UrlSigner signer, ForgeConfig config) {
+    public LfsService(RepoService repos, RepoDao repoDao, IndexDao index, BlobStore blobs, MultipartStaging staging,
+                      UrlSigner signer, ForgeConfig config) {
+        this.staging = staging;
         this.repos = repos;
         this.repoDao = repoDao;
         this.index = index;
@@ -47,10 +51,23 @@ public final class LfsService {
 
     public record ObjectSpec(String oid, long size) {}
 
-    /** Per object: an action (href to use) and maybe a verify href, or nothing (already stored), or an error. */
-    public record ObjectResult(String oid, long size, String actionKind, String href, String verifyHref, int errorCode, String errorMessage) {}
+    /**
+     * Per object: an action (href to use), maybe a verify href and, for multipart uploads, the chunk size and
+     * the part URLs in order; or nothing (already stored); or an error.
+     */
+    public record ObjectResult(String oid, long size, String actionKind, String href, String verifyHref, int errorCode,
+                               String errorMessage, long chunkSize, List<String> partHrefs) {
+        ObjectResult(String oid, long size, String actionKind, String href, String verifyHref, int errorCode, String errorMessage) {
+            this(oid, size, actionKind, href, verifyHref, errorCode, errorMessage, 0, List.of());
+        }
+    }
 
     public List<ObjectResult> batch(Actor actor, RepoType type, RepoId id, Operation op, List<ObjectSpec> objects) {
+        return batch(actor, type, id, op, objects, false);
+    }
+
+    /** @param multipart the client listed the {@code multipart} transfer */
+    public List<ObjectResult> batch(Actor actor, RepoType type, RepoId id, Operation op, List<ObjectSpec> objects, boolean multipart) {
         if (objects.size() > config.limits().maxBatchObjects()) {
             throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "At most " + config.limits().maxBatchObjects() + " objects per batch request");
         }
@@ -80,8 +97,20 @@ public final class LfsService {
                 String t = signer.sign(ttl, "upload", repo.key(), o.oid(), Long.toString(o.size()));
                 String v = signer.sign(ttl, "verify", repo.key(), o.oid(), Long.toString(o.size()));
                 String base = objectUrl(repo, o.oid());
-                out.add(new ObjectResult(o.oid(), o.size(), "upload", base + "?size=" + o.size() + "&t=" + t,
-                        base + "/verify?size=" + o.size() + "&t=" + v, 0, null));
+                String href = base + "?size=" + o.size() + "&t=" + t;
+                String verify = base + "/verify?size=" + o.size() + "&t=" + v;
+                long chunk = config.uploads().multipartChunkBytes();
+                if (multipart && o.size() > config.uploads().multipartThresholdBytes()) {
+                    long parts = (o.size() + chunk - 1) / chunk;
+                    String p = signer.sign(ttl, "part", repo.key(), o.oid(), Long.toString(o.size()), Long.toString(chunk));
+                    List<String> partHrefs = new ArrayList<>();
+                    for (long n = 1; n <= parts; n++) {
+                        partHrefs.add(base + "/parts/" + n + "?size=" + o.size() + "&chunk=" + chunk + "&t=" + p);
+                    }
+                    out.add(new ObjectResult(o.oid(), o.size(), "upload", href, verify, 0, null, chunk, partHrefs));
+                } else {
+                    out.add(new ObjectResult(o.oid(), o.size(), "upload", href, verify, 0, null));
+                }
             }
         }
         return out;
@@ -100,6 +129,61 @@ public final class LfsService {
             throw new ForgeException(ErrorKind.BAD_REQUEST, e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Stores part {@code n} of a multipart upload; returns its ETag. Re-sending a part replaces it, so an
+     * interrupted upload resumes by sending the missing parts again.
+     */
+    public String uploadPart(String repoKey, String oid, long size, long chunk, long n, String grant, InputStream body) {
+        requireGrant(grant, "part", repoKey, oid, Long.toString(size), Long.toString(chunk));
+        long parts = partCount(size, chunk);
+        if (n < 1 || n > parts) throw ForgeException.badRequest("Part number must be between 1 and " + parts);
+        long expected = n < parts ? chunk : size - chunk * (parts - 1);
+        try {
+            return staging.putPart(uploadId(repoKey, oid, size), (int) n, expected, body);
+        } catch (BlobStore.BlobMismatchException e) {
+            throw ForgeException.badRequest(e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Assembles the parts into the object, verifying its SHA-256 and size before it becomes visible. */
+    public void completeMultipart(String repoKey, String oid, long size, String grant, String bodyOid, int partCount) {
+        requireGrant(grant, "upload", repoKey, oid, Long.toString(size));
+        if (!oid.equals(bodyOid)) throw ForgeException.badRequest("The completion names oid " + bodyOid + ", not " + oid);
+        long parts = partCount(size, config.uploads().multipartChunkBytes());
+        if (partCount != parts) throw ForgeException.badRequest("Expected " + parts + " parts, got " + partCount);
+        try {
+            if (size(new LfsOid(oid)).map(s -> s == size).orElse(false)) {
+                staging.discard(uploadId(repoKey, oid, size));
+                return;
+            }
+            staging.complete(uploadId(repoKey, oid, size), (int) parts, blobs, new LfsOid(oid), size);
+        } catch (NoSuchFileException e) {
+            throw ForgeException.badRequest("A part of the upload is missing; upload every part before completing");
+        } catch (BlobStore.BlobMismatchException e) {
+            throw ForgeException.badRequest(e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long partCount(long size, long chunk) {
+        if (chunk <= 0) throw ForgeException.badRequest("Invalid chunk size");
+        return Math.max(1, (size + chunk - 1) / chunk);
+    }
+
+    /** Deterministic per (repository, object, size), so a new batch call resumes the same staged parts. */
+    private static String uploadId(String repoKey, String oid, long size) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((repoKey + "/" + oid + "/" + size).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

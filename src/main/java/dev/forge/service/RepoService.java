@@ -34,6 +34,9 @@ public final class RepoService {
             "*.xz", "*.zip", "*.zst", "*tfevents*", "*.gguf", "*.ggml", "*.mds", "*.jsonl.gz")
             .stream().map(p -> p + " filter=lfs diff=lfs merge=lfs -text").toList()) + "\n";
 
+    /** Internal header naming a moved repository's new id; the HTTP layer turns it into a Location. */
+    public static final String MOVED_TO_HEADER = "X-Forge-Moved-To";
+
     private final RepoDao repos;
     private final GitRepositories git;
     private final CommitWriter writer;
@@ -53,7 +56,16 @@ public final class RepoService {
     /** The repository, if it exists and the actor may read it; otherwise the not-found error the actor must see. */
     public Repo readable(Actor actor, RepoType type, RepoId id) {
         requireSupported(type);
-        Repo repo = repos.find(type, id).orElseThrow(() -> AccessPolicy.notFound(actor));
+        Optional<Repo> found = repos.find(type, id);
+        if (found.isEmpty()) {
+            Optional<Repo> moved = repos.redirected(type, id).filter(r -> policy.canRead(actor, r));
+            if (moved.isPresent()) {
+                throw new ForgeException(ErrorKind.MOVED, "Repository moved to " + moved.get().id(), null,
+                        java.util.Map.of(MOVED_TO_HEADER, moved.get().id().toString()), null);
+            }
+            throw AccessPolicy.notFound(actor);
+        }
+        Repo repo = found.get();
         policy.requireRead(actor, repo);
         return repo;
     }
@@ -86,9 +98,15 @@ public final class RepoService {
             if (git.moveRef(repo.key(), GitRepositories.DEFAULT_REF, null, initial) != RefMove.MOVED) {
                 throw new IOException("could not create the default branch");
             }
-            repos.insert(repo);
         } catch (IOException e) {
+            deleteQuietly(repo);
             throw new UncheckedIOException(e);
+        }
+        try {
+            repos.insert(repo); // last: until here the repository is invisible
+        } catch (RuntimeException e) {
+            deleteQuietly(repo); // lost a race with a concurrent create of the same id
+            throw e;
         }
         return repo;
     }
@@ -101,6 +119,32 @@ public final class RepoService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void deleteQuietly(Repo repo) {
+        try {
+            git.delete(repo.key());
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: an unregistered git directory is never served
+        }
+    }
+
+    /** Renames a repository (and may move it to another namespace the actor can write); the old name redirects. */
+    public Repo move(Actor actor, RepoType type, RepoId from, RepoId to) {
+        Repo repo = writable(actor, type, from);
+        if (!policy.canWriteNamespace(actor, to)) {
+            throw ForgeException.forbidden("You don't have the rights to move a repository to the namespace '" + to.namespace() + "'");
+        }
+        if (repos.find(type, to).filter(r -> !r.key().equals(repo.key())).isPresent()) {
+            throw ForgeException.conflict("A repository named " + to + " already exists");
+        }
+        repos.rename(repo, to);
+        return repos.findByKey(repo.key()).orElseThrow();
+    }
+
+    public void setPrivate(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
+        Repo repo = writable(actor, type, id);
+        repos.setPrivate(repo.key(), isPrivate);
     }
 
     /** Resolves a revision to an indexed commit id, or 404 {@code RevisionNotFound}. */

@@ -1,0 +1,126 @@
+package dev.forge.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.forge.core.CommitOperation;
+import dev.forge.core.ForgeException;
+import dev.forge.core.Repo;
+import dev.forge.service.CommitService;
+import dev.forge.service.Forge;
+import dev.forge.service.UploadService;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The Hub upload API: preupload, the NDJSON commit, branches, tags and super-squash. */
+final class UploadHandlers {
+    static final int MAX_PREUPLOAD_FILES = 1000;
+
+    private final Forge forge;
+
+    UploadHandlers(Forge forge) { this.forge = forge; }
+
+    void preupload(Exchange ex) throws IOException {
+        JsonNode n = ApiHandlers.readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        JsonNode files = n.get("files");
+        if (files == null || !files.isArray()) throw ForgeException.badRequest("'files' must be a list");
+        if (files.size() > MAX_PREUPLOAD_FILES) throw ForgeException.badRequest("At most " + MAX_PREUPLOAD_FILES + " files per preupload request");
+        List<UploadService.FileSpec> specs = new ArrayList<>();
+        for (JsonNode f : files) {
+            if (!f.path("path").isTextual() || !f.path("size").canConvertToLong()) {
+                throw ForgeException.badRequest("Each file needs a string 'path' and a numeric 'size'");
+            }
+            byte[] sample;
+            try {
+                sample = Base64.getDecoder().decode(f.path("sample").asText(""));
+            } catch (IllegalArgumentException e) {
+                throw ForgeException.badRequest("Invalid base64 sample for '" + f.get("path").asText() + "'");
+            }
+            specs.add(new UploadService.FileSpec(f.get("path").asText(), f.get("size").asLong(), sample));
+        }
+        List<UploadService.Decision> decisions = forge.uploads.preupload(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), specs,
+                textOrNull(n, "gitAttributes"), textOrNull(n, "gitIgnore"));
+        List<Object> out = new ArrayList<>();
+        for (UploadService.Decision d : decisions) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("path", d.path());
+            m.put("uploadMode", d.lfs() ? "lfs" : "regular");
+            m.put("shouldIgnore", d.ignored());
+            m.put("oid", d.currentOid());
+            out.add(m);
+        }
+        ex.json(200, Map.of("files", out));
+    }
+
+    void commit(Exchange ex) throws IOException {
+        Repo repo = forge.repos.writable(ex.actor(), ex.repoType(), ex.repoId());
+        String type = ex.header("Content-Type");
+        if (type != null && !type.startsWith("application/x-ndjson") && !type.startsWith("application/json") && !type.startsWith("text/plain")) {
+            throw new ForgeException(dev.forge.core.ErrorKind.UNSUPPORTED_MEDIA_TYPE, "The commit body must be application/x-ndjson");
+        }
+        CommitBody.Parsed body;
+        try (InputStream in = ex.body()) {
+            body = CommitBody.parse(in, ex.config().uploads(),
+                    (path, bytes) -> new CommitOperation.AddGitBlob(path, forge.commits.stageBlob(repo, bytes)));
+        }
+        CommitService.Result r = forge.commits.commit(ex.actor().user(), repo, new CommitService.Request(ex.var("rev"),
+                body.parentCommit(), body.operations(), body.summary(), body.description(), ex.flag("create_pr")));
+        String base = ex.config().url("/" + repo.type().urlPrefix() + repo.id());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("success", true);
+        out.put("commitOid", r.commit());
+        out.put("commitUrl", base + "/commit/" + r.commit());
+        r.pullRequest().ifPresent(n -> out.put("pullRequestUrl", base + "/discussions/" + n));
+        out.put("hookOutput", "");
+        ex.json(200, out);
+    }
+
+    void createBranch(Exchange ex) throws IOException {
+        JsonNode n = optionalJson(ex);
+        forge.refs.createBranch(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"),
+                Optional.ofNullable(textOrNull(n, "startingPoint")), n.path("emptyBranch").asBoolean(false), n.path("overwrite").asBoolean(false));
+        ex.json(200, Map.of());
+    }
+
+    void deleteBranch(Exchange ex) throws IOException {
+        forge.refs.deleteBranch(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"));
+        ex.json(200, Map.of());
+    }
+
+    void createTag(Exchange ex) throws IOException {
+        JsonNode n = optionalJson(ex);
+        String tag = textOrNull(n, "tag");
+        if (tag == null) throw ForgeException.badRequest("'tag' is required");
+        forge.refs.createTag(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), tag);
+        ex.json(200, Map.of());
+    }
+
+    void deleteTag(Exchange ex) throws IOException {
+        forge.refs.deleteTag(ex.actor(), ex.repoType(), ex.repoId(), ex.var("tag"));
+        ex.json(200, Map.of());
+    }
+
+    void superSquash(Exchange ex) throws IOException {
+        JsonNode n = optionalJson(ex);
+        String commit = forge.refs.superSquash(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"), textOrNull(n, "message"));
+        ex.json(200, Map.of("commitId", commit));
+    }
+
+    private static JsonNode optionalJson(Exchange ex) throws IOException {
+        byte[] body = ex.bodyBytes(ex.config().limits().maxJsonBodyBytes());
+        if (body.length == 0) return Exchange.JSON.createObjectNode();
+        return ApiHandlers.readJson(body);
+    }
+
+    private static String textOrNull(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        if (v == null || v.isNull()) return null;
+        if (!v.isTextual()) throw ForgeException.badRequest("'" + field + "' must be a string");
+        return v.asText();
+    }
+}
