@@ -38,7 +38,7 @@ public record RepoId(String namespace, String name) {
     public static boolean isValidPart(String part) {
         return part != null && PART.matcher(part).matches() && !part.startsWith("-") && !part.startsWith(".")
                 && !part.endsWith("-") && !part.endsWith(".") && !part.contains("--") && !part.contains("..")
-                && !part.endsWith(".git");
+                && !part.toLowerCase(java.util.Locale.ROOT).endsWith(".git");
     }
 
     private static void check(String part, String what) {

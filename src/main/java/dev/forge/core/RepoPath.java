@@ -3,7 +3,7 @@ package dev.forge.core;
 /**
  * Validation of file paths inside a repository. A path is relative, {@code /}-separated, with no empty,
  * {@code .} or {@code ..} segment, no NUL or other control character, no backslash, no {@code .git}
- * segment, and at most {@value #MAX_LENGTH} bytes of UTF-8.
+ * segment, no unpaired surrogate, and at most {@value #MAX_LENGTH} bytes of UTF-8.
  */
 public final class RepoPath {
     public static final int MAX_LENGTH = 4096;
@@ -23,7 +23,10 @@ public final class RepoPath {
 
     private static String problem(String path) {
         if (path == null || path.isEmpty()) return "empty";
-        if (path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_LENGTH) return "longer than " + MAX_LENGTH + " bytes";
+        byte[] utf8 = path.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (utf8.length > MAX_LENGTH) return "longer than " + MAX_LENGTH + " bytes";
+        // an unpaired surrogate would be stored in git as '?', under another name than the one validated
+        if (!new String(utf8, java.nio.charset.StandardCharsets.UTF_8).equals(path)) return "not valid Unicode";
         if (path.startsWith("/")) return "absolute paths are not allowed";
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);

@@ -114,6 +114,8 @@ public final class GitRepositories implements AutoCloseable {
         if (rev == null || rev.isEmpty() || rev.length() > 255) return Optional.empty();
         Repository repo = repository(key);
         if (ObjectId.isId(rev)) return commitOf(repo, ObjectId.fromString(rev));
+        // a name git could not have ("..", control characters, ...) would let the loose-ref lookup read files outside refs/
+        if (!rev.equals(Constants.HEAD) && !Repository.isValidRefName(Constants.R_HEADS + rev)) return Optional.empty();
         Ref ref = null;
         if (rev.equals(Constants.HEAD)) ref = repo.exactRef(Constants.HEAD);
         else if (rev.startsWith(Constants.R_REFS)) ref = repo.exactRef(rev);
@@ -133,6 +135,7 @@ public final class GitRepositories implements AutoCloseable {
 
     /** True when {@code rev} names a ref (branch, tag, or a full ref name). */
     public boolean isRef(String key, String rev) throws IOException {
+        if (!Repository.isValidRefName(Constants.R_HEADS + rev)) return false; // see resolve
         Repository repo = repository(key);
         if (rev.startsWith(Constants.R_REFS) && repo.exactRef(rev) != null) return true;
         return repo.exactRef(Constants.R_HEADS + rev) != null || repo.exactRef(Constants.R_TAGS + rev) != null;
@@ -145,6 +148,18 @@ public final class GitRepositories implements AutoCloseable {
             return o instanceof RevCommit c ? Optional.of(c.copy()) : Optional.empty();
         } catch (MissingObjectException e) {
             return Optional.empty();
+        }
+    }
+
+    /** True when some ref's history contains {@code commit}. Walks history: for commits from outside Forge only. */
+    public boolean isReachableFromRefs(String key, ObjectId commit) throws IOException {
+        Repository repo = repository(key);
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit target = walk.parseCommit(commit);
+            for (RefInfo ref : refs(key)) {
+                if (walk.isMergedInto(target, walk.parseCommit(ObjectId.fromString(ref.commit())))) return true;
+            }
+            return false;
         }
     }
 

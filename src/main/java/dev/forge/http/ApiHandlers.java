@@ -1,5 +1,7 @@
 package dev.forge.http;
 
+import dev.forge.core.Membership;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.cards.CardData;
 import dev.forge.core.CommitMeta;
@@ -12,7 +14,6 @@ import dev.forge.core.RepoType;
 import dev.forge.core.Token;
 import dev.forge.core.User;
 import dev.forge.git.GitRepositories;
-import dev.forge.meta.AccountDao;
 import dev.forge.service.Actor;
 import dev.forge.service.Forge;
 import dev.forge.service.InfoService;
@@ -141,7 +142,7 @@ final class ApiHandlers {
         if (actor.isAnonymous()) throw ForgeException.unauthorized("Invalid user token");
         User u = actor.user();
         List<Object> orgs = new ArrayList<>();
-        for (AccountDao.Membership m : forge.auth.memberships(u)) {
+        for (Membership m : forge.auth.memberships(u)) {
             Map<String, Object> o = new LinkedHashMap<>();
             o.put("type", "org");
             o.put("id", m.org().key());

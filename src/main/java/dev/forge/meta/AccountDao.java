@@ -1,5 +1,7 @@
 package dev.forge.meta;
 
+import dev.forge.core.Membership;
+
 import dev.forge.core.ForgeException;
 import dev.forge.core.Org;
 import dev.forge.core.Token;
@@ -74,8 +76,6 @@ public final class AccountDao {
                 SELECT o.*, m.role FROM org_members m JOIN orgs o ON o.org_key = m.org_key WHERE m.user_key = :u ORDER BY o.name_lower""")
                 .bind("u", userKey).map((rs, ctx) -> new Membership(mapOrg(rs), rs.getString("role"))).list());
     }
-
-    public record Membership(Org org, String role) {}
 
     public void insertToken(Token t, String tokenHash) {
         jdbi.useHandle(h -> h.createUpdate("""

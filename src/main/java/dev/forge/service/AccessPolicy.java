@@ -1,5 +1,7 @@
 package dev.forge.service;
 
+import dev.forge.core.Membership;
+
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Repo;
@@ -55,7 +57,7 @@ public final class AccessPolicy {
         if (actor.isAnonymous()) return false;
         if (actor.user().admin()) return true;
         if (actor.user().name().equalsIgnoreCase(namespace)) return true;
-        for (AccountDao.Membership m : accounts.memberships(actor.user().key())) {
+        for (Membership m : accounts.memberships(actor.user().key())) {
             if (m.org().name().equalsIgnoreCase(namespace)) {
                 return !forWrite || !m.role().equals("read");
             }

@@ -1,5 +1,7 @@
 package dev.forge.service;
 
+import dev.forge.core.Membership;
+
 import dev.forge.core.ForgeException;
 import dev.forge.core.Ids;
 import dev.forge.core.Org;
@@ -80,7 +82,7 @@ public final class AuthService {
 
     public Optional<Org> org(String name) { return accounts.orgByName(name); }
 
-    public List<AccountDao.Membership> memberships(User user) { return accounts.memberships(user.key()); }
+    public List<Membership> memberships(User user) { return accounts.memberships(user.key()); }
 
     static String hash(String secret) {
         try {

@@ -95,11 +95,26 @@ public final class Forge implements AutoCloseable {
         return Files.readAllBytes(file);
     }
 
+    /**
+     * Removes what crashed uploads left in {@code tmp/}: temporary files older than a minute, and staged
+     * multipart uploads untouched for a day (an interrupted multipart upload can resume until then).
+     */
     private static void clearTmp(Path tmp) throws IOException {
         Instant cutoff = Instant.now().minusSeconds(60);
         try (Stream<Path> files = Files.list(tmp)) {
             for (Path p : files.toList()) {
                 if (Files.isRegularFile(p) && Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) Files.deleteIfExists(p);
+            }
+        }
+        Path multipart = tmp.resolve("multipart");
+        if (!Files.isDirectory(multipart)) return;
+        Instant stale = Instant.now().minusSeconds(24 * 3600);
+        try (Stream<Path> uploads = Files.list(multipart)) {
+            for (Path dir : uploads.toList()) {
+                if (Files.getLastModifiedTime(dir).toInstant().isAfter(stale)) continue;
+                try (Stream<Path> walk = Files.walk(dir)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
             }
         }
     }

@@ -112,6 +112,10 @@ public final class Indexer {
         }
     }
 
+    public boolean isIndexed(Repo repo, ObjectId commit) {
+        return index.isIndexed(repo.key(), commit.name());
+    }
+
     /** Makes sure a commit a request resolved to is indexed (commits from outside Forge are indexed on first use). */
     public void ensureIndexed(Repo repo, ObjectId commit) throws IOException {
         try {

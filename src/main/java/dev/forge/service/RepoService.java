@@ -151,7 +151,13 @@ public final class RepoService {
     public String resolve(Repo repo, String rev) {
         try {
             ObjectId id = git.resolve(repo.key(), rev).orElseThrow(() -> ForgeException.revisionNotFound(rev));
-            indexer.ensureIndexed(repo, id);
+            if (!indexer.isIndexed(repo, id)) {
+                // Commits reach the index only through checked writes. An unindexed one is either history that
+                // came from outside Forge (reachable from a ref: index it now) or the leftover of a refused push,
+                // whose objects git keeps: that one must stay invisible.
+                if (!git.isReachableFromRefs(repo.key(), id)) throw ForgeException.revisionNotFound(rev);
+                indexer.ensureIndexed(repo, id);
+            }
             return id.name();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

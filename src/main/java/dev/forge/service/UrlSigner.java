@@ -31,7 +31,7 @@ public final class UrlSigner {
     public boolean verify(String token, String... fields) {
         if (token == null) return false;
         int dot = token.indexOf('.');
-        if (dot <= 0 || dot > 19) return false;
+        if (dot <= 0 || dot > 19 || !token.substring(0, dot).chars().allMatch(Character::isDigit)) return false;
         long exp;
         try {
             exp = Long.parseLong(token.substring(0, dot));
@@ -50,8 +50,9 @@ public final class UrlSigner {
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
             mac.update(Long.toString(exp).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             for (String f : fields) {
-                mac.update((byte) 0);
-                mac.update(f.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                byte[] b = f.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                mac.update(java.nio.ByteBuffer.allocate(4).putInt(b.length).array()); // length-prefixed: no field boundary games
+                mac.update(b);
             }
             return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
         } catch (GeneralSecurityException e) {
