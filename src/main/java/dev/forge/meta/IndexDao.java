@@ -151,6 +151,33 @@ public final class IndexDao {
                 .bind("o", lfsOid).bind("r", repoKey).mapTo(Integer.class).findOne().isPresent());
     }
 
+    /** Records that the object was uploaded to the repository (the uploader proved they hold its bytes). */
+    public void recordLfsUpload(String repoKey, String lfsOid) {
+        jdbi.useHandle(h -> {
+            if (h.createQuery("SELECT 1 FROM lfs_repo_objects WHERE repo_key = :r AND lfs_oid = :o")
+                    .bind("r", repoKey).bind("o", lfsOid).mapTo(Integer.class).findOne().isEmpty()) {
+                try {
+                    h.createUpdate("INSERT INTO lfs_repo_objects (repo_key, lfs_oid) VALUES (:r, :o)").bind("r", repoKey).bind("o", lfsOid).execute();
+                } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+                    // recorded concurrently
+                }
+            }
+        });
+    }
+
+    /**
+     * True when the repository may reference the object: it was uploaded to it, the repository already
+     * references it, or a public repository does (anyone can download it there anyway).
+     */
+    public boolean lfsReferable(String repoKey, String lfsOid) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                SELECT 1 FROM lfs_repo_objects WHERE repo_key = :r AND lfs_oid = :o
+                UNION ALL
+                SELECT 1 FROM file_index f JOIN repos p ON p.repo_key = f.repo_key
+                 WHERE f.lfs_oid = :o AND (f.repo_key = :r OR p.private = :false)""")
+                .bind("r", repoKey).bind("o", lfsOid).bind("false", false).mapTo(Integer.class).findFirst().isPresent());
+    }
+
     public List<String> indexedCommits(String repoKey) {
         return jdbi.withHandle(h -> h.createQuery("SELECT commit_id FROM commits WHERE repo_key = :r")
                 .bind("r", repoKey).mapTo(String.class).list());

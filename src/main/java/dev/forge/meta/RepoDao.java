@@ -81,6 +81,7 @@ public final class RepoDao {
             h.createUpdate("DELETE FROM file_index WHERE repo_key = :k").bind("k", key).execute();
             h.createUpdate("DELETE FROM commits WHERE repo_key = :k").bind("k", key).execute();
             h.createUpdate("DELETE FROM repo_redirects WHERE repo_key = :k").bind("k", key).execute();
+            h.createUpdate("DELETE FROM lfs_repo_objects WHERE repo_key = :k").bind("k", key).execute();
             return h.createUpdate("DELETE FROM repos WHERE repo_key = :k").bind("k", key).execute() > 0;
         });
     }

@@ -195,7 +195,7 @@ public final class CommitService {
                 }
                 case CommitOperation.AddLfsFile f -> {
                     Optional<Long> stored = blobs.size(f.oid());
-                    if (stored.isEmpty()) {
+                    if (stored.isEmpty() || !index.lfsReferable(repo.key(), f.oid().hex())) {
                         throw ForgeException.badRequest("The LFS object " + f.oid() + " for '" + f.path() + "' was not uploaded");
                     }
                     if (f.size() >= 0 && stored.get() != f.size()) {

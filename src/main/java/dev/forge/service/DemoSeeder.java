@@ -39,7 +39,7 @@ public final class DemoSeeder {
         if (forge.repos.find(RepoType.MODEL, model).isEmpty()) {
             Repo repo = forge.repos.create(actor, RepoType.MODEL, model, false);
             byte[] weights = safetensors(new Random(42));
-            LfsOid oid = forge.blobs.put(new ByteArrayInputStream(weights));
+            LfsOid oid = forge.lfs.store(repo, new ByteArrayInputStream(weights));
             forge.commits.commit(admin, repo, "main", Optional.empty(), List.of(
                     text("README.md", MODEL_CARD),
                     text("config.json", """

@@ -158,7 +158,7 @@ public final class Indexer {
                 size = t.lfs().size();
                 if (!unchanged && rules.verifyLfs() && checked.add(t.lfs().oid())) {
                     Optional<Long> stored = blobs.size(t.lfs().oid());
-                    if (stored.isEmpty()) {
+                    if (stored.isEmpty() || !index.lfsReferable(repo.key(), t.lfs().oid().hex())) {
                         problems.add("LFS object " + t.lfs().oid() + " for " + t.path() + " is missing from the store; push it with git lfs first");
                     } else if (stored.get() != t.lfs().size()) {
                         problems.add("LFS pointer " + t.path() + " says " + t.lfs().size() + " bytes but object " + t.lfs().oid() + " has " + stored.get());

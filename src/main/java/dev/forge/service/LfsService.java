@@ -91,7 +91,7 @@ public final class LfsService {
                     String t = signer.sign(ttl, "download", repo.key(), o.oid());
                     out.add(new ObjectResult(o.oid(), stored.get(), "download", objectUrl(repo, o.oid()) + "?t=" + t, null, 0, null));
                 }
-            } else if (stored.isPresent() && stored.get() == o.size()) {
+            } else if (stored.isPresent() && stored.get() == o.size() && index.lfsReferable(repo.key(), o.oid())) {
                 out.add(new ObjectResult(o.oid(), o.size(), null, null, null, 0, null));
             } else {
                 String t = signer.sign(ttl, "upload", repo.key(), o.oid(), Long.toString(o.size()));
@@ -125,6 +125,7 @@ public final class LfsService {
         requireGrant(grant, "upload", repoKey, oid, Long.toString(size));
         try {
             blobs.put(body, new LfsOid(oid), size);
+            index.recordLfsUpload(repoKey, oid);
         } catch (BlobStore.BlobMismatchException e) {
             throw new ForgeException(ErrorKind.BAD_REQUEST, e.getMessage());
         } catch (IOException e) {
@@ -157,11 +158,8 @@ public final class LfsService {
         long parts = partCount(size, config.uploads().multipartChunkBytes());
         if (partCount != parts) throw ForgeException.badRequest("Expected " + parts + " parts, got " + partCount);
         try {
-            if (size(new LfsOid(oid)).map(s -> s == size).orElse(false)) {
-                staging.discard(uploadId(repoKey, oid, size));
-                return;
-            }
             staging.complete(uploadId(repoKey, oid, size), (int) parts, blobs, new LfsOid(oid), size);
+            index.recordLfsUpload(repoKey, oid);
         } catch (NoSuchFileException e) {
             throw ForgeException.badRequest("A part of the upload is missing; upload every part before completing");
         } catch (BlobStore.BlobMismatchException e) {
@@ -184,6 +182,17 @@ public final class LfsService {
             return java.util.HexFormat.of().formatHex(h, 0, 16);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stores bytes as an LFS object of the repository, for trusted in-process callers (the demo seed, tests). */
+    public LfsOid store(Repo repo, InputStream in) {
+        try {
+            LfsOid oid = blobs.put(in);
+            index.recordLfsUpload(repo.key(), oid.hex());
+            return oid;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

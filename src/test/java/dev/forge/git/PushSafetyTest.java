@@ -120,12 +120,32 @@ class PushSafetyTest {
         assertThat(tf.forge.blobs.size(new LfsOid(oid))).isEmpty();
     }
 
+    /**
+     * The store is shared, but knowing an object's hash and size must not let a repository reference it:
+     * an object uploaded to a private repository cannot be pushed into another one by pointer alone.
+     */
+    @Test
+    void pushOfPointerToAnotherPrivateRepositorysObjectIsRefused() throws Exception {
+        Repo secret = tf.createPrivateRepo(RepoType.MODEL, "admin/secret-weights");
+        byte[] content = randomBytes(3, 7000);
+        String oid = sha256(content);
+        tf.forge.lfs.store(secret, new ByteArrayInputStream(content));
+        Fixture f = fixture("borrow");
+        String commit = commitPointer(git, f.work, "weights.bin", oid, content.length, "pointer to someone else's object");
+        dropLfsPrePush(f.work);
+
+        GitCli.Result r = git.tryRun(f.work, "-c", "lfs.allowincompletepush=true", "push", "origin", "main");
+
+        assertRefused(r, "LFS object " + oid, "missing from the store");
+        assertMainUnchanged(f, f.initial, commit);
+    }
+
     @Test
     void pushOfPointerWhoseSizeDiffersFromTheStoredObjectIsRefused() throws Exception {
         Fixture f = fixture("size-mismatch");
         byte[] content = randomBytes(2, 5000);
         String oid = sha256(content);
-        tf.forge.blobs.put(new ByteArrayInputStream(content), new LfsOid(oid), content.length);
+        tf.forge.lfs.store(f.repo(), new ByteArrayInputStream(content));
         String commit = commitPointer(git, f.work, "weights.bin", oid, content.length + 1, "pointer with the wrong size");
         dropLfsPrePush(f.work);
 
