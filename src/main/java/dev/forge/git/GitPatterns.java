@@ -50,6 +50,11 @@ public final class GitPatterns {
     }
 
     public boolean isIgnored(String path) {
+        // as in git, everything under an ignored directory is ignored (a rule like "build/" matches only the folder)
+        for (int slash = path.indexOf('/'); slash > 0; slash = path.indexOf('/', slash + 1)) {
+            Boolean dir = ignore.checkIgnored(path.substring(0, slash), true);
+            if (dir != null && dir) return true;
+        }
         Boolean r = ignore.checkIgnored(path, false);
         return r != null && r;
     }

@@ -41,8 +41,13 @@ public final class GitRepositories implements AutoCloseable {
 
     private final Path root;
     private final LoadingCache<String, Repository> open;
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> refGenerations =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public GitRepositories(Path root) throws IOException {
+        // JGit measures file-system timestamp resolution on the common ForkJoinPool and waits for it; with one
+        // worker on a 2-CPU machine anything else blocking that pool would stall repository creation.
+        org.eclipse.jgit.util.FS.FileStoreAttributes.setBackground(true);
         this.root = Files.createDirectories(root);
         this.open = Caffeine.newBuilder().maximumSize(512)
                 .<String, Repository>removalListener((k, repo, cause) -> { if (repo != null) repo.close(); })
@@ -75,6 +80,7 @@ public final class GitRepositories implements AutoCloseable {
             config.setBoolean("uploadpack", null, "allowAnySHA1InWant", false);
             config.save();
         }
+        Files.createFile(dir.resolve("packed-refs"));
     }
 
     /** The shared open repository. Callers must not close it. */
@@ -95,6 +101,7 @@ public final class GitRepositories implements AutoCloseable {
 
     public void delete(String key) throws IOException {
         open.invalidate(key);
+        refsChanged(key);
         Path dir = dir(key);
         if (!Files.exists(dir)) return;
         Path trash = root.resolve(key + ".deleted-" + System.nanoTime());
@@ -178,6 +185,19 @@ public final class GitRepositories implements AutoCloseable {
 
     public record RefInfo(String name, String commit) {}
 
+    /**
+     * A number that changes whenever a ref of the repository may have moved, so callers can cache what they
+     * resolved from refs and notice when it is stale. Every ref move through this class bumps it; ref moves
+     * made by JGit's receive-pack are reported with {@link #refsChanged}.
+     */
+    public long refGeneration(String key) {
+        return refGenerations.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicLong()).get();
+    }
+
+    public void refsChanged(String key) {
+        refGenerations.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+    }
+
     /** Moves {@code refName} from {@code expected} (null: must not exist) to {@code target}. */
     public RefMove moveRef(String key, String refName, ObjectId expected, ObjectId target) throws IOException {
         Repository repo = repository(key);
@@ -186,7 +206,12 @@ public final class GitRepositories implements AutoCloseable {
         u.setNewObjectId(target);
         u.setForceUpdate(true);
         u.disableRefLog();
-        RefUpdate.Result r = u.update();
+        RefUpdate.Result r;
+        try {
+            r = u.update();
+        } finally {
+            refsChanged(key);
+        }
         return switch (r) {
             case NEW, FORCED, FAST_FORWARD, NO_CHANGE -> RefMove.MOVED;
             case LOCK_FAILURE -> {
@@ -205,7 +230,12 @@ public final class GitRepositories implements AutoCloseable {
         u.setExpectedOldObjectId(expected);
         u.setForceUpdate(true);
         u.disableRefLog();
-        RefUpdate.Result r = u.delete();
+        RefUpdate.Result r;
+        try {
+            r = u.delete();
+        } finally {
+            refsChanged(key);
+        }
         return r == RefUpdate.Result.FORCED || r == RefUpdate.Result.FAST_FORWARD || r == RefUpdate.Result.NO_CHANGE;
     }
 

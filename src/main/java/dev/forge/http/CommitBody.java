@@ -26,6 +26,8 @@ import java.util.function.BiFunction;
  * unknown key, a bad path, invalid base64 or a limit crossed is a 4xx, and nothing is committed.
  */
 final class CommitBody {
+    private static final java.util.regex.Pattern BASE64_SPACE = java.util.regex.Pattern.compile("[\\r\\n\\t ]+");
+
     private CommitBody() {}
 
     record Parsed(String summary, String description, Optional<String> parentCommit, List<CommitOperation> operations) {}
@@ -103,7 +105,9 @@ final class CommitBody {
 
     private static byte[] base64(String content, String path) {
         try {
-            return Base64.getMimeDecoder().decode(content.replace("-", "+").replace("_", "/"));
+            // strict alphabet (standard or URL-safe); only line breaks and spaces are skipped (the MIME decoder
+            // silently dropped any other character, so text that is not base64 at all was committed as garbage)
+            return Base64.getDecoder().decode(BASE64_SPACE.matcher(content).replaceAll("").replace('-', '+').replace('_', '/'));
         } catch (IllegalArgumentException e) {
             throw ForgeException.badRequest("Invalid base64 content for '" + path + "'");
         }

@@ -48,6 +48,7 @@ final class Errors {
             // already reset
         }
         ErrorKind kind = fe.kind();
+        settleUnreadBody(ex);
         ex.response.setStatus(kind.status());
         var headers = ex.response.getHeaders();
         headers.put("X-Request-Id", ex.requestId());
@@ -84,11 +85,32 @@ final class Errors {
     static String movedLocation(Exchange ex, String newId) {
         String raw = ex.request.getHttpURI().getPath();
         String old = ex.var("ns") + "/" + ex.var("name");
+        if (ex.var("ns") == null) return raw;
         if (old.endsWith(".git")) old = old.substring(0, old.length() - 4);
         String moved = raw.replaceFirst("(?i)/" + java.util.regex.Pattern.quote(old) + "(?=/|\\.git|$)",
                 java.util.regex.Matcher.quoteReplacement("/" + newId));
         String q = ex.request.getHttpURI().getQuery();
         return q == null ? moved : moved + "?" + q;
+    }
+
+    /**
+     * An error is often answered before the request body was read. Jetty would then close the connection
+     * after the response without saying so, and a client reusing it fails on its next request. So a small
+     * unread body is drained, and for a large or unknown one the response says {@code Connection: close}.
+     */
+    private static void settleUnreadBody(Exchange ex) {
+        long length = ex.request.getLength();
+        boolean chunked = ex.request.getHeaders().contains(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING);
+        if (length == 0 || (length < 0 && !chunked)) return;
+        if (length > 0 && length <= 256 * 1024) {
+            try {
+                org.eclipse.jetty.io.Content.Source.consumeAll(ex.request);
+                return;
+            } catch (Exception e) {
+                // fall through: close the connection instead
+            }
+        }
+        ex.response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
     }
 
     /** Header values must be one line of visible ASCII. */

@@ -89,8 +89,13 @@ public final class Exchange {
 
     public RepoType repoType() { return repoType; }
 
-    /** {@code {ns}/{name}} from the route, with a {@code .git} suffix dropped. */
+    /** {@code {ns}/{name}} from the route. */
     public RepoId repoId() {
+        return new RepoId(var("ns"), var("name"));
+    }
+
+    /** {@code {ns}/{name}} as git and git-lfs name it: a {@code .git} suffix is allowed and dropped. */
+    public RepoId gitRepoId() {
         String name = var("name");
         if (name.endsWith(".git")) name = name.substring(0, name.length() - 4);
         return new RepoId(var("ns"), name);

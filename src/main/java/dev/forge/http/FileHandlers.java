@@ -50,7 +50,8 @@ final class FileHandlers {
         ex.setHeader("Cache-Control", "private, max-age=0, must-revalidate");
         String ifNoneMatch = ex.header("If-None-Match");
         if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("W/" + etag) || ifNoneMatch.trim().equals("*"))) {
-            ex.empty(304);
+            ex.response.setStatus(304); // no Content-Length: on a 304 it would have to be the full size (RFC 9110 §8.6)
+            ex.callback.succeeded();
             return;
         }
         // No range of an empty file is satisfiable: answer 200 (ignoring Range, as RFC 9110 allows) and still

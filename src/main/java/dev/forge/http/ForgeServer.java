@@ -50,6 +50,7 @@ public final class ForgeServer implements AutoCloseable {
         Routes routes = new Routes(new ApiHandlers(forge), new UploadHandlers(forge), new FileHandlers(forge, pool), new LfsHandlers(forge, pool));
         server.setHandler(new RootHandler(forge, routes, git, git.context()));
         server.setRequestLog(ForgeServer::log);
+        server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(5000);
     }
 

@@ -93,6 +93,7 @@ final class GitGate {
             rp.setAllowNonFastForwards(true);
             rp.setMaxPackSizeLimit(forge.config.limits().maxPushBytes());
             rp.setPreReceiveHook((pack, commands) -> preReceive(repo, pack, commands));
+            rp.setPostReceiveHook((pack, commands) -> forge.git.refsChanged(repo.key()));
             return rp;
         });
         ServletContextHandler context = new ServletContextHandler("/");

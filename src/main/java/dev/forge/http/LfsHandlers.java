@@ -69,7 +69,7 @@ final class LfsHandlers {
         }
         List<LfsService.ObjectResult> results;
         try {
-            results = forge.lfs.batch(actor, ex.repoType(), ex.repoId(), op, specs, multipart);
+            results = forge.lfs.batch(actor, ex.repoType(), ex.gitRepoId(), op, specs, multipart);
         } catch (ForgeException e) {
             // git-lfs asks for credentials on a 401 that carries LFS-Authenticate
             if (e.kind().status() == 401) throw new ForgeException(e.kind(), e.getMessage(), null, LFS_CHALLENGE, e);

@@ -58,7 +58,11 @@ final class RootHandler extends Handler.Wrapper {
                 request.setAttribute(GitGate.REPO_ATTRIBUTE, repo);
                 return super.handle(request, response, callback);
             }
-            if (routes.pathKnown(ex)) throw new ForgeException(ErrorKind.METHOD_NOT_ALLOWED, "Method " + ex.method() + " not allowed here");
+            java.util.Set<String> allowed = routes.allowedMethods(ex);
+            if (!allowed.isEmpty()) {
+                throw new ForgeException(ErrorKind.METHOD_NOT_ALLOWED, "Method " + ex.method() + " not allowed here", null,
+                        java.util.Map.of("Allow", String.join(", ", allowed)), null);
+            }
             throw new ForgeException(ErrorKind.NOT_FOUND, "Not found");
         } catch (Throwable t) {
             if (ex == null) ex = Exchange.bare(request, response, callback, forge.config, forge.auth, id);

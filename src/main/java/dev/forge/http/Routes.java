@@ -98,20 +98,21 @@ final class Routes {
         return null;
     }
 
-    /** True when some route exists for the path under another method (to answer 405, not 404). */
-    boolean pathKnown(Exchange ex) {
+    /** The methods some route accepts for this path (to answer 405 with {@code Allow}, not 404); empty when none. */
+    java.util.Set<String> allowedMethods(Exchange ex) {
         List<String> segs = ex.segments();
         List<Route> table = segs.isEmpty() || segs.getFirst().equals("api") || segs.getFirst().equals("lfs") ? api : site;
         List<String> s = table == site && !segs.isEmpty() && (segs.getFirst().equals("datasets") || segs.getFirst().equals("spaces"))
                 ? segs.subList(1, segs.size()) : segs;
+        java.util.Set<String> methods = new java.util.TreeSet<>();
         for (Route r : table) {
             if (matches(r.pattern, s, ex)) {
-                ex.vars.clear();
-                return true;
+                methods.add(r.method);
+                if (r.method.equals("GET")) methods.add("HEAD");
             }
             ex.vars.clear();
         }
-        return false;
+        return methods;
     }
 
     private static boolean matches(String[] pattern, List<String> segs, Exchange ex) {

@@ -27,6 +27,9 @@ public final class ContentService {
     private final IndexDao index;
     private final GitRepositories git;
     private final BlobStore blobs;
+    /** File index entries by (repository, commit, path), misses included: a commit's index never changes. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<FileEntry>> entries =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(200_000).build();
 
     public ContentService(RepoService repos, IndexDao index, GitRepositories git, BlobStore blobs) {
         this.repos = repos;
@@ -42,7 +45,7 @@ public final class ContentService {
         Repo repo = repos.readable(actor, type, id);
         RepoPath.validate(path);
         String commit = repos.resolve(repo, rev);
-        FileEntry entry = index.entry(repo.key(), commit, path)
+        FileEntry entry = entries.get(repo.key() + "\0" + commit + "\0" + path, k -> index.entry(repo.key(), commit, path))
                 .filter(e -> !e.directory())
                 .orElseThrow(() -> ForgeException.entryNotFound(path, commit));
         return new FileTarget(repo, commit, entry);

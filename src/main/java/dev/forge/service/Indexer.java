@@ -112,8 +112,16 @@ public final class Indexer {
         }
     }
 
+    /** Indexed commits never become unindexed (repository keys are never reused), so a positive answer is cached. */
+    private final java.util.Set<String> knownIndexed = java.util.Collections.newSetFromMap(
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(200_000).<String, Boolean>build().asMap());
+
     public boolean isIndexed(Repo repo, ObjectId commit) {
-        return index.isIndexed(repo.key(), commit.name());
+        String k = repo.key() + "/" + commit.name();
+        if (knownIndexed.contains(k)) return true;
+        boolean indexed = index.isIndexed(repo.key(), commit.name());
+        if (indexed) knownIndexed.add(k);
+        return indexed;
     }
 
     /** Makes sure a commit a request resolved to is indexed (commits from outside Forge are indexed on first use). */

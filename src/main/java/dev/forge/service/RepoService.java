@@ -39,6 +39,18 @@ public final class RepoService {
 
     private final RepoDao repos;
     private final GitRepositories git;
+    /**
+     * Registry rows by (type, id), including misses. Entries are invalidated by every change made here;
+     * the short expiry bounds staleness when several nodes share one database.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Optional<Repo>> byId =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(50_000)
+                    .expireAfterWrite(java.time.Duration.ofSeconds(5)).build();
+    /** Revision → commit per repository, valid while the repository's ref generation is unchanged. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Resolved> revisions =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+
+    private record Resolved(long generation, String commit) {}
     private final CommitWriter writer;
     private final Indexer indexer;
     private final AccessPolicy policy;
@@ -56,7 +68,7 @@ public final class RepoService {
     /** The repository, if it exists and the actor may read it; otherwise the not-found error the actor must see. */
     public Repo readable(Actor actor, RepoType type, RepoId id) {
         requireSupported(type);
-        Optional<Repo> found = repos.find(type, id);
+        Optional<Repo> found = byId.get(cacheKey(type, id), k -> repos.find(type, id));
         if (found.isEmpty()) {
             Optional<Repo> moved = repos.redirected(type, id).filter(r -> policy.canRead(actor, r));
             if (moved.isPresent()) {
@@ -79,6 +91,14 @@ public final class RepoService {
     /** Lookup without access checks, for internal callers that check access themselves. */
     public Optional<Repo> find(RepoType type, RepoId id) {
         return type.isSupported() ? repos.find(type, id) : Optional.empty();
+    }
+
+    private static String cacheKey(RepoType type, RepoId id) {
+        return (type.singular() + "/" + id).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private void forget(RepoType type, RepoId id) {
+        byId.invalidate(cacheKey(type, id));
     }
 
     public Repo create(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
@@ -104,6 +124,7 @@ public final class RepoService {
         }
         try {
             repos.insert(repo); // last: until here the repository is invisible
+            forget(type, id);
         } catch (RuntimeException e) {
             deleteQuietly(repo); // lost a race with a concurrent create of the same id
             throw e;
@@ -114,6 +135,7 @@ public final class RepoService {
     public void delete(Actor actor, RepoType type, RepoId id) {
         Repo repo = writable(actor, type, id);
         repos.delete(repo.key());
+        forget(type, id);
         try {
             git.delete(repo.key());
         } catch (IOException e) {
@@ -139,16 +161,29 @@ public final class RepoService {
             throw ForgeException.conflict("A repository named " + to + " already exists");
         }
         repos.rename(repo, to);
+        forget(type, from);
+        forget(type, to);
         return repos.findByKey(repo.key()).orElseThrow();
     }
 
     public void setPrivate(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
         Repo repo = writable(actor, type, id);
         repos.setPrivate(repo.key(), isPrivate);
+        forget(type, id);
     }
 
     /** Resolves a revision to an indexed commit id, or 404 {@code RevisionNotFound}. */
     public String resolve(Repo repo, String rev) {
+        String cacheKey = repo.key() + "\0" + rev;
+        long generation = git.refGeneration(repo.key());
+        Resolved cached = revisions.getIfPresent(cacheKey);
+        if (cached != null && cached.generation() == generation) return cached.commit();
+        String commit = resolveUncached(repo, rev);
+        revisions.put(cacheKey, new Resolved(generation, commit));
+        return commit;
+    }
+
+    private String resolveUncached(Repo repo, String rev) {
         try {
             ObjectId id = git.resolve(repo.key(), rev).orElseThrow(() -> ForgeException.revisionNotFound(rev));
             if (!indexer.isIndexed(repo, id)) {

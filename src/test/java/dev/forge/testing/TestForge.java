@@ -35,10 +35,14 @@ public final class TestForge implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(10)).build();
 
     private TestForge(Path dataDir, ForgeConfig.Limits limits) throws Exception {
+        this(dataDir, limits, ForgeConfig.Uploads.defaults());
+    }
+
+    private TestForge(Path dataDir, ForgeConfig.Limits limits, ForgeConfig.Uploads uploads) throws Exception {
         this.dataDir = dataDir;
         int port = freePort();
         this.baseUrl = "http://127.0.0.1:" + port;
-        ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits);
+        ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits, uploads);
         this.forge = Forge.open(config);
         this.admin = forge.auth.user("admin").orElseGet(() -> forge.auth.createUser("admin", "Administrator", "admin@example.com", true));
         this.adminToken = forge.auth.createToken(admin, "tests", Token.Role.WRITE).secret();
@@ -52,6 +56,11 @@ public final class TestForge implements AutoCloseable {
 
     public static TestForge start(Path dataDir, ForgeConfig.Limits limits) throws Exception {
         return new TestForge(dataDir, limits);
+    }
+
+    /** A forge with its own upload settings (multipart threshold and part size, inline and per-commit limits). */
+    public static TestForge start(Path dataDir, ForgeConfig.Limits limits, ForgeConfig.Uploads uploads) throws Exception {
+        return new TestForge(dataDir, limits, uploads);
     }
 
     /** An actor for the admin, for calling services directly. */

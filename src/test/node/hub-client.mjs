@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// Drives the real @huggingface/hub client against a Forge and prints one JSON document on stdout.
+//
+//   node hub-client.mjs <command> --hub-url URL --repo NS/NAME [--type model|dataset] [--revision REV]
+//
+// The access token is read from HF_TOKEN (kept off the command line); without it the calls are anonymous.
+// Commands:
+//   create-repo   createRepo                          -> {"repoUrl", "id"}
+//   download-all  modelInfo|datasetInfo (+sha), listFiles (recursive, at that sha), then per file
+//                 fileDownloadInfo + downloadFile     -> {"sha", "files": {path: {"sha256", "size", "etag"}}}
+//   upload-files  uploadFiles of every file under --dir (paths relative to it) onto --revision, titled --message
+//                                                     -> {"commit": {"oid", "url"}, "pullRequestUrl"?, "requests": [...]}
+//   commit        commit of the operations in the JSON file --ops ([{"operation": "addOrUpdate", "path", "file"},
+//                 {"operation": "delete", "path"}]) onto --revision  -> same as upload-files
+//   create-branch createBranch --branch from --revision (or --empty, --overwrite)  -> {}
+//   delete-repo   deleteRepo                          -> {}
+// upload-files and commit report every request the client made ("METHOD /path", query left out), so
+// tests can see which transfer (basic PUT, multipart part PUTs and completion) the client chose.
+// On failure: the error on stderr and exit code 1.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { parseArgs } from "node:util";
+import {
+	commit,
+	createBranch,
+	createRepo,
+	datasetInfo,
+	deleteRepo,
+	downloadFile,
+	fileDownloadInfo,
+	listFiles,
+	modelInfo,
+	uploadFiles,
+} from "@huggingface/hub";
+
+const { positionals, values } = parseArgs({
+	allowPositionals: true,
+	options: {
+		"hub-url": { type: "string" },
+		repo: { type: "string" },
+		type: { type: "string", default: "model" },
+		revision: { type: "string", default: "main" },
+		dir: { type: "string" },
+		ops: { type: "string" },
+		message: { type: "string" },
+		branch: { type: "string" },
+		empty: { type: "boolean", default: false },
+		overwrite: { type: "boolean", default: false },
+	},
+});
+const [command] = positionals;
+const hubUrl = values["hub-url"];
+const accessToken = process.env.HF_TOKEN || undefined;
+const repo = { type: values.type, name: values.repo };
+const common = { hubUrl, accessToken, repo };
+
+// The library puts file paths into URLs as they are; '%', '#' and '?' must be escaped or they would
+// end the path (everything else, spaces and non-ASCII letters included, the URL parser encodes itself).
+const urlPath = (path) => path.replace(/[%#?]/g, (c) => encodeURIComponent(c));
+
+async function downloadAll() {
+	const infoOf = repo.type === "dataset" ? datasetInfo : modelInfo;
+	const info = await infoOf({ hubUrl, accessToken, name: repo.name, revision: values.revision, additionalFields: ["sha"] });
+	if (!/^[0-9a-f]{40}$/.test(info.sha ?? "")) throw new Error(`info has no commit sha: ${JSON.stringify(info)}`);
+	// As snapshotDownload does: list and download at the resolved commit, not at the moving branch.
+	const files = {};
+	for await (const entry of listFiles({ ...common, revision: info.sha, recursive: true })) {
+		if (entry.type !== "file") continue;
+		const path = urlPath(entry.path);
+		const downloadInfo = await fileDownloadInfo({ ...common, revision: info.sha, path });
+		if (!downloadInfo) throw new Error(`fileDownloadInfo found no ${entry.path}`);
+		const blob = await downloadFile({ ...common, revision: info.sha, path, downloadInfo });
+		if (!blob) throw new Error(`downloadFile found no ${entry.path}`);
+		const bytes = Buffer.from(await blob.arrayBuffer());
+		if (bytes.length !== downloadInfo.size || bytes.length !== entry.size) {
+			throw new Error(`${entry.path}: got ${bytes.length} bytes, listed ${entry.size}, announced ${downloadInfo.size}`);
+		}
+		files[entry.path] = {
+			sha256: createHash("sha256").update(bytes).digest("hex"),
+			size: bytes.length,
+			etag: downloadInfo.etag,
+		};
+	}
+	return { name: info.name, sha: info.sha, files };
+}
+
+// A fetch that records "METHOD /path" of every request (queries carry signed grants: left out).
+function tracingFetch(requests) {
+	return (input, init) => {
+		const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
+		requests.push(`${init?.method ?? "GET"} ${url.pathname}`);
+		return fetch(input, init);
+	};
+}
+
+function filesUnder(dir) {
+	const out = [];
+	const walk = (d) => {
+		for (const entry of readdirSync(d, { withFileTypes: true })) {
+			const full = join(d, entry.name);
+			if (entry.isDirectory()) walk(full);
+			else if (entry.isFile()) out.push(full);
+		}
+	};
+	walk(dir);
+	return out.sort();
+}
+
+const blobOf = (file) => new Blob([readFileSync(file)]);
+
+async function uploadDir() {
+	if (!values.dir) throw new Error("--dir is required");
+	const requests = [];
+	const files = filesUnder(values.dir).map((file) => ({
+		path: relative(values.dir, file).split(sep).join("/"),
+		content: blobOf(file),
+	}));
+	const out = await uploadFiles({
+		...common,
+		files,
+		branch: values.revision,
+		commitTitle: values.message,
+		fetch: tracingFetch(requests),
+	});
+	return { ...out, requests };
+}
+
+async function commitOps() {
+	if (!values.ops) throw new Error("--ops is required");
+	const requests = [];
+	const operations = JSON.parse(readFileSync(values.ops, "utf8")).map((op) =>
+		op.operation === "addOrUpdate" ? { operation: "addOrUpdate", path: op.path, content: blobOf(op.file) } : op
+	);
+	const out = await commit({
+		...common,
+		operations,
+		title: values.message ?? "Commit from the JS client",
+		branch: values.revision,
+		fetch: tracingFetch(requests),
+	});
+	return { ...out, requests };
+}
+
+async function main() {
+	if (!hubUrl || !repo.name) throw new Error("--hub-url and --repo are required");
+	switch (command) {
+		case "create-repo":
+			return createRepo(common);
+		case "download-all":
+			return downloadAll();
+		case "upload-files":
+			return uploadDir();
+		case "commit":
+			return commitOps();
+		case "create-branch":
+			if (!values.branch) throw new Error("--branch is required");
+			await createBranch({
+				...common,
+				branch: values.branch,
+				revision: values.revision,
+				...(values.empty && { empty: true }),
+				...(values.overwrite && { overwrite: true }),
+			});
+			return {};
+		case "delete-repo":
+			await deleteRepo(common);
+			return {};
+		default:
+			throw new Error(`unknown command '${command}' (create-repo, download-all, upload-files, commit, create-branch, delete-repo)`);
+	}
+}
+
+try {
+	process.stdout.write(JSON.stringify(await main()) + "\n");
+} catch (e) {
+	const details = e?.statusCode ? ` [HTTP ${e.statusCode} ${e.url ?? ""} ${JSON.stringify(e.data ?? null)}]` : "";
+	process.stderr.write(`hub-client ${command}: ${e?.message ?? e}${details}\n`);
+	process.exit(1);
+}
