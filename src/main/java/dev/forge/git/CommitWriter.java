@@ -31,7 +31,12 @@ public final class CommitWriter {
 
     public CommitWriter(GitRepositories repos) { this.repos = repos; }
 
-    public record Author(String name, String email, Instant when) {}
+    public record Author(String name, String email, Instant when) {
+        /** A Forge user as a commit author; users without an e-mail get a stable placeholder address. */
+        public static Author of(dev.forge.core.User user, Instant when) {
+            return new Author(user.name(), user.email() == null ? user.name() + "@users.forge.local" : user.email(), when);
+        }
+    }
 
     /**
      * @param parent the commit to build on, or null for a root commit

@@ -271,9 +271,9 @@ final class ApiHandlers {
     /** The body of create and delete: {@code name}, {@code organization} (null: the caller), {@code type}, visibility. */
     record RepoRequest(RepoType type, RepoId id, boolean isPrivate) {
         static RepoRequest parse(Exchange ex, JsonNode n) {
-            String name = text(n, "name");
+            String name = JsonFields.optionalText(n, "name");
             if (name == null) throw ForgeException.badRequest("'name' is required");
-            String org = text(n, "organization");
+            String org = JsonFields.optionalText(n, "organization");
             String ns;
             if (name.contains("/")) {
                 RepoId given = RepoId.parse(name);
@@ -286,17 +286,10 @@ final class ApiHandlers {
                 if (a.isAnonymous()) throw ForgeException.unauthorized("Authentication required");
                 ns = a.user().name();
             }
-            RepoType type = RepoType.fromName(text(n, "type"))
+            RepoType type = RepoType.fromName(JsonFields.optionalText(n, "type"))
                     .orElseThrow(() -> ForgeException.badRequest("'type' must be model, dataset or space"));
-            boolean isPrivate = n.path("private").asBoolean(false) || "private".equals(text(n, "visibility"));
+            boolean isPrivate = n.path("private").asBoolean(false) || "private".equals(JsonFields.optionalText(n, "visibility"));
             return new RepoRequest(type, new RepoId(ns, name), isPrivate);
-        }
-
-        private static String text(JsonNode n, String field) {
-            JsonNode v = n.get(field);
-            if (v == null || v.isNull()) return null;
-            if (!v.isTextual()) throw ForgeException.badRequest("'" + field + "' must be a string");
-            return v.asText();
         }
     }
 }

@@ -41,9 +41,9 @@ final class CommitBody {
         JsonNode header = line(first);
         if (!"header".equals(header.path("key").asText())) throw ForgeException.badRequest("The first line must be the 'header'");
         JsonNode h = header.path("value");
-        String summary = optionalText(h, "summary");
-        String description = optionalText(h, "description");
-        String parent = optionalText(h, "parentCommit");
+        String summary = JsonFields.optionalText(h, "summary");
+        String description = JsonFields.optionalText(h, "description");
+        String parent = JsonFields.optionalText(h, "parentCommit");
         if (parent != null && !parent.matches("[0-9a-f]{5,40}")) throw ForgeException.badRequest("'parentCommit' must be a commit id");
         List<CommitOperation> ops = new ArrayList<>();
         for (String text; (text = lines.next()) != null; ) {
@@ -55,11 +55,11 @@ final class CommitBody {
             String key = line.path("key").asText("");
             JsonNode v = line.path("value");
             if (!v.isObject()) throw ForgeException.badRequest("Each line needs an object 'value'");
-            String path = requiredText(v, "path");
+            String path = JsonFields.requiredText(v, "path");
             ops.add(switch (key) {
                 case "file" -> {
                     if (v.has("oldPath")) throw ForgeException.badRequest("'oldPath' (server-side copy of regular files) is not supported");
-                    String content = requiredText(v, "content");
+                    String content = JsonFields.requiredText(v, "content");
                     String encoding = v.path("encoding").asText("base64");
                     byte[] bytes = switch (encoding) {
                         case "base64" -> base64(content, path);
@@ -76,7 +76,7 @@ final class CommitBody {
                     if (v.has("oldPath")) throw ForgeException.badRequest("'oldPath' is not supported; send the oid to copy an LFS file");
                     String algo = v.path("algo").asText("sha256");
                     if (!algo.equals("sha256")) throw ForgeException.badRequest("Unsupported LFS hash algorithm '" + algo + "'");
-                    String oid = requiredText(v, "oid");
+                    String oid = JsonFields.requiredText(v, "oid");
                     if (!LfsOid.isValid(oid)) throw ForgeException.badRequest("Invalid LFS oid for '" + path + "'");
                     long size = -1;
                     if (v.has("size") && !v.get("size").isNull()) {
@@ -111,19 +111,6 @@ final class CommitBody {
         } catch (IllegalArgumentException e) {
             throw ForgeException.badRequest("Invalid base64 content for '" + path + "'");
         }
-    }
-
-    private static String requiredText(JsonNode v, String field) {
-        JsonNode n = v.get(field);
-        if (n == null || !n.isTextual()) throw ForgeException.badRequest("'" + field + "' must be a string");
-        return n.asText();
-    }
-
-    private static String optionalText(JsonNode v, String field) {
-        JsonNode n = v.get(field);
-        if (n == null || n.isNull()) return null;
-        if (!n.isTextual()) throw ForgeException.badRequest("'" + field + "' must be a string");
-        return n.asText();
     }
 
     /** UTF-8 lines of at most {@code maxLine} bytes from at most {@code maxTotal} bytes; 413 past either. */

@@ -138,7 +138,13 @@ final class LfsHandlers {
         JsonNode n = ApiHandlers.readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
         JsonNode parts = n.get("parts");
         if (parts == null || !parts.isArray()) throw ForgeException.badRequest("'parts' must be a list");
-        forge.lfs.completeMultipart(ex.var("key"), ex.var("oid"), sizeParam(ex), ex.param("t").orElse(null),
+        long chunk;
+        try {
+            chunk = ex.param("chunk").map(Long::parseLong).orElse(ex.config().uploads().multipartChunkBytes());
+        } catch (NumberFormatException e) {
+            throw ForgeException.badRequest("'chunk' must be a number");
+        }
+        forge.lfs.completeMultipart(ex.var("key"), ex.var("oid"), sizeParam(ex), chunk, ex.param("t").orElse(null),
                 n.path("oid").asText(""), parts.size());
         ex.json(200, Map.of("message", "ok"), LFS_JSON);
     }

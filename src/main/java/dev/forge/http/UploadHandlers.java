@@ -44,7 +44,7 @@ final class UploadHandlers {
             specs.add(new UploadService.FileSpec(f.get("path").asText(), f.get("size").asLong(), sample));
         }
         List<UploadService.Decision> decisions = forge.uploads.preupload(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), specs,
-                textOrNull(n, "gitAttributes"), textOrNull(n, "gitIgnore"));
+                JsonFields.optionalText(n, "gitAttributes"), JsonFields.optionalText(n, "gitIgnore"));
         List<Object> out = new ArrayList<>();
         for (UploadService.Decision d : decisions) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -83,7 +83,7 @@ final class UploadHandlers {
     void createBranch(Exchange ex) throws IOException {
         JsonNode n = optionalJson(ex);
         forge.refs.createBranch(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"),
-                Optional.ofNullable(textOrNull(n, "startingPoint")), n.path("emptyBranch").asBoolean(false), n.path("overwrite").asBoolean(false));
+                Optional.ofNullable(JsonFields.optionalText(n, "startingPoint")), n.path("emptyBranch").asBoolean(false), n.path("overwrite").asBoolean(false));
         ex.json(200, Map.of());
     }
 
@@ -94,7 +94,7 @@ final class UploadHandlers {
 
     void createTag(Exchange ex) throws IOException {
         JsonNode n = optionalJson(ex);
-        String tag = textOrNull(n, "tag");
+        String tag = JsonFields.optionalText(n, "tag");
         if (tag == null) throw ForgeException.badRequest("'tag' is required");
         forge.refs.createTag(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), tag);
         ex.json(200, Map.of());
@@ -107,7 +107,7 @@ final class UploadHandlers {
 
     void superSquash(Exchange ex) throws IOException {
         JsonNode n = optionalJson(ex);
-        String commit = forge.refs.superSquash(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"), textOrNull(n, "message"));
+        String commit = forge.refs.superSquash(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"), JsonFields.optionalText(n, "message"));
         ex.json(200, Map.of("commitId", commit));
     }
 
@@ -115,12 +115,5 @@ final class UploadHandlers {
         byte[] body = ex.bodyBytes(ex.config().limits().maxJsonBodyBytes());
         if (body.length == 0) return Exchange.JSON.createObjectNode();
         return ApiHandlers.readJson(body);
-    }
-
-    private static String textOrNull(JsonNode n, String field) {
-        JsonNode v = n.get(field);
-        if (v == null || v.isNull()) return null;
-        if (!v.isTextual()) throw ForgeException.badRequest("'" + field + "' must be a string");
-        return v.asText();
     }
 }

@@ -269,7 +269,7 @@ public final class CommitService {
     }
 
     private CommitWriter.Author author(User u) {
-        return new CommitWriter.Author(u.name(), u.email() == null ? u.name() + "@users.forge.local" : u.email(), clock.instant());
+        return CommitWriter.Author.of(u, clock.instant());
     }
 
     private static String message(Request r) {

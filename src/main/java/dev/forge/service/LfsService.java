@@ -107,7 +107,7 @@ public final class LfsService {
                     for (long n = 1; n <= parts; n++) {
                         partHrefs.add(base + "/parts/" + n + "?size=" + o.size() + "&chunk=" + chunk + "&t=" + p);
                     }
-                    out.add(new ObjectResult(o.oid(), o.size(), "upload", href, verify, 0, null, chunk, partHrefs));
+                    out.add(new ObjectResult(o.oid(), o.size(), "upload", href + "&chunk=" + chunk, verify, 0, null, chunk, partHrefs));
                 } else {
                     out.add(new ObjectResult(o.oid(), o.size(), "upload", href, verify, 0, null));
                 }
@@ -152,10 +152,14 @@ public final class LfsService {
     }
 
     /** Assembles the parts into the object, verifying its SHA-256 and size before it becomes visible. */
-    public void completeMultipart(String repoKey, String oid, long size, String grant, String bodyOid, int partCount) {
+    /**
+     * @param chunk the part size the part URLs were issued with (the config may have changed since); it need
+     *     not be trusted: the assembled object is verified by its SHA-256 and size either way
+     */
+    public void completeMultipart(String repoKey, String oid, long size, long chunk, String grant, String bodyOid, int partCount) {
         requireGrant(grant, "upload", repoKey, oid, Long.toString(size));
         if (!oid.equals(bodyOid)) throw ForgeException.badRequest("The completion names oid " + bodyOid + ", not " + oid);
-        long parts = partCount(size, config.uploads().multipartChunkBytes());
+        long parts = partCount(size, chunk);
         if (partCount != parts) throw ForgeException.badRequest("Expected " + parts + " parts, got " + partCount);
         try {
             staging.complete(uploadId(repoKey, oid, size), (int) parts, blobs, new LfsOid(oid), size);

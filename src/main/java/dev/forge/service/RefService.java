@@ -119,6 +119,6 @@ public final class RefService {
     }
 
     private CommitWriter.Author author(User u) {
-        return new CommitWriter.Author(u.name(), u.email() == null ? u.name() + "@users.forge.local" : u.email(), clock.instant());
+        return CommitWriter.Author.of(u, clock.instant());
     }
 }

@@ -57,7 +57,7 @@ public final class UploadService {
         for (FileSpec f : files) {
             RepoPath.validate(f.path());
             if (f.size() < 0) throw ForgeException.badRequest("Invalid size for '" + f.path() + "'");
-            boolean lfs = f.size() > 0 && (patterns.isLfs(f.path()) || f.size() > maxRegularFileBytes || looksBinary(f.sample()));
+            boolean lfs = f.size() > 0 && (patterns.isLfs(f.path()) || f.size() > maxRegularFileBytes || looksBinary(f.sample(), f.size()));
             String current = index.entry(repo.key(), commit, f.path()).filter(e -> !e.directory()).map(FileEntry::etag).orElse(null);
             out.add(new Decision(f.path(), lfs, patterns.isIgnored(f.path()), current));
         }
@@ -74,11 +74,15 @@ public final class UploadService {
         }
     }
 
-    /** NUL bytes, or bytes that are not UTF-8 (a sequence cut by the 512-byte sample end is fine). */
-    static boolean looksBinary(byte[] sample) {
+    /**
+     * NUL bytes, or bytes that are not UTF-8. A multi-byte sequence cut by the end of the sample is fine,
+     * unless the sample is the whole file ({@code fileSize} bytes): then nothing was cut.
+     */
+    static boolean looksBinary(byte[] sample, long fileSize) {
         if (sample == null || sample.length == 0) return false;
         for (byte b : sample) if (b == 0) return true;
-        for (int cut = 0; cut < 4 && cut < sample.length; cut++) {
+        int maxCut = sample.length >= fileSize ? 0 : 3;
+        for (int cut = 0; cut <= maxCut && cut < sample.length; cut++) {
             try {
                 StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(sample, 0, sample.length - cut));

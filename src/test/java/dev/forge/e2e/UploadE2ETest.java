@@ -112,15 +112,18 @@ class UploadE2ETest {
         assertThat(tree.get("weights/big.safetensors").path("size").asLong()).isEqualTo(20L * MIB + 123);
         assertThat(tree.get("config.json").has("lfs")).isFalse();
         assertThat(tree.get("données/résumé ✓.txt").has("lfs")).isFalse();
-        // and, asked directly, the forge offers exactly this multipart split for the big object
+        // and, asked directly, the forge offers exactly this multipart split for an object of the big one's size
+        // (the big object itself is now stored and referenced by a public repository: nothing left to upload)
         forge.createRepo(RepoType.MODEL, "admin/e2e-probe");
-        JsonNode offer = batchUpload("admin/e2e-probe", bigOid, files.get("weights/big.safetensors").length);
+        assertThat(batchUpload("admin/e2e-probe", bigOid, files.get("weights/big.safetensors").length).has("actions")).isFalse();
+        JsonNode offer = batchUpload("admin/e2e-probe", sha256(utf8("probe big")), files.get("weights/big.safetensors").length);
         JsonNode header = offer.path("actions").path("upload").path("header");
         assertThat(header.path("chunk_size").asText()).isEqualTo(Long.toString(PART));
         List<String> partKeys = new ArrayList<>();
         header.fieldNames().forEachRemaining(k -> { if (k.matches("[0-9]+")) partKeys.add(k); });
         assertThat(partKeys).containsExactlyInAnyOrder("1", "2", "3");
-        JsonNode small = batchUpload("admin/e2e-probe", smallOid, files.get("weights/small.safetensors").length);
+        JsonNode small = batchUpload("admin/e2e-probe", sha256(utf8("probe small")), files.get("weights/small.safetensors").length);
+        assertThat(small.path("actions").path("upload").path("href").isTextual()).as("%s", small).isTrue();
         assertThat(small.path("actions").path("upload").has("header")).as("basic for the small object: %s", small).isFalse();
 
         // ---------------------------------------------------------------- commit: delete one file, update another
@@ -177,10 +180,18 @@ class UploadE2ETest {
         HttpResponse<byte[]> gone = forge.get("/api/models/" + REPO, "Authorization", "Bearer " + forge.adminToken);
         assertThat(gone.statusCode()).isEqualTo(404);
         assertThat(gone.headers().firstValue("X-Error-Code")).hasValue("RepoNotFound");
-        assertThat(forge.get("/" + REPO + "/resolve/main/config.json").statusCode()).isEqualTo(404);
-        AssertionError anonymousDownload = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
+        assertThat(forge.get("/" + REPO + "/resolve/main/config.json", "Authorization", "Bearer " + forge.adminToken).statusCode())
+                .isEqualTo(404);
+        // anonymous callers get the Hub's 401 RepoNotFound (existence is never revealed to them)
+        HttpResponse<byte[]> anonymous = forge.get("/api/models/" + REPO);
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("X-Error-Code")).hasValue("RepoNotFound");
+        AssertionError download = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class,
                 () -> hub.run("download-all", "--repo", REPO));
-        assertThat(anonymousDownload.getMessage()).contains("404");
+        assertThat(download.getMessage()).contains("404");
+        // the other branch went with it
+        assertThat(forge.get("/api/models/" + REPO + "/revision/dev", "Authorization", "Bearer " + forge.adminToken).statusCode())
+                .isEqualTo(404);
     }
 
     // ------------------------------------------------------------------------------------------ helpers
