@@ -218,10 +218,52 @@ public final class GitRepositories implements AutoCloseable {
                 Ref now = repo.exactRef(refName);
                 ObjectId current = now == null ? null : now.getObjectId();
                 boolean same = expected == null ? current == null : expected.equals(current);
+                if (same) breakAbandonedLock(key, refName);
                 yield same ? RefMove.BUSY : RefMove.STALE;
             }
             default -> throw new IOException("Cannot move " + refName + ": " + r);
         };
+    }
+
+    /** JGit holds a ref lock for the microseconds between writing {@code <ref>.lock} and renaming it. */
+    static final java.time.Duration ABANDONED_LOCK_AGE = java.time.Duration.ofSeconds(10);
+
+    /**
+     * A process killed between JGit's lock and rename leaves {@code <ref>.lock} behind, and the ref could
+     * never move again. A lock much older than any real update is such a leftover and is removed, so the
+     * caller's retry succeeds.
+     */
+    private void breakAbandonedLock(String key, String refName) {
+        Path lock = dir(key).resolve(refName + ".lock").normalize();
+        if (!lock.startsWith(dir(key))) return;
+        try {
+            java.time.Instant modified = Files.getLastModifiedTime(lock).toInstant();
+            if (modified.isBefore(java.time.Instant.now().minus(ABANDONED_LOCK_AGE))) {
+                org.slf4j.LoggerFactory.getLogger(GitRepositories.class).warn("removing abandoned ref lock {}", lock);
+                Files.deleteIfExists(lock);
+            }
+        } catch (IOException e) {
+            // no lock file (a real concurrent update): nothing to break
+        }
+    }
+
+    /**
+     * Removes lock files older than {@code age} left in any repository by a crash (ref, packed-refs, HEAD and
+     * config locks). Run at start, before serving.
+     */
+    public int clearAbandonedLocks(java.time.Duration age) throws IOException {
+        java.time.Instant cutoff = java.time.Instant.now().minus(age);
+        int removed = 0;
+        try (Stream<Path> repos = Files.list(root)) {
+            for (Path repo : repos.filter(p -> p.getFileName().toString().endsWith(".git")).toList()) {
+                try (Stream<Path> files = Files.walk(repo)) {
+                    for (Path p : files.filter(f -> f.getFileName().toString().endsWith(".lock") && Files.isRegularFile(f)).toList()) {
+                        if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff) && Files.deleteIfExists(p)) removed++;
+                    }
+                }
+            }
+        }
+        return removed;
     }
 
     /** Deletes {@code refName} if it still points at {@code expected}; false when it moved meanwhile. */

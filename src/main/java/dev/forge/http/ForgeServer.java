@@ -41,7 +41,9 @@ public final class ForgeServer implements AutoCloseable {
         http.setSendDateHeader(true);
         http.setRequestHeaderSize(16 * 1024);
         http.setOutputBufferSize(FileHandlers.BUFFER);
-        connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        HttpConnectionFactory h1 = new HttpConnectionFactory(http);
+        h1.setInputBufferSize(64 * 1024); // fewer reads per uploaded GiB
+        connector = new ServerConnector(server, h1);
         connector.setHost(forge.config.host());
         connector.setPort(forge.config.port());
         connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));

@@ -49,6 +49,7 @@ public final class Forge implements AutoCloseable {
         clearTmp(tmp);
         this.database = Database.sqlite(data.resolve("forge.db"));
         this.git = new GitRepositories(data.resolve("git"));
+        git.clearAbandonedLocks(java.time.Duration.ofSeconds(2)); // real locks live microseconds
         this.blobs = new FileBlobStore(data.resolve("blobs"), tmp);
         this.index = new IndexDao(database.jdbi());
         AccountDao accounts = new AccountDao(database.jdbi());

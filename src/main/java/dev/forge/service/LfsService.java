@@ -143,7 +143,7 @@ public final class LfsService {
         if (n < 1 || n > parts) throw ForgeException.badRequest("Part number must be between 1 and " + parts);
         long expected = n < parts ? chunk : size - chunk * (parts - 1);
         try {
-            return staging.putPart(uploadId(repoKey, oid, size), (int) n, expected, body);
+            return staging.putPart(uploadId(repoKey, oid, size), (int) n, (n - 1) * chunk, expected, body);
         } catch (BlobStore.BlobMismatchException e) {
             throw ForgeException.badRequest(e.getMessage());
         } catch (IOException e) {

@@ -36,6 +36,17 @@ public interface BlobStore {
      */
     void put(InputStream in, LfsOid expected, long expectedSize) throws IOException;
 
+    /**
+     * Stores the content of a finished file of the store's {@code tmp} folder as {@code expected}, with the same
+     * verification as {@link #put}. Implementations that can may take the file over instead of copying it;
+     * the file is gone or unchanged afterwards.
+     */
+    default void putFile(java.nio.file.Path file, LfsOid expected, long expectedSize) throws IOException {
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            put(in, expected, expectedSize);
+        }
+    }
+
     /** Stores bytes whose hash is not known in advance and returns their name. */
     LfsOid put(InputStream in) throws IOException;
 

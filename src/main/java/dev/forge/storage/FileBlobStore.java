@@ -4,7 +4,6 @@ import dev.forge.core.LfsOid;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -70,6 +69,28 @@ public final class FileBlobStore implements BlobStore {
         }
     }
 
+    /** Verifies the file by reading it once, then renames it into place: no second copy of the bytes. */
+    @Override
+    public void putFile(Path file, LfsOid expected, long expectedSize) throws IOException {
+        long size = Files.size(file);
+        if (size != expectedSize) {
+            throw new BlobMismatchException("Size mismatch for " + expected + ": expected " + expectedSize + " bytes, got " + size);
+        }
+        MessageDigest sha = sha256();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(BUFFER);
+            while (ch.read(buf) >= 0) {
+                buf.flip();
+                sha.update(buf.array(), 0, buf.limit());
+                buf.clear();
+            }
+        }
+        LfsOid actual = new LfsOid(HexFormat.of().formatHex(sha.digest()));
+        if (!actual.equals(expected)) throw new BlobMismatchException("Content does not hash to " + expected + " (got " + actual + ")");
+        publish(file, expected);
+        Files.deleteIfExists(file);
+    }
+
     @Override
     public LfsOid put(InputStream in) throws IOException {
         Path temp = Files.createTempFile(tmp, "blob-", ".part");
@@ -94,18 +115,18 @@ public final class FileBlobStore implements BlobStore {
         MessageDigest sha = sha256();
         long size = 0;
         byte[] buf = new byte[BUFFER];
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE);
-             OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
-            int n;
-            while ((n = in.read(buf)) >= 0) {
+        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+            // fill whole buffers: a network stream returns small chunks, and one hash update and one write
+            // per chunk would cost several times the copy itself
+            for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
                 sha.update(buf, 0, n);
-                out.write(buf, 0, n);
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(buf, 0, n);
+                while (b.hasRemaining()) ch.write(b);
                 size += n;
                 if (limit >= 0 && size > limit) {
                     throw new BlobMismatchException("Size mismatch: more than the announced " + limit + " bytes were sent");
                 }
             }
-            out.flush();
             ch.force(true);
         }
         return new Written(new LfsOid(HexFormat.of().formatHex(sha.digest())), size);
