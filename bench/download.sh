@@ -388,7 +388,7 @@ cat <<EOF
 
 ### Download: one ${SIZE_MIB} MiB LFS file, Forge vs nginx (bench/download.sh)
 
-Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs (${cpu_model}), kernel $(uname -r); Forge ${forge_rev} on Java ${java_version} (ZGC, as \`./forge\` starts it, \`FORGE_ACCESS_LOG=WARN\`); nginx ${nginx_version} with 1 worker, \`sendfile on; tcp_nopush on; access_log off\`; curl $(curl --version | awk 'NR == 1 {print $2}'), wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}').
+Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs (${cpu_model}), kernel $(uname -r); Forge ${forge_rev} on Java ${java_version} (G1, as \`./forge\` starts it, \`FORGE_ACCESS_LOG=WARN\`); nginx ${nginx_version} with 1 worker, \`sendfile on; tcp_nopush on; access_log off\`; curl $(curl --version | awk 'NR == 1 {print $2}'), wrk $(wrk -v 2>&1 | awk 'NR == 1 {print $2}').
 Loopback, file in page cache, both servers reading the same blob (hard link), client and servers sharing the CPUs.
 Downloads: ${ROUNDS} rounds of \`curl -s -o /dev/null\`, forge and nginx interleaved, after one sha256-checked warm-up each; push of the file with git-lfs took ${push_s} s.
 

@@ -7,8 +7,8 @@
 #                  to the self-authorising href it answers. Timed from the batch request to the PUT's 200.
 #   (b) multipart: POST the batch with transfers ["basic","multipart"]; it answers chunk_size and one part URL per
 #                  chunk ("1","2",...); PUT every part with curl, PARALLEL (1 or 2) at a time, collecting the ETags; then
-#                  POST the completion {"oid","parts":[{"partNumber","etag"}...]} to the upload href, which assembles
-#                  the parts, verifies the SHA-256 and publishes the object. Timed from the batch request to the
+#                  POST the completion {"oid","parts":[{"partNumber","etag"}...]} to the upload href; parts are written in place at their
+#                  offsets, so completion verifies the SHA-256 and renames the object into the store. Timed from the batch request to the
 #                  completion's 200.
 #   (c) yardstick: `cp <file> <dest> && sha256sum <dest>` into the same temp folder (same disk, same file system):
 #                  the least a server that stores and verifies the bytes has to do. Note that cp does not fsync, while
@@ -312,8 +312,8 @@ cat <<EOF
 
 ### Upload: one ${SIZE_MIB} MiB LFS object, Forge vs copy-and-hash (bench/upload.sh)
 
-Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs (${cpu_model}), kernel $(uname -r), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, temp folder on ${fs_type}; Forge ${forge_rev} on Java ${java_version} (ZGC, as \`./forge\` starts it, \`FORGE_ACCESS_LOG=WARN\`); curl $(curl --version | awk 'NR == 1 {print $2}').
-Loopback; ${ROUNDS} rounds, the three ways interleaved (order rotating), after one unmeasured upload each way. Every upload is a new object (the source file's last 8 bytes change per upload); the source file (and the part files) are in the page cache (resident before the measurements: ${res_range}), and each stored blob is checked by size and sha256sum afterwards (untimed). Forge fsyncs what it stores; \`cp\` does not, hence the second yardstick row. Forge's times include the batch request (and, for multipart, the completion, which re-reads the parts, hashes and writes the object).
+Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs (${cpu_model}), kernel $(uname -r), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, temp folder on ${fs_type}; Forge ${forge_rev} on Java ${java_version} (G1, as \`./forge\` starts it, \`FORGE_ACCESS_LOG=WARN\`); curl $(curl --version | awk 'NR == 1 {print $2}').
+Loopback; ${ROUNDS} rounds, the three ways interleaved (order rotating), after one unmeasured upload each way. Every upload is a new object (the source file's last 8 bytes change per upload); the source file (and the part files) are in the page cache (resident before the measurements: ${res_range}), and each stored blob is checked by size and sha256sum afterwards (untimed). Forge fsyncs what it stores; \`cp\` does not, hence the second yardstick row. Forge's times include the batch request (and, for multipart, the completion, which hashes the staged object (its parts were written in place) and renames it into the store).
 
 | Way | MiB/s, median of ${ROUNDS} (min-max) | Forge / (c) | Forge CPU s per GiB |
 |---|---|---|---|

@@ -32,7 +32,7 @@ public final class ForgeServer implements AutoCloseable {
     public ForgeServer(Forge forge) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("forge");
-        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        if (!"false".equals(System.getenv("FORGE_VIRTUAL_THREADS"))) threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
         ByteBufferPool pool = new ArrayByteBufferPool();
         server = new Server(threads, null, pool);
         HttpConfiguration http = new HttpConfiguration();

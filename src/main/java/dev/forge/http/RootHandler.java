@@ -10,7 +10,6 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-import java.security.SecureRandom;
 import java.util.HexFormat;
 
 /**
@@ -19,7 +18,6 @@ import java.util.HexFormat;
  * error response in {@link Errors}.
  */
 final class RootHandler extends Handler.Wrapper {
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Forge forge;
     private final Routes routes;
@@ -73,8 +71,7 @@ final class RootHandler extends Handler.Wrapper {
 
     private static String requestId(String given) {
         if (given != null && given.length() <= 64 && given.matches("[A-Za-z0-9._:-]+")) return given;
-        byte[] b = new byte[8];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
+        // a request id only needs to be unique enough to find log lines, not unpredictable
+        return HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong());
     }
 }
