@@ -44,7 +44,15 @@ final class ConfigLoader {
                 Long.parseLong(first(null, env.get("FORGE_MAX_JSON_BODY_BYTES"), file.getProperty("max-json-body-bytes"), Long.toString(d.maxJsonBodyBytes()))),
                 Integer.parseInt(first(null, env.get("FORGE_MAX_BATCH_OBJECTS"), file.getProperty("max-batch-objects"), Integer.toString(d.maxBatchObjects()))),
                 Integer.parseInt(first(null, env.get("FORGE_LFS_URL_TTL_SECONDS"), file.getProperty("lfs-url-ttl-seconds"), Integer.toString(d.lfsUrlTtlSeconds()))));
-        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits);
+        ForgeConfig.Uploads u = ForgeConfig.Uploads.defaults();
+        ForgeConfig.Uploads uploads = new ForgeConfig.Uploads(
+                Long.parseLong(first(null, env.get("FORGE_MULTIPART_THRESHOLD_BYTES"), file.getProperty("multipart-threshold-bytes"), Long.toString(u.multipartThresholdBytes()))),
+                Long.parseLong(first(null, env.get("FORGE_MULTIPART_CHUNK_BYTES"), file.getProperty("multipart-chunk-bytes"), Long.toString(u.multipartChunkBytes()))),
+                Long.parseLong(first(null, env.get("FORGE_MAX_INLINE_FILE_BYTES"), file.getProperty("max-inline-file-bytes"), Long.toString(u.maxInlineFileBytes()))),
+                Integer.parseInt(first(null, env.get("FORGE_MAX_OPERATIONS_PER_COMMIT"), file.getProperty("max-operations-per-commit"), Integer.toString(u.maxOperationsPerCommit()))),
+                Long.parseLong(first(null, env.get("FORGE_MAX_COMMIT_BODY_BYTES"), file.getProperty("max-commit-body-bytes"), Long.toString(u.maxCommitBodyBytes()))),
+                Integer.parseInt(first(null, env.get("FORGE_MAX_PATH_BYTES"), file.getProperty("max-path-bytes"), Integer.toString(u.maxPathBytes()))));
+        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads);
     }
 
     /** Port 0 means "any free port"; it is chosen here so that the public URL can name it. */

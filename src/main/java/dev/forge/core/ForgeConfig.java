@@ -21,9 +21,22 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
      * multipart transfer (to clients that list it) in parts of {@code multipartChunkBytes}.
      */
     public record Uploads(long multipartThresholdBytes, long multipartChunkBytes, long maxInlineFileBytes,
-                          int maxOperationsPerCommit, long maxCommitBodyBytes) {
+                          int maxOperationsPerCommit, long maxCommitBodyBytes, int maxPathBytes) {
+        public Uploads {
+            if (multipartChunkBytes < 1) throw new IllegalArgumentException("multipartChunkBytes must be positive");
+            if (maxPathBytes < 1 || maxPathBytes > RepoPath.MAX_LENGTH) {
+                throw new IllegalArgumentException("maxPathBytes must be between 1 and " + RepoPath.MAX_LENGTH);
+            }
+        }
+
+        public Uploads(long multipartThresholdBytes, long multipartChunkBytes, long maxInlineFileBytes,
+                       int maxOperationsPerCommit, long maxCommitBodyBytes) {
+            this(multipartThresholdBytes, multipartChunkBytes, maxInlineFileBytes, maxOperationsPerCommit, maxCommitBodyBytes,
+                    RepoPath.MAX_LENGTH);
+        }
+
         public static Uploads defaults() {
-            return new Uploads(64L * 1024 * 1024, 64L * 1024 * 1024, 10L * 1024 * 1024, 25_000, 1024L * 1024 * 1024);
+            return new Uploads(64L * 1024 * 1024, 64L * 1024 * 1024, 10L * 1024 * 1024, 25_000, 1024L * 1024 * 1024, RepoPath.MAX_LENGTH);
         }
     }
 

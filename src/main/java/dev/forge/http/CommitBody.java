@@ -7,6 +7,7 @@ import dev.forge.core.ForgeConfig;
 import dev.forge.core.ForgeException;
 import dev.forge.core.LfsOid;
 import dev.forge.core.RepoPath;
+import dev.forge.core.Strings;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -56,6 +57,9 @@ final class CommitBody {
             JsonNode v = line.path("value");
             if (!v.isObject()) throw ForgeException.badRequest("Each line needs an object 'value'");
             String path = JsonFields.requiredText(v, "path");
+            if (path.getBytes(StandardCharsets.UTF_8).length > limits.maxPathBytes()) {
+                throw ForgeException.badRequest("The path " + Strings.quoteForMessage(path) + " is longer than " + limits.maxPathBytes() + " bytes");
+            }
             ops.add(switch (key) {
                 case "file" -> {
                     if (v.has("oldPath")) throw ForgeException.badRequest("'oldPath' (server-side copy of regular files) is not supported");

@@ -60,6 +60,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CommitApiTest {
     static final int MAX_INLINE = 64 * 1024;
     static final int MAX_OPS = 20;
+    static final int MAX_PATH = 100;
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     @TempDir
@@ -71,7 +72,7 @@ class CommitApiTest {
     static void start() throws Exception {
         ForgeConfig.Uploads d = ForgeConfig.Uploads.defaults();
         tf = TestForge.start(dir.resolve("data"), ForgeConfig.Limits.defaults(),
-                new ForgeConfig.Uploads(d.multipartThresholdBytes(), d.multipartChunkBytes(), MAX_INLINE, MAX_OPS, d.maxCommitBodyBytes()));
+                new ForgeConfig.Uploads(d.multipartThresholdBytes(), d.multipartChunkBytes(), MAX_INLINE, MAX_OPS, d.maxCommitBodyBytes(), MAX_PATH));
     }
 
     @AfterAll
@@ -383,6 +384,17 @@ class CommitApiTest {
         HttpResponse<byte[]> r = commit(tf, id, "main", String.join("\n", lines));
         assertThat(assertError(r, 413)).contains(Integer.toString(MAX_OPS));
         assertThat(mainSha(tf, id)).isEqualTo(at);
+    }
+
+    @Test
+    void aPathLongerThanTheConfiguredLimitIs400() throws Exception {
+        String id = newRepo("path");
+        String head = mainSha(tf, id);
+        String atLimit = "d/" + "p".repeat(MAX_PATH - 2);
+        String ok = commitOk(tf, id, "main", ndjson(header("at the limit"), file(atLimit, "x\n")));
+        HttpResponse<byte[]> r = commit(tf, id, "main", ndjson(header("over the limit"), file(atLimit + "q", "x\n")));
+        assertThat(assertError(r, 400)).contains("longer than " + MAX_PATH + " bytes");
+        assertThat(mainSha(tf, id)).isEqualTo(ok).isNotEqualTo(head);
     }
 
     @Test
