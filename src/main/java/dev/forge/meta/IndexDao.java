@@ -178,10 +178,6 @@ public final class IndexDao {
                 .bind("r", repoKey).bind("o", lfsOid).bind("false", false).mapTo(Integer.class).findFirst().isPresent());
     }
 
-    public List<String> indexedCommits(String repoKey) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT commit_id FROM commits WHERE repo_key = :r")
-                .bind("r", repoKey).mapTo(String.class).list());
-    }
 
     private static FileEntry mapEntry(ResultSet rs) throws SQLException {
         String lfsOid = rs.getString("lfs_oid");

@@ -90,10 +90,6 @@ public final class RepoDao {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM repos ORDER BY lookup").map((rs, ctx) -> map(rs)).list());
     }
 
-    public List<Repo> list(RepoType type) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM repos WHERE type = :t ORDER BY lookup")
-                .bind("t", type.singular()).map((rs, ctx) -> map(rs)).list());
-    }
 
     private static Repo map(ResultSet rs) throws SQLException {
         return new Repo(rs.getString("repo_key"), RepoType.fromName(rs.getString("type")).orElseThrow(),

@@ -1,6 +1,5 @@
 package dev.forge.service;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.cards.CardData;
 import dev.forge.core.CommitMeta;
@@ -210,11 +209,4 @@ public final class Indexer {
         }
     }
 
-    static String jsonOrNull(Object o) {
-        try {
-            return JSON.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            return null;
-        }
-    }
 }
