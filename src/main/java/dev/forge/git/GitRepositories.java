@@ -226,7 +226,7 @@ public final class GitRepositories implements AutoCloseable {
     }
 
     /** JGit holds a ref lock for the microseconds between writing {@code <ref>.lock} and renaming it. */
-    static final java.time.Duration ABANDONED_LOCK_AGE = java.time.Duration.ofSeconds(10);
+    static final java.time.Duration ABANDONED_LOCK_AGE = java.time.Duration.ofSeconds(2);
 
     /**
      * A process killed between JGit's lock and rename leaves {@code <ref>.lock} behind, and the ref could

@@ -110,12 +110,25 @@ public final class CommitService {
                 if (moved == RefMove.STALE && request.parentCommit().isPresent()) {
                     throw new ForgeException(ErrorKind.PRECONDITION_FAILED, STALE);
                 }
-                Thread.onSpinWait();
+                if (moved == RefMove.BUSY) backOff(attempt);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         throw new ForgeException(ErrorKind.UNAVAILABLE, "The branch is too busy; try again");
+    }
+
+    /**
+     * Waits a little before retrying a ref that another writer holds: 1, 2, 4 … up to 100 ms, about 5 s over all
+     * attempts, which also outlasts the age after which a lock left by a crash is broken.
+     */
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(Math.min(100, 1L << Math.min(attempt, 7)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ForgeException(ErrorKind.UNAVAILABLE, "Interrupted while waiting for the branch");
+        }
     }
 
     private Result commitToNewPullRequest(User author, Repo repo, ObjectId base, Request request) throws IOException {

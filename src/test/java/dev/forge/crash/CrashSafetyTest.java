@@ -321,6 +321,13 @@ class CrashSafetyTest {
         HttpResponse<byte[]> r = hub.commit(repoId, "main",
                 Hub.commitBody("after a stale lock", null, Map.of("lock.txt", "x".getBytes(StandardCharsets.UTF_8)), Map.of()));
         assertThat(r.statusCode()).as("commit after a stale ref lock: %s", Hub.text(r)).isEqualTo(200);
+
+        // a leftover lock that is brand new when the commit arrives (as after a fast restart): the commit waits it out
+        Files.writeString(lock, hub.sha(repoId) + "\n");
+        HttpResponse<byte[]> again = hub.commit(repoId, "main",
+                Hub.commitBody("after a fresh stale lock", null, Map.of("lock2.txt", "y".getBytes(StandardCharsets.UTF_8)), Map.of()));
+        assertThat(again.statusCode()).as("commit while a fresh leftover lock is in place: %s", Hub.text(again)).isEqualTo(200);
+        assertThat(lock).doesNotExist();
     }
 
     // ============================================================================================ checks
