@@ -60,6 +60,7 @@ public final class ForgeCli implements Runnable {
         public Integer call() throws Exception {
             ForgeConfig config = config(host, port, publicUrl);
             Forge forge = Forge.open(config);
+            forge.recoverAfterCrash();
             User admin = bootstrap(forge);
             ForgeServer server = new ForgeServer(forge).start();
             if (demo) {

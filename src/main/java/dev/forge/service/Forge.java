@@ -22,7 +22,7 @@ import java.util.stream.Stream;
 
 /**
  * One forge: its stores and the services over them, wired by hand (no container). Opening it migrates
- * the database and clears uploads left in {@code tmp/} by a crash; they were never visible.
+ * the database; the serving process then calls {@link #recoverAfterCrash()}.
  */
 public final class Forge implements AutoCloseable {
     public final ForgeConfig config;
@@ -38,6 +38,7 @@ public final class Forge implements AutoCloseable {
     public final CommitService commits;
     public final LfsService lfs;
     public final PushService pushes;
+    private final Path tmp;
     public final UploadService uploads;
     public final RefService refs;
     public final FsckService fsck;
@@ -46,10 +47,9 @@ public final class Forge implements AutoCloseable {
         this.config = config;
         Path data = Files.createDirectories(config.dataDir());
         Path tmp = Files.createDirectories(data.resolve("tmp"));
-        clearTmp(tmp);
+        this.tmp = tmp;
         this.database = Database.sqlite(data.resolve("forge.db"));
         this.git = new GitRepositories(data.resolve("git"));
-        git.clearAbandonedLocks(java.time.Duration.ofSeconds(2)); // real locks live microseconds
         this.blobs = new FileBlobStore(data.resolve("blobs"), tmp);
         this.index = new IndexDao(database.jdbi());
         AccountDao accounts = new AccountDao(database.jdbi());
@@ -94,6 +94,16 @@ public final class Forge implements AutoCloseable {
             }
         }
         return Files.readAllBytes(file);
+    }
+
+    /**
+     * Recovers from a crash of the process that served this data folder: ref locks it left (older than 2 s;
+     * real ones live microseconds) and uploads it left in {@code tmp/}. Only the serving process calls this,
+     * before it serves: a CLI command run next to a live server must not touch its uploads in flight.
+     */
+    public void recoverAfterCrash() throws IOException {
+        git.clearAbandonedLocks(java.time.Duration.ofSeconds(2));
+        clearTmp(tmp);
     }
 
     /**

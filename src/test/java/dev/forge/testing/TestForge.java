@@ -44,6 +44,7 @@ public final class TestForge implements AutoCloseable {
         this.baseUrl = "http://127.0.0.1:" + port;
         ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits, uploads);
         this.forge = Forge.open(config);
+        forge.recoverAfterCrash(); // as `forge serve` does
         this.admin = forge.auth.user("admin").orElseGet(() -> forge.auth.createUser("admin", "Administrator", "admin@example.com", true));
         this.adminToken = forge.auth.createToken(admin, "tests", Token.Role.WRITE).secret();
         this.server = new ForgeServer(forge).start();
