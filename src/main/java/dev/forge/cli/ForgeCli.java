@@ -159,7 +159,7 @@ public final class ForgeCli implements Runnable {
         public Integer call() throws Exception {
             try (Forge forge = Forge.open(config(null, null, null))) {
                 User admin = forge.auth.user("admin").orElseThrow(() -> new IllegalStateException("run 'forge serve' once first"));
-                Actor actor = new Actor(admin, new Token("cli", admin.key(), "cli", Token.Role.WRITE, java.time.Instant.now()));
+                Actor actor = Actor.internal(admin);
                 RepoType t = RepoType.fromName(type).orElseThrow(() -> new IllegalArgumentException("unknown type " + type));
                 var repo = forge.repos.create(actor, t, RepoId.parse(id), isPrivate);
                 System.out.println(forge.config.url("/" + repo.type().urlPrefix() + repo.id()));

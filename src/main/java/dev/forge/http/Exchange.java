@@ -241,6 +241,33 @@ public final class Exchange {
         callback.succeeded();
     }
 
+    /** The part of a body to send: {@code length} bytes from {@code offset}. */
+    public record Slice(long offset, long length) {}
+
+    /**
+     * Answers the status and length of a {@code size}-byte body for this request's {@code Range} (206 with
+     * {@code Content-Range}, or 200 whole; 416 is thrown by {@link dev.forge.core.ByteRange#parse}), with
+     * {@code Accept-Ranges}. An empty body is answered 200 with {@code Content-Range: bytes *}{@code /0} when a
+     * range was asked for: no range of it is satisfiable, and the JS client reads sizes from Content-Range.
+     *
+     * @return the slice to stream, or empty when no body follows (HEAD or zero length): the response is then complete
+     */
+    public Optional<Slice> answerRange(long size) {
+        setHeader("Accept-Ranges", "bytes");
+        if (size == 0 && header("Range") != null) setHeader("Content-Range", "bytes */0");
+        Optional<dev.forge.core.ByteRange> range = size == 0 ? Optional.empty() : dev.forge.core.ByteRange.parse(header("Range"), size);
+        long offset = range.map(dev.forge.core.ByteRange::first).orElse(0L);
+        long length = range.map(dev.forge.core.ByteRange::length).orElse(size);
+        response.setStatus(range.isPresent() ? 206 : 200);
+        range.ifPresent(r -> setHeader("Content-Range", r.contentRange()));
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+        if (isHead() || length == 0) {
+            callback.succeeded();
+            return Optional.empty();
+        }
+        return Optional.of(new Slice(offset, length));
+    }
+
     /** Streams {@code source} as the body; the callback completes when it is written or fails. */
     public void stream(Content.Source source) {
         Content.copy(source, response, callback);

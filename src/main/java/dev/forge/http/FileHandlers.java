@@ -1,10 +1,8 @@
 package dev.forge.http;
 
-import dev.forge.core.ByteRange;
 import dev.forge.core.FileEntry;
 import dev.forge.service.ContentService;
 import dev.forge.service.Forge;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Content;
 
@@ -40,7 +38,6 @@ final class FileHandlers {
         String etag = "\"" + (lfs ? e.lfs().oid() : e.oid()) + "\"";
         ex.setHeader("X-Repo-Commit", t.commit());
         ex.setHeader("ETag", etag);
-        ex.setHeader("Accept-Ranges", "bytes");
         if (lfs) {
             ex.setHeader("X-Linked-Etag", etag);
             ex.setHeader("X-Linked-Size", Long.toString(size));
@@ -54,19 +51,10 @@ final class FileHandlers {
             ex.callback.succeeded();
             return;
         }
-        // No range of an empty file is satisfiable: answer 200 (ignoring Range, as RFC 9110 allows) and still
-        // name the size, since the JS client probes with "Range: bytes=0-0" and reads it from Content-Range.
-        if (size == 0 && ex.header("Range") != null) ex.setHeader("Content-Range", "bytes */0");
-        Optional<ByteRange> range = size == 0 ? Optional.empty() : ByteRange.parse(ex.header("Range"), size);
-        long offset = range.map(ByteRange::first).orElse(0L);
-        long length = range.map(ByteRange::length).orElse(size);
-        ex.response.setStatus(range.isPresent() ? 206 : 200);
-        range.ifPresent(r -> ex.setHeader("Content-Range", r.contentRange()));
-        ex.response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
-        if (ex.isHead() || length == 0) {
-            ex.callback.succeeded();
-            return;
-        }
+        Optional<Exchange.Slice> slice = ex.answerRange(size);
+        if (slice.isEmpty()) return;
+        long offset = slice.get().offset();
+        long length = slice.get().length();
         if (lfs) {
             SeekableByteChannel ch = forge.content.openLfs(t);
             ex.stream(Content.Source.from(pool, ch, offset, length));

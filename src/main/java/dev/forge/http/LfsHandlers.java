@@ -1,12 +1,10 @@
 package dev.forge.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.forge.core.ByteRange;
 import dev.forge.core.ForgeException;
 import dev.forge.service.Actor;
 import dev.forge.service.Forge;
 import dev.forge.service.LfsService;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Content;
 
@@ -158,21 +156,14 @@ final class LfsHandlers {
     void download(Exchange ex) throws IOException {
         LfsService.Download d = forge.lfs.download(ex.var("key"), ex.var("oid"), ex.param("t").orElse(null));
         try {
-            Optional<ByteRange> range = ByteRange.parse(ex.header("Range"), d.size());
-            long offset = range.map(ByteRange::first).orElse(0L);
-            long length = range.map(ByteRange::length).orElse(d.size());
-            ex.response.setStatus(range.isPresent() ? 206 : 200);
-            range.ifPresent(r -> ex.setHeader("Content-Range", r.contentRange()));
-            ex.setHeader("Accept-Ranges", "bytes");
             ex.setHeader("ETag", "\"" + ex.var("oid").toLowerCase(Locale.ROOT) + "\"");
             ex.setHeader("Content-Type", "application/octet-stream");
-            ex.response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
-            if (ex.isHead() || length == 0) {
+            Optional<Exchange.Slice> slice = ex.answerRange(d.size());
+            if (slice.isEmpty()) {
                 d.channel().close();
-                ex.callback.succeeded();
                 return;
             }
-            ex.stream(Content.Source.from(pool, d.channel(), offset, length));
+            ex.stream(Content.Source.from(pool, d.channel(), slice.get().offset(), slice.get().length()));
         } catch (RuntimeException e) {
             d.channel().close();
             throw e;

@@ -9,6 +9,14 @@ import java.util.Optional;
 public record Actor(User user, Token token) {
     public static final Actor ANONYMOUS = new Actor(null, null);
 
+    /**
+     * The user acting from inside the process (the demo seed, CLI commands, tests) with write rights, as if
+     * through a write token that exists nowhere else.
+     */
+    public static Actor internal(User user) {
+        return new Actor(user, new Token("internal", user.key(), "internal", Token.Role.WRITE, java.time.Instant.now()));
+    }
+
     public boolean isAnonymous() { return user == null; }
 
     public Optional<User> userOpt() { return Optional.ofNullable(user); }

@@ -93,16 +93,9 @@ public final class CommitService {
     public Result commit(User author, Repo repo, Request request) {
         String targetRef = targetRef(request.revision());
         try {
-            ObjectId base = git.resolve(repo.key(), targetRef).orElseThrow(() -> ForgeException.revisionNotFound(request.revision()));
-            if (request.parentCommit().isPresent() && !base.name().startsWith(request.parentCommit().get())) {
-                throw new ForgeException(ErrorKind.PRECONDITION_FAILED, STALE);
-            }
-            if (request.createPr()) return commitToNewPullRequest(author, repo, base, request);
+            if (request.createPr()) return commitToNewPullRequest(author, repo, head(repo, targetRef, request), request);
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-                ObjectId head = git.resolve(repo.key(), targetRef).orElseThrow(() -> ForgeException.revisionNotFound(request.revision()));
-                if (request.parentCommit().isPresent() && !head.name().startsWith(request.parentCommit().get())) {
-                    throw new ForgeException(ErrorKind.PRECONDITION_FAILED, STALE);
-                }
+                ObjectId head = head(repo, targetRef, request);
                 Optional<ObjectId> commit = build(author, repo, head, request);
                 if (commit.isEmpty()) return new Result(head.name(), false, Optional.empty());
                 RefMove moved = git.moveRef(repo.key(), targetRef, head, commit.get());
@@ -116,6 +109,15 @@ public final class CommitService {
             throw new UncheckedIOException(e);
         }
         throw new ForgeException(ErrorKind.UNAVAILABLE, "The branch is too busy; try again");
+    }
+
+    /** The current head of the target ref; 412 when the caller built on another parent. */
+    private ObjectId head(Repo repo, String targetRef, Request request) throws IOException {
+        ObjectId head = git.resolve(repo.key(), targetRef).orElseThrow(() -> ForgeException.revisionNotFound(request.revision()));
+        if (request.parentCommit().isPresent() && !head.name().startsWith(request.parentCommit().get())) {
+            throw new ForgeException(ErrorKind.PRECONDITION_FAILED, STALE);
+        }
+        return head;
     }
 
     /**

@@ -33,7 +33,7 @@ public final class DemoSeeder {
 
     public List<String> seed(User admin) throws IOException {
         if (forge.auth.org(ORG).isEmpty()) forge.auth.createOrg(ORG, "Forge demo", admin);
-        Actor actor = new Actor(admin, new dev.forge.core.Token("seed", admin.key(), "seed", dev.forge.core.Token.Role.WRITE, java.time.Instant.now()));
+        Actor actor = Actor.internal(admin);
         List<String> made = new ArrayList<>();
         RepoId model = new RepoId(ORG, "tiny-gpt");
         if (forge.repos.find(RepoType.MODEL, model).isEmpty()) {

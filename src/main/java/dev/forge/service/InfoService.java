@@ -111,9 +111,7 @@ public final class InfoService {
     public CommitPage commits(Actor actor, RepoType type, RepoId id, List<String> revSegments, int page, int limit) {
         Repo repo = repos.readable(actor, type, id);
         if (revSegments.isEmpty()) throw ForgeException.revisionNotFound("");
-        String[] split = repos.splitRevision(repo, revSegments);
-        String rev = split[1].isEmpty() ? split[0] : String.join("/", revSegments);
-        String head = repos.resolve(repo, rev);
+        String head = repos.resolve(repo, String.join("/", revSegments)); // commits/{rev} has no path after the revision
         CommitMeta headMeta = index.commit(repo.key(), head).orElseThrow();
         try {
             List<ObjectId> ids = git.history(repo.key(), ObjectId.fromString(head), page * limit, limit);

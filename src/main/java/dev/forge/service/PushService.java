@@ -8,6 +8,7 @@ import org.eclipse.jgit.lib.ObjectId;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The checks and indexing that run before a git push moves any ref. Pushes may create, update and
@@ -40,21 +41,18 @@ public final class PushService {
             } else if (c.newId() == null && name.equals(GitRepositories.DEFAULT_REF)) {
                 problems.add("The default branch " + GitRepositories.DEFAULT_BRANCH + " cannot be deleted");
             } else if (c.newId() != null) {
-                if (git.resolve(repo.key(), c.newId().name()).isEmpty() && !name.startsWith(Constants.R_TAGS)) {
-                    problems.add(name + " must point at a commit");
-                } else {
-                    tips.add(c.newId());
-                }
+                // tags may name any object; only commits carry files to check and index
+                Optional<ObjectId> commit = git.resolve(repo.key(), c.newId().name());
+                if (commit.isPresent()) tips.add(commit.get());
+                else if (!name.startsWith(Constants.R_TAGS)) problems.add(name + " must point at a commit");
             }
         }
         if (!problems.isEmpty()) return problems;
         if (tips.isEmpty()) return List.of();
         List<ObjectId> known = new ArrayList<>();
         for (GitRepositories.RefInfo r : git.refs(repo.key())) known.add(ObjectId.fromString(r.commit()));
-        List<ObjectId> commits = new ArrayList<>();
-        for (ObjectId t : tips) git.resolve(repo.key(), t.name()).ifPresent(commits::add);
         try {
-            indexer.indexNew(repo, commits, known, rules);
+            indexer.indexNew(repo, tips, known, rules);
         } catch (Indexer.RejectedException e) {
             return e.problems();
         }

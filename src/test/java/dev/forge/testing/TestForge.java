@@ -18,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * The real Forge, started on a free loopback port over a temporary data folder, with an admin account
@@ -66,7 +65,7 @@ public final class TestForge implements AutoCloseable {
 
     /** An actor for the admin, for calling services directly. */
     public Actor adminActor() {
-        return new Actor(admin, new Token("test", admin.key(), "test", Token.Role.WRITE, Instant.now()));
+        return Actor.internal(admin);
     }
 
     public Repo createRepo(RepoType type, String id) {
