@@ -48,10 +48,8 @@ WRK_CONNS=64
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bytes=$((SIZE_MIB * 1024 * 1024))
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-warn() { log "WARNING: $*"; problems+=("$*"); }
-problems=()
+work_name=forge-bench
+. "$root/bench/lib.sh"
 
 for tool in curl git git-lfs nginx wrk sha256sum ss awk sort; do
   command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || die "missing tool: $tool"
@@ -60,61 +58,9 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 [[ "$SIZE_MIB" =~ ^[1-9][0-9]*$ && "$ROUNDS" =~ ^[1-9][0-9]*$ && "$DURATION" =~ ^[1-9][0-9]*$ && "$WARMUP" =~ ^[0-9]+$ ]] \
   || die "SIZE_MIB, ROUNDS and DURATION must be positive integers, WARMUP a non-negative one"
 
-# ------------------------------------------------------------------------------------------ cleanup
-work="$(mktemp -d "${TMPDIR:-/tmp}/forge-bench.XXXXXX")"
-forge_pid=""
-nginx_pid=""
-
-stop_pid() { # PID NAME: TERM, wait up to 20 s, then KILL
-  local pid="$1" name="$2" i
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 200); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name (pid $pid) did not stop on TERM; sending KILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT
-  set +e
-  stop_pid "$nginx_pid" nginx
-  stop_pid "$forge_pid" forge
-  if [ "$rc" -ne 0 ] && [ -f "$work/forge.log" ]; then
-    log "last lines of the Forge log:"
-    tail -n 30 "$work/forge.log" >&2
-  fi
-  rm -rf "$work"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
+bench_init
 
 # ------------------------------------------------------------------------------------------ helpers
-free_port() { # a TCP port nobody listens on
-  local p _
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
-    if [ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]; then echo "$p"; return 0; fi
-  done
-  return 1
-}
-
-cpu_ticks() { # utime+stime of PID in clock ticks (fields 14, 15 of /proc/PID/stat; comm may contain spaces)
-  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
-}
-
-median() { # numbers on stdin -> median
-  sort -g | awk '{v[NR] = $1} END { if (NR == 0) exit 1; if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
 percentile() { # P, numbers on stdin -> nearest-rank percentile
   sort -g | awk -v p="$1" '{v[NR] = $1} END { if (NR == 0) exit 1; i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; print v[i] }'
 }
@@ -130,34 +76,7 @@ git_() { HOME="$work/home" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 git "$@";
 
 # ------------------------------------------------------------------------------------------ 1. Forge
 log "work dir $work; file ${SIZE_MIB} MiB, ${ROUNDS} rounds, wrk ${DURATION}s"
-log "building Forge if the sources changed (./forge --version)"
-"$root/forge" --version >/dev/null || die "the build failed (see the compiler output above)"
-
-log "starting Forge"
-start_s=$(date +%s)
-mkdir -p "$work/data"
-FORGE_ACCESS_LOG=WARN "$root/forge" serve --port 0 --data "$work/data" >"$work/forge.log" 2>&1 &
-forge_pid=$!
-for _ in $(seq 1 1500); do
-  grep -q 'Forge is serving' "$work/forge.log" 2>/dev/null && break
-  kill -0 "$forge_pid" 2>/dev/null || die "Forge exited during start-up"
-  sleep 0.2
-done
-grep -q 'Forge is serving' "$work/forge.log" || die "Forge did not start within 300 s"
-forge_port="$(sed -n 's/.*(listening on [^)]*:\([0-9][0-9]*\)).*/\1/p' "$work/forge.log" | head -n 1)"
-token="$(grep -o 'hf_[A-Za-z0-9]\+' "$work/forge.log" | head -n 1 || true)"
-[ -n "$forge_port" ] || die "could not read Forge's port from its output"
-[ -n "$token" ] || die "could not read the admin token from Forge's output"
-forge_base="http://127.0.0.1:$forge_port"
-if grep -q 'forge: building' "$work/forge.log"; then
-  warn "the sources changed while the benchmark started: './forge serve' rebuilt them (someone is editing src/ or pom.xml)"
-fi
-log "Forge pid $forge_pid on $forge_base, up after $(( $(date +%s) - start_s ))s"
-
-log "creating admin/bench"
-curl -sS -f -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-  -d '{"name":"bench","organization":"admin","type":"model"}' "$forge_base/api/repos/create" >"$work/create.json" \
-  || die "repo creation failed: $(cat "$work/create.json" 2>/dev/null)"
+start_forge
 
 log "writing ${SIZE_MIB} MiB of random bytes"
 head -c "$bytes" /dev/urandom >"$work/payload"

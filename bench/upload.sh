@@ -50,10 +50,8 @@ PARALLEL="${PARALLEL:-2}"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-warn() { log "WARNING: $*"; problems+=("$*"); }
-problems=()
+work_name=forge-upload-bench
+. "$root/bench/lib.sh"
 
 for tool in curl jq sha256sum ss awk sort truncate split xargs tail stat; do
   command -v "$tool" >/dev/null || die "missing tool: $tool"
@@ -63,60 +61,10 @@ done
 [ "$SIZE_MIB" -gt 64 ] || die "SIZE_MIB must exceed 64: Forge offers multipart only above its 64 MiB threshold"
 bytes=$((SIZE_MIB * 1024 * 1024))
 
-# ------------------------------------------------------------------------------------------ cleanup
-work="$(mktemp -d "${TMPDIR:-/tmp}/forge-upload-bench.XXXXXX")"
-forge_pid=""
-
-stop_pid() { # PID NAME: TERM, wait up to 20 s, then KILL
-  local pid="$1" name="$2" i
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 200); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "$name (pid $pid) did not stop on TERM; sending KILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT
-  set +e
-  stop_pid "$forge_pid" forge
-  if [ "$rc" -ne 0 ] && [ -f "$work/forge.log" ]; then
-    log "last lines of the Forge log:"
-    tail -n 30 "$work/forge.log" >&2
-  fi
-  rm -rf "$work"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
+bench_init
 
 # ------------------------------------------------------------------------------------------ helpers
-free_port() { # a TCP port nobody listens on
-  local p _
-  for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 40000))
-    if [ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]; then echo "$p"; return 0; fi
-  done
-  return 1
-}
-
-cpu_ticks() { # utime+stime of PID in clock ticks (fields 14, 15 of /proc/PID/stat; comm may contain spaces)
-  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
-}
-
 now_ns() { date +%s%N; }
-
-median() { # numbers on stdin -> median
-  sort -g | awk '{v[NR] = $1} END { if (NR == 0) exit 1; if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 resident() { # FILE -> "NN%" of it in the page cache (needs fincore), or "?"
   local res
@@ -129,31 +77,8 @@ resident() { # FILE -> "NN%" of it in the page cache (needs fincore), or "?"
 
 # ------------------------------------------------------------------------------------------ 1. Forge
 log "work dir $work; object ${SIZE_MIB} MiB, ${ROUNDS} rounds, parts ${PARALLEL} at a time"
-log "building Forge if the sources changed (./forge --version)"
-"$root/forge" --version >/dev/null || die "the build failed (see the compiler output above)"
-
-port="$(free_port)" || die "no free port"
-log "starting Forge on 127.0.0.1:$port"
-mkdir -p "$work/data"
-FORGE_ACCESS_LOG=WARN "$root/forge" serve --port "$port" --data "$work/data" >"$work/forge.log" 2>&1 &
-forge_pid=$!
-for _ in $(seq 1 1500); do
-  grep -q 'Forge is serving' "$work/forge.log" 2>/dev/null && break
-  kill -0 "$forge_pid" 2>/dev/null || die "Forge exited during start-up"
-  sleep 0.2
-done
-grep -q 'Forge is serving' "$work/forge.log" || die "Forge did not start within 300 s"
-token="$(grep -o 'hf_[A-Za-z0-9]\+' "$work/forge.log" | head -n 1 || true)"
-[ -n "$token" ] || die "could not read the admin token from Forge's output"
-base="http://127.0.0.1:$port"
-if grep -q 'forge: building' "$work/forge.log"; then
-  warn "the sources changed while the benchmark started: './forge serve' rebuilt them (someone is editing src/ or pom.xml)"
-fi
-log "Forge pid $forge_pid on $base"
-
-curl -sS -f -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-  -d '{"name":"bench","organization":"admin","type":"model"}' "$base/api/repos/create" >"$work/create.json" \
-  || die "repo creation failed: $(cat "$work/create.json" 2>/dev/null)"
+start_forge
+base="$forge_base"
 
 LFS='application/vnd.git-lfs+json'
 batch() { # OID TRANSFERS_JSON -> the batch response's single object (JSON)

@@ -1,0 +1,93 @@
+# Shared by the benchmark scripts (sourced, not run). The sourcing script sets `root` (the project folder) and
+# `work_name`, then calls `bench_init`; it may set `nginx_pid` for the EXIT trap to stop.
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+warn() { log "WARNING: $*"; problems+=("$*"); }
+problems=()
+
+stop_pid() { # PID NAME: TERM, wait up to 20 s, then KILL
+  local pid="$1" name="$2" i
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 1 200); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$name (pid $pid) did not stop on TERM; sending KILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+bench_cleanup() { # the EXIT trap: stop the servers by PID, show Forge's last log lines on failure, remove the work dir
+  local rc=$?
+  trap - EXIT
+  set +e
+  stop_pid "${nginx_pid:-}" nginx
+  stop_pid "${forge_pid:-}" forge
+  if [ "$rc" -ne 0 ] && [ -f "$work/forge.log" ]; then
+    log "last lines of the Forge log:"
+    tail -n 30 "$work/forge.log" >&2
+  fi
+  rm -rf "$work"
+  exit "$rc"
+}
+
+bench_init() { # creates the work dir ($work) and installs the traps
+  work="$(mktemp -d "${TMPDIR:-/tmp}/${work_name}.XXXXXX")"
+  forge_pid=""
+  nginx_pid=""
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM HUP
+}
+
+free_port() { # a TCP port nobody listens on
+  local p _
+  for _ in $(seq 1 100); do
+    p=$((20000 + RANDOM % 40000))
+    if [ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+
+cpu_ticks() { # utime+stime of PID in clock ticks (fields 14, 15 of /proc/PID/stat; comm may contain spaces)
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+
+median() { # numbers on stdin -> median
+  sort -g | awk '{v[NR] = $1} END { if (NR == 0) exit 1; if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+start_forge() { # builds if needed, starts Forge over $work/data on a free port, creates admin/bench
+  # sets forge_pid, forge_port, forge_base, token
+  local start_s _
+  log "building Forge if the sources changed (./forge --version)"
+  "$root/forge" --version >/dev/null || die "the build failed (see the compiler output above)"
+  log "starting Forge"
+  start_s=$(date +%s)
+  mkdir -p "$work/data"
+  FORGE_ACCESS_LOG=WARN "$root/forge" serve --port 0 --data "$work/data" >"$work/forge.log" 2>&1 &
+  forge_pid=$!
+  for _ in $(seq 1 1500); do
+    grep -q 'Forge is serving' "$work/forge.log" 2>/dev/null && break
+    kill -0 "$forge_pid" 2>/dev/null || die "Forge exited during start-up"
+    sleep 0.2
+  done
+  grep -q 'Forge is serving' "$work/forge.log" || die "Forge did not start within 300 s"
+  forge_port="$(sed -n 's/.*(listening on [^)]*:\([0-9][0-9]*\)).*/\1/p' "$work/forge.log" | head -n 1)"
+  token="$(grep -o 'hf_[A-Za-z0-9]\+' "$work/forge.log" | head -n 1 || true)"
+  [ -n "$forge_port" ] || die "could not read Forge's port from its output"
+  [ -n "$token" ] || die "could not read the admin token from Forge's output"
+  forge_base="http://127.0.0.1:$forge_port"
+  if grep -q 'forge: building' "$work/forge.log"; then
+    warn "the sources changed while the benchmark started: './forge serve' rebuilt them (someone is editing src/ or pom.xml)"
+  fi
+  log "Forge pid $forge_pid on $forge_base, up after $(( $(date +%s) - start_s ))s"
+  log "creating admin/bench"
+  curl -sS -f -X POST -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    -d '{"name":"bench","organization":"admin","type":"model"}' "$forge_base/api/repos/create" >"$work/create.json" \
+    || die "repo creation failed: $(cat "$work/create.json" 2>/dev/null)"
+}
