@@ -44,7 +44,8 @@ public final class InfoService {
         List<FileEntry> files = withFiles
                 ? index.all(repo.key(), commit).stream().filter(e -> !e.directory()).toList()
                 : List.of();
-        return new Snapshot(repo, meta, files, index.totalSize(repo.key(), commit));
+        long used = withFiles ? files.stream().mapToLong(FileEntry::size).sum() : index.totalSize(repo.key(), commit);
+        return new Snapshot(repo, meta, files, used);
     }
 
     /** One page of a tree listing, with the cursor of the next page (null on the last). */

@@ -68,9 +68,7 @@ class LfsTransferTest {
     }
 
     private static String newRepo(String prefix) {
-        String id = "admin/" + prefix + "-" + SEQ.incrementAndGet();
-        tf.createRepo(RepoType.MODEL, id);
-        return id;
+        return tf.newModelRepo(prefix);
     }
 
     // --------------------------------------------------------------------------------------- helpers

@@ -68,6 +68,15 @@ public final class TestForge implements AutoCloseable {
         return Actor.internal(admin);
     }
 
+    private final java.util.concurrent.atomic.AtomicInteger repoSeq = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A new public model repository {@code admin/<prefix>-<n>}, unique within this forge; returns its id. */
+    public String newModelRepo(String prefix) {
+        String id = "admin/" + prefix + "-" + repoSeq.incrementAndGet();
+        createRepo(RepoType.MODEL, id);
+        return id;
+    }
+
     public Repo createRepo(RepoType type, String id) {
         return forge.repos.create(adminActor(), type, RepoId.parse(id), false);
     }

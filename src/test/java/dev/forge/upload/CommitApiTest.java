@@ -81,9 +81,7 @@ class CommitApiTest {
     }
 
     private static String newRepo(String prefix) {
-        String id = "admin/" + prefix + "-" + SEQ.incrementAndGet();
-        tf.createRepo(RepoType.MODEL, id);
-        return id;
+        return tf.newModelRepo(prefix);
     }
 
     // ------------------------------------------------------------------------------------------ success

@@ -70,9 +70,7 @@ class MultipartTest {
     }
 
     private static String newRepo() {
-        String id = "admin/multipart-" + SEQ.incrementAndGet();
-        tf.createRepo(RepoType.MODEL, id);
-        return id;
+        return tf.newModelRepo("multipart");
     }
 
     /** What a multipart batch answer offers for one object. */

@@ -74,9 +74,7 @@ class PreuploadAndRefsTest {
     }
 
     private static String newRepo(String prefix) {
-        String id = "admin/" + prefix + "-" + SEQ.incrementAndGet();
-        tf.createRepo(RepoType.MODEL, id);
-        return id;
+        return tf.newModelRepo(prefix);
     }
 
     // ------------------------------------------------------------------------------------------ preupload
