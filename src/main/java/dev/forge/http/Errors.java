@@ -103,8 +103,8 @@ final class Errors {
         boolean chunked = ex.request.getHeaders().contains(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING);
         if (length == 0 || (length < 0 && !chunked)) return;
         if (length > 0 && length <= 256 * 1024) {
-            try {
-                org.eclipse.jetty.io.Content.Source.consumeAll(ex.request);
+            try (java.io.InputStream in = ex.body()) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
                 return;
             } catch (Exception e) {
                 // fall through: close the connection instead

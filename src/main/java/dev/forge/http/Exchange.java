@@ -194,7 +194,24 @@ public final class Exchange {
 
     // ------------------------------------------------------------------------------------------- body
 
-    public InputStream body() { return Content.Source.asInputStream(request); }
+    private InputStream body;
+
+    /**
+     * The request body, one stream per request. Closing it does not fail the request's content: a handler that
+     * stops reading early (an error thrown inside its try-with-resources) leaves the rest for {@link Errors} to
+     * drain, so the connection stays usable instead of being reset while the client is still sending.
+     */
+    public InputStream body() {
+        if (body == null) {
+            body = new java.io.FilterInputStream(Content.Source.asInputStream(request)) {
+                @Override
+                public void close() {
+                    // the request owns its content; see above
+                }
+            };
+        }
+        return body;
+    }
 
     /** The whole body, refused with 413 past {@code max} bytes. */
     public byte[] bodyBytes(long max) throws IOException {
