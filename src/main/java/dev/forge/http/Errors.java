@@ -4,6 +4,7 @@ import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EofException;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,11 @@ import java.util.Map;
  */
 final class Errors {
     private static final Logger log = LoggerFactory.getLogger(Errors.class);
+
+    /** An unread body up to this size is read before the error is answered, keeping the connection. */
+    private static final long DRAIN_BEFORE_LIMIT = 256 * 1024;
+    /** After an error answer, at most this much of a body is read and dropped before the connection closes. */
+    private static final long DRAIN_AFTER_LIMIT = 1L << 30;
 
     private Errors() {}
 
@@ -48,7 +54,7 @@ final class Errors {
             // already reset
         }
         ErrorKind kind = fe.kind();
-        settleUnreadBody(ex);
+        boolean drainAfter = !settleUnreadBody(ex);
         ex.response.setStatus(kind.status());
         var headers = ex.response.getHeaders();
         headers.put("X-Request-Id", ex.requestId());
@@ -77,8 +83,34 @@ final class Errors {
         }
         headers.put(HttpHeader.CONTENT_TYPE, lfsStyle ? "application/vnd.git-lfs+json" : "application/json");
         headers.put(HttpHeader.CONTENT_LENGTH, bytes.length);
-        if (ex.isHead()) ex.callback.succeeded();
-        else ex.response.write(true, ByteBuffer.wrap(bytes), ex.callback);
+        if (ex.isHead()) {
+            ex.callback.succeeded();
+        } else if (drainAfter) {
+            writeThenDrain(ex, bytes);
+        } else {
+            ex.response.write(true, ByteBuffer.wrap(bytes), ex.callback);
+        }
+    }
+
+    /**
+     * A lingering close: the response goes out first, then the body the client is still sending is read and
+     * dropped (up to a bound), so the connection is not reset under the client before it has read the answer.
+     */
+    private static void writeThenDrain(Exchange ex, byte[] bytes) {
+        try {
+            Callback.Completable written = new Callback.Completable();
+            ex.response.write(true, ByteBuffer.wrap(bytes), written);
+            written.get();
+            try (java.io.InputStream in = ex.body()) {
+                byte[] buf = new byte[64 * 1024];
+                long left = DRAIN_AFTER_LIMIT;
+                for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) >= 0; ) left -= n;
+            }
+            ex.callback.succeeded();
+        } catch (Exception e) {
+            log.debug("error response or its drain ended early: {}", e.toString());
+            ex.callback.failed(e);
+        }
     }
 
     /** The request's own path and query with the old {@code ns/name} replaced by the new one: a relative redirect. */
@@ -96,21 +128,27 @@ final class Errors {
     /**
      * An error is often answered before the request body was read. Jetty would then close the connection
      * after the response without saying so, and a client reusing it fails on its next request. So a small
-     * unread body is drained, and for a large or unknown one the response says {@code Connection: close}.
+     * unread body is drained first; a large or unknown one gets {@code Connection: close} and is drained after
+     * the response (see {@link #writeThenDrain}). Returns whether the body is settled before the response.
      */
-    private static void settleUnreadBody(Exchange ex) {
+    private static boolean settleUnreadBody(Exchange ex) {
         long length = ex.request.getLength();
-        boolean chunked = ex.request.getHeaders().contains(org.eclipse.jetty.http.HttpHeader.TRANSFER_ENCODING);
-        if (length == 0 || (length < 0 && !chunked)) return;
-        if (length > 0 && length <= 256 * 1024) {
+        var headers = ex.request.getHeaders();
+        boolean chunked = headers.contains(HttpHeader.TRANSFER_ENCODING);
+        if (length == 0 || (length < 0 && !chunked)) return true;
+        ex.response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        // a client waiting for 100 Continue sends nothing more once it has the answer
+        if (headers.contains(HttpHeader.EXPECT, "100-continue")) return true;
+        if (length > 0 && length <= DRAIN_BEFORE_LIMIT) {
             try (java.io.InputStream in = ex.body()) {
                 in.transferTo(java.io.OutputStream.nullOutputStream());
-                return;
+                ex.response.getHeaders().remove(HttpHeader.CONNECTION);
+                return true;
             } catch (Exception e) {
-                // fall through: close the connection instead
+                return true; // the client went away or sent less than it announced: just close
             }
         }
-        ex.response.getHeaders().put(org.eclipse.jetty.http.HttpHeader.CONNECTION, "close");
+        return false;
     }
 
     /** Header values must be one line of visible ASCII. */

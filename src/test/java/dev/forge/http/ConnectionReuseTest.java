@@ -23,11 +23,24 @@ class ConnectionReuseTest {
 
     @Test
     void errorsBeforeTheBodyIsReadKeepTheConnectionUsable(@TempDir Path dir) throws Exception {
+        assertNoResponseLost(dir, 100_000, 1500);
+    }
+
+    /**
+     * A body too large to drain before answering gets {@code Connection: close}; it is drained after the answer,
+     * so closing does not reset the connection under a client still sending (the same symptom, at 1 in ~300).
+     */
+    @Test
+    void largeBodiesAreDrainedAfterTheErrorSoTheAnswerIsNotLost(@TempDir Path dir) throws Exception {
+        assertNoResponseLost(dir, 1024 * 1024, 600);
+    }
+
+    private static void assertNoResponseLost(Path dir, int size, int requests) throws Exception {
         try (TestForge tf = TestForge.start(dir)) {
-            byte[] body = new byte[100_000];
-            URI url = URI.create(tf.baseUrl + "/lfs/objects/0123456789abcdef01234567/" + "a".repeat(64) + "?size=100000&t=1.x");
+            byte[] body = new byte[size];
+            URI url = URI.create(tf.baseUrl + "/lfs/objects/0123456789abcdef01234567/" + "a".repeat(64) + "?size=" + size + "&t=1.x");
             int lost = 0;
-            for (int i = 0; i < 1500; i++) {
+            for (int i = 0; i < requests; i++) {
                 try {
                     HttpResponse<byte[]> r = tf.send(HttpRequest.newBuilder(url).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
                     assertThat(r.statusCode()).isEqualTo(403);
