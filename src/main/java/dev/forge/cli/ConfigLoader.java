@@ -52,7 +52,15 @@ final class ConfigLoader {
                 Integer.parseInt(first(null, env.get("FORGE_MAX_OPERATIONS_PER_COMMIT"), file.getProperty("max-operations-per-commit"), Integer.toString(u.maxOperationsPerCommit()))),
                 Long.parseLong(first(null, env.get("FORGE_MAX_COMMIT_BODY_BYTES"), file.getProperty("max-commit-body-bytes"), Long.toString(u.maxCommitBodyBytes()))),
                 Integer.parseInt(first(null, env.get("FORGE_MAX_PATH_BYTES"), file.getProperty("max-path-bytes"), Integer.toString(u.maxPathBytes()))));
-        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads);
+        ForgeConfig.Security sd = ForgeConfig.Security.defaults();
+        ForgeConfig.Security security = new ForgeConfig.Security(
+                Boolean.parseBoolean(first(null, env.get("FORGE_OPEN_SIGNUP"), file.getProperty("open-signup"), Boolean.toString(sd.openSignup()))),
+                Integer.parseInt(first(null, env.get("FORGE_API_REQUESTS_PER_MINUTE"), file.getProperty("api-requests-per-minute"), Integer.toString(sd.apiRequestsPerMinute()))),
+                Integer.parseInt(first(null, env.get("FORGE_RESOLVE_REQUESTS_PER_MINUTE"), file.getProperty("resolve-requests-per-minute"), Integer.toString(sd.resolveRequestsPerMinute()))),
+                Integer.parseInt(first(null, env.get("FORGE_AUTH_FAILURES_ALLOWED"), file.getProperty("auth-failures-allowed"), Integer.toString(sd.authFailuresAllowed()))),
+                Integer.parseInt(first(null, env.get("FORGE_AUTH_BLOCK_SECONDS"), file.getProperty("auth-block-seconds"), Integer.toString(sd.authBlockSeconds()))),
+                Boolean.parseBoolean(first(null, env.get("FORGE_TRUST_FORWARDED_FOR"), file.getProperty("trust-forwarded-for"), Boolean.toString(sd.trustForwardedFor()))));
+        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security);
     }
 
     /** Port 0 means "any free port"; it is chosen here so that the public URL can name it. */

@@ -22,7 +22,8 @@ import java.util.concurrent.Callable;
 /** The {@code forge} command. */
 @Command(name = "forge", mixinStandardHelpOptions = true, version = "forge 0.1.0",
         description = "A self-hosted, Hugging Face Hub compatible forge for open models and datasets.",
-        subcommands = {ForgeCli.Serve.class, ForgeCli.TokenCmd.class, ForgeCli.RepoCmd.class, ForgeCli.Fsck.class})
+        subcommands = {ForgeCli.Serve.class, AccountCommands.UserCmd.class, AccountCommands.OrgCmd.class, AccountCommands.TokenCmd.class,
+                AccountCommands.Audit.class, ForgeCli.RepoCmd.class, ForgeCli.Fsck.class})
 public final class ForgeCli implements Runnable {
 
     public static void main(String[] args) {
@@ -109,34 +110,6 @@ public final class ForgeCli implements Runnable {
                         report.repositories(), report.refs(), report.lfsObjectsVerified(), report.lfsBytesVerified(),
                         report.clean() ? "clean" : report.problems().size() + " problem(s)");
                 return report.clean() ? 0 : 1;
-            }
-        }
-    }
-
-    @Command(name = "token", description = "Manage access tokens.", subcommands = {TokenCreate.class})
-    static final class TokenCmd implements Runnable {
-        @Override public void run() { new CommandLine(this).usage(System.out); }
-    }
-
-    @Command(name = "create", description = "Create a token and print it once.")
-    static final class TokenCreate extends Common implements Callable<Integer> {
-        @Option(names = "--user", defaultValue = "admin", description = "Owner of the token (default admin)")
-        String user;
-        @Option(names = "--name", defaultValue = "cli", description = "A name to recognise the token by")
-        String name;
-        @Option(names = "--role", defaultValue = "write", description = "read or write (default write)")
-        Token.Role role;
-
-        @Override
-        public Integer call() throws Exception {
-            try (Forge forge = Forge.open(config(null, null, null))) {
-                User u = forge.auth.user(user).orElse(null);
-                if (u == null) {
-                    System.err.println("No user named '" + user + "'");
-                    return 1;
-                }
-                System.out.println(forge.auth.createToken(u, name, role).secret());
-                return 0;
             }
         }
     }

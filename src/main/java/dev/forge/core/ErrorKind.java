@@ -13,7 +13,11 @@ public enum ErrorKind {
     UNAUTHORIZED(401, null),
     /** A private repository seen by an anonymous caller: 401, but named as not found so existence is not revealed. */
     REPO_NOT_FOUND_ANONYMOUS(401, "RepoNotFound"),
+    /** A gated repository's files, asked for anonymously: log in and request access. */
+    GATED_ANONYMOUS(401, "GatedRepo"),
     FORBIDDEN(403, null),
+    /** A gated repository's files, asked for by a user whose access request is not accepted. */
+    GATED(403, "GatedRepo"),
     REPO_NOT_FOUND(404, "RepoNotFound"),
     REVISION_NOT_FOUND(404, "RevisionNotFound"),
     ENTRY_NOT_FOUND(404, "EntryNotFound"),
@@ -26,6 +30,8 @@ public enum ErrorKind {
     UNSUPPORTED_MEDIA_TYPE(415, null),
     RANGE_NOT_SATISFIABLE(416, null),
     UNPROCESSABLE(422, null),
+    /** Too many requests; the error carries {@code Retry-After}. */
+    TOO_MANY_REQUESTS(429, null),
     INTERNAL(500, null),
     UNAVAILABLE(503, null);
 

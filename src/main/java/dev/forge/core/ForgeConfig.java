@@ -10,10 +10,34 @@ import java.nio.file.Path;
  * @param publicUrl the base of every absolute URL the server writes (Link headers, LFS hrefs, repo urls),
  *     without a trailing slash; may carry a path prefix
  */
-public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads) {
+public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads, Security security) {
 
     public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits) {
         this(host, port, dataDir, publicUrl, limits, Uploads.defaults());
+    }
+
+    public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads) {
+        this(host, port, dataDir, publicUrl, limits, uploads, Security.defaults());
+    }
+
+    /**
+     * Accounts and abuse limits.
+     *
+     * @param openSignup whether anyone may create an account ({@code POST /api/signup}); otherwise only admins add users
+     * @param apiRequestsPerMinute requests per minute to {@code /api/} per token (or per address when anonymous); 0 = no limit
+     * @param resolveRequestsPerMinute the same for file downloads ({@code resolve}, {@code raw}); 0 = no limit
+     * @param authFailuresAllowed failed logins or unknown tokens an address may present within ten minutes before it is blocked
+     * @param authBlockSeconds how long the first block lasts; each further one doubles it, up to an hour
+     * @param trustForwardedFor take the client address from {@code X-Forwarded-For} (only behind a trusted reverse proxy)
+     */
+    public record Security(boolean openSignup, int apiRequestsPerMinute, int resolveRequestsPerMinute,
+                           int authFailuresAllowed, int authBlockSeconds, boolean trustForwardedFor) {
+        public Security {
+            if (apiRequestsPerMinute < 0 || resolveRequestsPerMinute < 0) throw new IllegalArgumentException("rate limits must be >= 0");
+            if (authFailuresAllowed < 1 || authBlockSeconds < 1) throw new IllegalArgumentException("auth failure limits must be positive");
+        }
+
+        public static Security defaults() { return new Security(false, 1000, 3000, 10, 60, false); }
     }
 
     /**
@@ -53,7 +77,8 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
     }
 
     public static ForgeConfig defaults(Path dataDir) {
-        return new ForgeConfig("127.0.0.1", 8080, dataDir, URI.create("http://127.0.0.1:8080"), Limits.defaults(), Uploads.defaults());
+        return new ForgeConfig("127.0.0.1", 8080, dataDir, URI.create("http://127.0.0.1:8080"), Limits.defaults(), Uploads.defaults(),
+                Security.defaults());
     }
 
     /** {@code publicUrl + path}; {@code path} starts with a slash. */

@@ -52,5 +52,7 @@ public class ForgeException extends RuntimeException {
 
     public static ForgeException forbidden(String message) { return new ForgeException(ErrorKind.FORBIDDEN, message); }
 
+    public static ForgeException notFound(String message) { return new ForgeException(ErrorKind.NOT_FOUND, message); }
+
     public static ForgeException conflict(String message) { return new ForgeException(ErrorKind.CONFLICT, message); }
 }

@@ -25,4 +25,7 @@ public final class Strings {
         }
         return true;
     }
+
+    /** At most {@code max} characters of {@code s}. */
+    public static String clip(String s, int max) { return s.length() <= max ? s : s.substring(0, max); }
 }

@@ -1,17 +1,18 @@
 package dev.forge.http;
 
-import dev.forge.core.Membership;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.cards.CardData;
 import dev.forge.core.CommitMeta;
 import dev.forge.core.Dates;
 import dev.forge.core.FileEntry;
 import dev.forge.core.ForgeException;
+import dev.forge.core.Gating;
+import dev.forge.core.Membership;
 import dev.forge.core.Repo;
 import dev.forge.core.RepoId;
 import dev.forge.core.RepoType;
 import dev.forge.core.Token;
+import dev.forge.core.TokenScope;
 import dev.forge.core.User;
 import dev.forge.git.GitRepositories;
 import dev.forge.service.Actor;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** Handlers of the Hub JSON API: parse, call one service, render. */
 final class ApiHandlers {
@@ -127,14 +129,38 @@ final class ApiHandlers {
         ex.json(200, out);
     }
 
+    /** {@code huggingface_hub.auth_check}: 200 when the caller may read the files, else the error it would get. */
     void authCheck(Exchange ex) throws IOException {
-        forge.repos.readable(ex.actor(), ex.repoType(), ex.repoId());
+        forge.repos.filesReadable(ex.actor(), ex.repoType(), ex.repoId());
         ex.json(200, Map.of());
     }
 
     void discussions(Exchange ex) throws IOException {
         forge.repos.readable(ex.actor(), ex.repoType(), ex.repoId());
         ex.json(200, Map.of("discussions", List.of(), "count", 0, "start", 0, "numClosedDiscussions", 0));
+    }
+
+    /** The Hub's description of a fine-grained token's scopes: which entities, with which permissions. */
+    private Map<String, Object> fineGrained(Token t) {
+        List<Object> scoped = new ArrayList<>();
+        for (TokenScope s : t.scopes()) {
+            Map<String, Object> entity = new LinkedHashMap<>();
+            if (s.kind() == TokenScope.Kind.REPO) {
+                Optional<Repo> repo = forge.repos.findByKey(s.target());
+                if (repo.isEmpty()) continue; // deleted since
+                entity.put("_id", s.target());
+                entity.put("type", repo.get().type().singular());
+                entity.put("name", repo.get().displayId());
+            } else {
+                boolean org = forge.auth.org(s.target()).isPresent();
+                entity.put("type", org ? "org" : "user");
+                entity.put("name", s.target());
+            }
+            List<String> permissions = s.write()
+                    ? List.of("repo.content.read", "repo.write") : List.of("repo.content.read");
+            scoped.add(Map.of("entity", entity, "permissions", permissions));
+        }
+        return Map.of("canReadGatedRepos", false, "global", List.of(), "scoped", scoped);
     }
 
     void whoami(Exchange ex) throws IOException {
@@ -149,7 +175,7 @@ final class ApiHandlers {
             o.put("name", m.org().name());
             o.put("fullname", m.org().fullname());
             o.put("avatarUrl", "/avatars/" + m.org().name());
-            o.put("roleInOrg", m.role());
+            o.put("roleInOrg", m.role().wire());
             orgs.add(o);
         }
         Token t = actor.token();
@@ -157,6 +183,7 @@ final class ApiHandlers {
         token.put("displayName", t.displayName());
         token.put("role", t.role().wire());
         token.put("createdAt", Dates.iso(t.createdAt()));
+        if (t.role() == Token.Role.FINE_GRAINED) token.put("fineGrained", fineGrained(t));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("type", "user");
         out.put("id", u.key());
@@ -219,9 +246,13 @@ final class ApiHandlers {
 
     void settings(Exchange ex) throws IOException {
         JsonNode n = readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        Gating gating = null;
         JsonNode gated = n.get("gated");
-        if (gated != null && !(gated.isBoolean() && !gated.asBoolean()) && !gated.isNull()) {
-            throw ForgeException.badRequest("Gated repositories are not supported by this forge yet");
+        if (gated != null && !gated.isNull()) {
+            if (gated.isBoolean() && !gated.asBoolean()) gating = Gating.NONE;
+            else if (gated.isTextual() && gated.asText().equals("auto")) gating = Gating.AUTO;
+            else if (gated.isTextual() && gated.asText().equals("manual")) gating = Gating.MANUAL;
+            else throw ForgeException.badRequest("'gated' must be \"auto\", \"manual\" or false");
         }
         Boolean isPrivate = null;
         if (n.has("private") && !n.get("private").isNull()) {
@@ -233,8 +264,7 @@ final class ApiHandlers {
             if (!v.equals("private") && !v.equals("public")) throw ForgeException.badRequest("'visibility' must be public or private");
             isPrivate = v.equals("private");
         }
-        if (isPrivate != null) forge.repos.setPrivate(ex.actor(), ex.repoType(), ex.repoId(), isPrivate);
-        else forge.repos.writable(ex.actor(), ex.repoType(), ex.repoId());
+        forge.repos.updateSettings(ex.actor(), ex.repoType(), ex.repoId(), isPrivate, gating);
         ex.json(200, Map.of());
     }
 

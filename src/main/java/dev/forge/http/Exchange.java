@@ -163,15 +163,22 @@ public final class Exchange {
     public Actor actor() {
         if (actor == null) {
             Optional<String> secret = presentedToken();
-            if (secret.isEmpty()) {
-                actor = Actor.ANONYMOUS;
-            } else {
-                actor = auth.authenticate(secret.get()).orElseThrow(() -> new ForgeException(ErrorKind.UNAUTHORIZED,
-                        "Invalid credentials in Authorization header", null,
-                        Map.of("WWW-Authenticate", "Basic realm=\"Forge\"", "LFS-Authenticate", "Basic realm=\"Forge\""), null));
-            }
+            actor = secret.isEmpty() ? Actor.anonymous(clientAddress()) : auth.authenticate(secret.get(), clientAddress());
         }
         return actor;
+    }
+
+    /** The client's IP address; the first {@code X-Forwarded-For} entry when the forge is configured to trust it. */
+    public String clientAddress() {
+        if (config.security().trustForwardedFor()) {
+            String f = header("X-Forwarded-For");
+            if (f != null && !f.isBlank()) {
+                String first = f.split(",")[0].trim();
+                if (!first.isEmpty() && first.length() <= 64) return first;
+            }
+        }
+        String a = Request.getRemoteAddr(request);
+        return a == null ? "unknown" : a;
     }
 
     /** The token from {@code Authorization: Bearer <t>} or {@code Basic base64(any:<t>)}. */

@@ -30,6 +30,7 @@ import java.util.Map;
  */
 final class GitGate {
     static final String REPO_ATTRIBUTE = "forge.repo";
+    static final String ACTOR_ATTRIBUTE = "forge.actor";
     private static final List<String> SERVICES = List.of("info/refs", "git-upload-pack", "git-receive-pack");
 
     private final Forge forge;
@@ -65,10 +66,10 @@ final class GitGate {
         Actor actor = ex.actor();
         Repo repo;
         try {
-            repo = t.push() ? forge.repos.writable(actor, t.type(), t.id()) : forge.repos.readable(actor, t.type(), t.id());
+            repo = t.push() ? forge.repos.writable(actor, t.type(), t.id()) : forge.repos.filesReadable(actor, t.type(), t.id());
         } catch (ForgeException e) {
             if (actor.isAnonymous() && (e.kind().status() == 401 || t.push())) {
-                throw new ForgeException(e.kind() == dev.forge.core.ErrorKind.REPO_NOT_FOUND_ANONYMOUS ? e.kind() : dev.forge.core.ErrorKind.UNAUTHORIZED,
+                throw new ForgeException(e.kind().status() == 401 ? e.kind() : dev.forge.core.ErrorKind.UNAUTHORIZED,
                         e.getMessage(), null, challenge, null);
             }
             throw e;
@@ -93,7 +94,17 @@ final class GitGate {
             rp.setAllowNonFastForwards(true);
             rp.setMaxPackSizeLimit(forge.config.limits().maxPushBytes());
             rp.setPreReceiveHook((pack, commands) -> preReceive(repo, pack, commands));
-            rp.setPostReceiveHook((pack, commands) -> forge.git.refsChanged(repo.key()));
+            Actor pusher = (Actor) req.getAttribute(ACTOR_ATTRIBUTE);
+            rp.setPostReceiveHook((pack, commands) -> {
+                forge.git.refsChanged(repo.key());
+                List<String> updated = new ArrayList<>();
+                for (ReceiveCommand c : commands) {
+                    if (c.getResult() == ReceiveCommand.Result.OK) updated.add(c.getRefName() + " " + c.getNewId().name());
+                }
+                if (!updated.isEmpty() && pusher != null) {
+                    forge.audit.record(pusher, "git.push", repo.type().singular() + "/" + repo.displayId(), Map.of("refs", updated));
+                }
+            });
             return rp;
         });
         ServletContextHandler context = new ServletContextHandler("/");

@@ -37,7 +37,7 @@ final class HubJson {
         all.put("lastModified", Dates.iso(c.committedAt()));
         all.put("createdAt", Dates.iso(repo.createdAt()));
         all.put("private", repo.isPrivate());
-        all.put("gated", false);
+        all.put("gated", repo.gating().wire());
         all.put("disabled", false);
         all.put("downloads", 0);
         all.put("downloadsAllTime", 0);

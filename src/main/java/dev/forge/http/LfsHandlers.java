@@ -62,9 +62,6 @@ final class LfsHandlers {
             specs.add(new LfsService.ObjectSpec(o.get("oid").asText(), o.get("size").asLong()));
         }
         Actor actor = ex.actor();
-        if (op == LfsService.Operation.UPLOAD && actor.isAnonymous()) {
-            throw new ForgeException(dev.forge.core.ErrorKind.UNAUTHORIZED, "Authentication required to upload", null, LFS_CHALLENGE, null);
-        }
         List<LfsService.ObjectResult> results;
         try {
             results = forge.lfs.batch(actor, ex.repoType(), ex.gitRepoId(), op, specs, multipart);

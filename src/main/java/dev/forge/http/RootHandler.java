@@ -4,6 +4,7 @@ import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Repo;
 import dev.forge.service.Forge;
+import dev.forge.service.RateLimiter;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -47,6 +48,8 @@ final class RootHandler extends Handler.Wrapper {
             Routes.Route route = routes.match(ex);
             if (route != null) {
                 lfsStyle = route.lfsStyle();
+                RateLimiter.Kind limit = rateLimitOf(route);
+                if (limit != null) forge.rateLimits.acquire(ex.actor(), limit);
                 route.handler().handle(ex);
                 return true;
             }
@@ -54,6 +57,7 @@ final class RootHandler extends Handler.Wrapper {
             if (target != null) {
                 Repo repo = git.admit(ex, target);
                 request.setAttribute(GitGate.REPO_ATTRIBUTE, repo);
+                request.setAttribute(GitGate.ACTOR_ATTRIBUTE, ex.actor());
                 return super.handle(request, response, callback);
             }
             java.util.Set<String> allowed = routes.allowedMethods(ex);
@@ -67,6 +71,14 @@ final class RootHandler extends Handler.Wrapper {
             Errors.write(ex, t, lfsStyle);
             return true;
         }
+    }
+
+    /** API calls and file downloads are rate limited; LFS transfers (already granted by a batch call) and git are not. */
+    private static RateLimiter.Kind rateLimitOf(Routes.Route route) {
+        String first = route.pattern()[0];
+        if (first.equals("api")) return RateLimiter.Kind.API;
+        return route.pattern().length > 2 && (route.pattern()[2].equals("resolve") || route.pattern()[2].equals("raw"))
+                ? RateLimiter.Kind.RESOLVE : null;
     }
 
     private static String requestId(String given) {

@@ -24,7 +24,7 @@ final class Routes {
     private final List<Route> api = new ArrayList<>();
     private final List<Route> site = new ArrayList<>();
 
-    Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l) {
+    Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c) {
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
         api("POST", "/api/validate-yaml", a::validateYaml);
@@ -32,6 +32,15 @@ final class Routes {
         api("DELETE", "/api/repos/delete", a::deleteRepo);
         api("POST", "/api/repos/move", a::moveRepo);
         api("HEAD", "/api/telemetry/{rest*}", ex -> ex.empty(200));
+        // ------------------------------------------------------------------- accounts, tokens, organisations, audit
+        api("POST", "/api/signup", c::signUp);
+        api("POST", "/api/tokens", c::createToken);
+        api("GET", "/api/tokens", c::listTokens);
+        api("DELETE", "/api/tokens/{id}", c::revokeToken);
+        api("GET", "/api/organizations/{org}/members", c::members);
+        api("PUT", "/api/organizations/{org}/members/{user}", c::setMember);
+        api("DELETE", "/api/organizations/{org}/members/{user}", c::removeMember);
+        api("GET", "/api/admin/audit", c::audit);
         // ------------------------------------------------------------------- one repository (read)
         api("GET", "/api/{type}/{ns}/{name}", a::info);
         api("GET", "/api/{type}/{ns}/{name}/revision/{rev}", a::info);
@@ -43,6 +52,10 @@ final class Routes {
         api("GET", "/api/{type}/{ns}/{name}/discussions", a::discussions);
         // ------------------------------------------------------------------- one repository (write)
         api("PUT", "/api/{type}/{ns}/{name}/settings", a::settings);
+        api("POST", "/api/{type}/{ns}/{name}/ask-access", c::askAccess);
+        api("GET", "/api/{type}/{ns}/{name}/user-access-request/{status}", c::listAccessRequests);
+        api("POST", "/api/{type}/{ns}/{name}/user-access-request/handle", c::handleAccessRequest);
+        api("POST", "/api/{type}/{ns}/{name}/user-access-request/grant", c::grantAccess);
         api("POST", "/api/{type}/{ns}/{name}/preupload/{rev}", u::preupload);
         api("POST", "/api/{type}/{ns}/{name}/commit/{rev}", u::commit);
         api("POST", "/api/{type}/{ns}/{name}/branch/{branch}", u::createBranch);
@@ -60,6 +73,7 @@ final class Routes {
         site("GET", "/{ns}/{name}/resolve/{rev}/{rest*}", ex -> f.file(ex, true));
         site("GET", "/{ns}/{name}/raw/{rev}/{rest*}", ex -> f.file(ex, false));
         site("POST", "/{ns}/{name}/info/lfs/objects/batch", l::batch, true);
+        site("POST", "/{ns}/{name}/ask-access", c::askAccess);
     }
 
     private void api(String method, String pattern, Handler h) { api(method, pattern, h, false); }

@@ -58,7 +58,8 @@ final class UploadHandlers {
     }
 
     void commit(Exchange ex) throws IOException {
-        Repo repo = forge.repos.writable(ex.actor(), ex.repoType(), ex.repoId());
+        boolean createPr = ex.flag("create_pr");
+        Repo repo = forge.repos.writable(ex.actor(), ex.repoType(), ex.repoId(), createPr);
         String type = ex.header("Content-Type");
         if (type != null && !type.startsWith("application/x-ndjson") && !type.startsWith("application/json") && !type.startsWith("text/plain")) {
             throw new ForgeException(dev.forge.core.ErrorKind.UNSUPPORTED_MEDIA_TYPE, "The commit body must be application/x-ndjson");
@@ -69,7 +70,15 @@ final class UploadHandlers {
                     (path, bytes) -> new CommitOperation.AddGitBlob(path, forge.commits.stageBlob(repo, bytes)));
         }
         CommitService.Result r = forge.commits.commit(ex.actor().user(), repo, new CommitService.Request(ex.var("rev"),
-                body.parentCommit(), body.operations(), body.summary(), body.description(), ex.flag("create_pr")));
+                body.parentCommit(), body.operations(), body.summary(), body.description(), createPr));
+        if (r.created()) {
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("revision", ex.var("rev"));
+            detail.put("commit", r.commit());
+            detail.put("operations", body.operations().size());
+            r.pullRequest().ifPresent(n -> detail.put("pullRequest", n));
+            forge.audit.record(ex.actor(), "repo.commit", repo.type().singular() + "/" + repo.displayId(), detail);
+        }
         String base = ex.config().url("/" + repo.type().urlPrefix() + repo.id());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("success", true);

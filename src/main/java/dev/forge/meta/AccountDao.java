@@ -1,11 +1,13 @@
 package dev.forge.meta;
 
-import dev.forge.core.Membership;
-
 import dev.forge.core.ForgeException;
+import dev.forge.core.Membership;
 import dev.forge.core.Org;
+import dev.forge.core.OrgRole;
 import dev.forge.core.Token;
+import dev.forge.core.TokenScope;
 import dev.forge.core.User;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 import java.sql.ResultSet;
@@ -13,25 +15,28 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
-/** Users, organisations, memberships and token records. Thread-safe. */
+/** Users, organisations, memberships, password hashes and token records. Thread-safe. */
 public final class AccountDao {
     private final Jdbi jdbi;
 
     public AccountDao(Jdbi jdbi) { this.jdbi = jdbi; }
 
+    // ------------------------------------------------------------------------------------ users and orgs
+
     public long userCount() {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM users").mapTo(Long.class).one());
     }
 
-    public void insertUser(User u) {
+    public void insertUser(User u, String passwordHash) {
         if (namespaceTaken(u.name())) throw ForgeException.conflict("The name '" + u.name() + "' is already taken");
         jdbi.useHandle(h -> h.createUpdate("""
-                INSERT INTO users (user_key, name, name_lower, fullname, email, is_admin, created_at)
-                VALUES (:k, :n, :nl, :f, :e, :a, :c)""")
+                INSERT INTO users (user_key, name, name_lower, fullname, email, is_admin, created_at, password_hash)
+                VALUES (:k, :n, :nl, :f, :e, :a, :c, :p)""")
                 .bind("k", u.key()).bind("n", u.name()).bind("nl", u.name().toLowerCase(Locale.ROOT)).bind("f", u.fullname())
-                .bind("e", u.email()).bind("a", u.admin()).bind("c", u.createdAt().toEpochMilli()).execute());
+                .bind("e", u.email()).bind("a", u.admin()).bind("c", u.createdAt().toEpochMilli()).bind("p", passwordHash).execute());
     }
 
     public void insertOrg(Org o) {
@@ -41,12 +46,18 @@ public final class AccountDao {
                 .bind("c", o.createdAt().toEpochMilli()).execute());
     }
 
-    public void addMember(String orgKey, String userKey, String role) {
-        jdbi.useHandle(h -> {
+    /** Adds a member or changes their role. */
+    public void setMember(String orgKey, String userKey, OrgRole role) {
+        jdbi.useTransaction(h -> {
             h.createUpdate("DELETE FROM org_members WHERE org_key = :o AND user_key = :u").bind("o", orgKey).bind("u", userKey).execute();
             h.createUpdate("INSERT INTO org_members (org_key, user_key, role) VALUES (:o, :u, :r)")
-                    .bind("o", orgKey).bind("u", userKey).bind("r", role).execute();
+                    .bind("o", orgKey).bind("u", userKey).bind("r", role.wire()).execute();
         });
+    }
+
+    public boolean removeMember(String orgKey, String userKey) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM org_members WHERE org_key = :o AND user_key = :u")
+                .bind("o", orgKey).bind("u", userKey).execute() > 0);
     }
 
     public boolean namespaceTaken(String name) {
@@ -65,6 +76,10 @@ public final class AccountDao {
                 .bind("k", key).map((rs, ctx) -> mapUser(rs)).findOne());
     }
 
+    public List<User> users() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM users ORDER BY name_lower").map((rs, ctx) -> mapUser(rs)).list());
+    }
+
     public Optional<Org> orgByName(String name) {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM orgs WHERE name_lower = :n")
                 .bind("n", name.toLowerCase(Locale.ROOT)).map((rs, ctx) -> mapOrg(rs)).findOne());
@@ -74,26 +89,79 @@ public final class AccountDao {
     public List<Membership> memberships(String userKey) {
         return jdbi.withHandle(h -> h.createQuery("""
                 SELECT o.*, m.role FROM org_members m JOIN orgs o ON o.org_key = m.org_key WHERE m.user_key = :u ORDER BY o.name_lower""")
-                .bind("u", userKey).map((rs, ctx) -> new Membership(mapOrg(rs), rs.getString("role"))).list());
+                .bind("u", userKey).map((rs, ctx) -> new Membership(mapOrg(rs), OrgRole.parse(rs.getString("role")))).list());
     }
+
+    /** An organisation's members with their roles, by name. */
+    public List<Map.Entry<User, OrgRole>> members(String orgKey) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                SELECT u.*, m.role FROM org_members m JOIN users u ON u.user_key = m.user_key WHERE m.org_key = :o ORDER BY u.name_lower""")
+                .bind("o", orgKey).map((rs, ctx) -> Map.entry(mapUser(rs), OrgRole.parse(rs.getString("role")))).list());
+    }
+
+    public void setPasswordHash(String userKey, String hash) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE users SET password_hash = :p WHERE user_key = :k").bind("p", hash).bind("k", userKey).execute());
+    }
+
+    public Optional<String> passwordHash(String userKey) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT password_hash FROM users WHERE user_key = :k")
+                .bind("k", userKey).mapTo(String.class).findOne());
+    }
+
+    // ------------------------------------------------------------------------------------------- tokens
 
     public void insertToken(Token t, String tokenHash) {
-        jdbi.useHandle(h -> h.createUpdate("""
-                INSERT INTO tokens (token_key, user_key, display_name, role, token_hash, created_at)
-                VALUES (:k, :u, :d, :r, :h, :c)""")
-                .bind("k", t.key()).bind("u", t.userKey()).bind("d", t.displayName()).bind("r", t.role().wire())
-                .bind("h", tokenHash).bind("c", t.createdAt().toEpochMilli()).execute());
+        jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                    INSERT INTO tokens (token_key, user_key, display_name, role, token_hash, created_at)
+                    VALUES (:k, :u, :d, :r, :h, :c)""")
+                    .bind("k", t.key()).bind("u", t.userKey()).bind("d", t.displayName()).bind("r", t.role().wire())
+                    .bind("h", tokenHash).bind("c", t.createdAt().toEpochMilli()).execute();
+            for (TokenScope sc : t.scopes()) {
+                h.createUpdate("INSERT INTO token_scopes (token_key, kind, target, can_write) VALUES (:k, :kind, :t, :w)")
+                        .bind("k", t.key()).bind("kind", sc.kind().wire()).bind("t", sc.target()).bind("w", sc.write()).execute();
+            }
+        });
     }
 
-    /** The live (not revoked) token with this hash. */
-    public Optional<Token> tokenByHash(String tokenHash) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tokens WHERE token_hash = :h AND revoked_at IS NULL")
-                .bind("h", tokenHash).map((rs, ctx) -> mapToken(rs)).findOne());
+    /** The token whose secret hashes to {@code tokenHash}, with that stored hash; revoked tokens included. */
+    public Optional<Map.Entry<Token, String>> tokenByHash(String tokenHash) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tokens WHERE token_hash = :h")
+                .bind("h", tokenHash).map((rs, ctx) -> Map.entry(mapToken(rs), rs.getString("token_hash"))).findOne()
+                .map(e -> Map.entry(withScopes(h, e.getKey()), e.getValue())));
+    }
+
+    public Optional<Token> tokenByKey(String key) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tokens WHERE token_key = :k")
+                .bind("k", key).map((rs, ctx) -> mapToken(rs)).findOne().map(t -> withScopes(h, t)));
+    }
+
+    /** A user's tokens, newest first, revoked ones included. */
+    public List<Token> tokens(String userKey) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM tokens WHERE user_key = :u ORDER BY created_at DESC, token_key")
+                .bind("u", userKey).map((rs, ctx) -> mapToken(rs)).list()
+                .stream().map(t -> withScopes(h, t)).toList());
+    }
+
+    /** Revokes a live token; false when there is none with that key. */
+    public boolean revokeToken(String tokenKey, Instant when) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE tokens SET revoked_at = :t WHERE token_key = :k AND revoked_at IS NULL")
+                .bind("t", when.toEpochMilli()).bind("k", tokenKey).execute() > 0);
     }
 
     public void touchToken(String tokenKey, Instant when) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE tokens SET last_used_at = :t WHERE token_key = :k")
                 .bind("t", when.toEpochMilli()).bind("k", tokenKey).execute());
+    }
+
+    private static Token withScopes(Handle h, Token t) {
+        if (t.role() != Token.Role.FINE_GRAINED) return t;
+        List<TokenScope> scopes = h.createQuery("SELECT * FROM token_scopes WHERE token_key = :k ORDER BY kind, target")
+                .bind("k", t.key())
+                .map((rs, ctx) -> new TokenScope(TokenScope.Kind.valueOf(rs.getString("kind").toUpperCase(Locale.ROOT)),
+                        rs.getString("target"), rs.getBoolean("can_write")))
+                .list();
+        return new Token(t.key(), t.userKey(), t.displayName(), t.role(), t.createdAt(), scopes, t.lastUsedAt(), t.revokedAt());
     }
 
     private static User mapUser(ResultSet rs) throws SQLException {
@@ -107,6 +175,7 @@ public final class AccountDao {
 
     private static Token mapToken(ResultSet rs) throws SQLException {
         return new Token(rs.getString("token_key"), rs.getString("user_key"), rs.getString("display_name"),
-                Token.Role.valueOf(rs.getString("role").toUpperCase(Locale.ROOT)), Rows.instant(rs, "created_at"));
+                Token.Role.parse(rs.getString("role")), Rows.instant(rs, "created_at"), List.of(),
+                Rows.nullableInstant(rs, "last_used_at"), Rows.nullableInstant(rs, "revoked_at"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.forge.meta;
 
 import dev.forge.core.ForgeException;
+import dev.forge.core.Gating;
 import dev.forge.core.Repo;
 import dev.forge.core.RepoId;
 import dev.forge.core.RepoType;
@@ -36,12 +37,13 @@ public final class RepoDao {
     public void insert(Repo repo) {
         try {
             jdbi.useHandle(h -> h.createUpdate("""
-                    INSERT INTO repos (repo_key, type, namespace, name, lookup, private, created_at)
-                    VALUES (:key, :type, :ns, :name, :lookup, :private, :created)""")
+                    INSERT INTO repos (repo_key, type, namespace, name, lookup, private, created_at, gated, created_by)
+                    VALUES (:key, :type, :ns, :name, :lookup, :private, :created, :gated, :by)""")
                     .bind("key", repo.key()).bind("type", repo.type().singular())
                     .bind("ns", repo.id().namespace()).bind("name", repo.id().name())
                     .bind("lookup", lookup(repo.type(), repo.id())).bind("private", repo.isPrivate())
-                    .bind("created", repo.createdAt().toEpochMilli()).execute());
+                    .bind("created", repo.createdAt().toEpochMilli())
+                    .bind("gated", repo.gating().column()).bind("by", repo.createdBy()).execute());
         } catch (UnableToExecuteStatementException e) {
             if (find(repo.type(), repo.id()).isPresent()) throw ForgeException.conflict("You already created this " + repo.type().singular() + " repo");
             throw e;
@@ -76,8 +78,14 @@ public final class RepoDao {
         jdbi.useHandle(h -> h.createUpdate("UPDATE repos SET private = :p WHERE repo_key = :k").bind("p", isPrivate).bind("k", key).execute());
     }
 
+    public void setGating(String key, Gating gating) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE repos SET gated = :g WHERE repo_key = :k").bind("g", gating.column()).bind("k", key).execute());
+    }
+
     public boolean delete(String key) {
-        return jdbi.withHandle(h -> {
+        return jdbi.inTransaction(h -> {
+            h.createUpdate("DELETE FROM access_requests WHERE repo_key = :k").bind("k", key).execute();
+            h.createUpdate("DELETE FROM token_scopes WHERE kind = 'repo' AND target = :k").bind("k", key).execute();
             h.createUpdate("DELETE FROM file_index WHERE repo_key = :k").bind("k", key).execute();
             h.createUpdate("DELETE FROM commits WHERE repo_key = :k").bind("k", key).execute();
             h.createUpdate("DELETE FROM repo_redirects WHERE repo_key = :k").bind("k", key).execute();
@@ -94,6 +102,6 @@ public final class RepoDao {
     private static Repo map(ResultSet rs) throws SQLException {
         return new Repo(rs.getString("repo_key"), RepoType.fromName(rs.getString("type")).orElseThrow(),
                 new RepoId(rs.getString("namespace"), rs.getString("name")), rs.getBoolean("private"),
-                Rows.instant(rs, "created_at"));
+                Rows.instant(rs, "created_at"), Gating.fromColumn(rs.getString("gated")), rs.getString("created_by"));
     }
 }

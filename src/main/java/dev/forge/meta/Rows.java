@@ -12,6 +12,11 @@ final class Rows {
         return Instant.ofEpochMilli(rs.getLong(column));
     }
 
+    static Instant nullableInstant(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
     static Long nullableLong(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : v;

@@ -42,7 +42,7 @@ public final class ContentService {
     public record FileTarget(Repo repo, String commit, FileEntry entry) {}
 
     public FileTarget resolve(Actor actor, RepoType type, RepoId id, String rev, String path) {
-        Repo repo = repos.readable(actor, type, id);
+        Repo repo = repos.filesReadable(actor, type, id);
         RepoPath.validate(path);
         String commit = repos.resolve(repo, rev);
         FileEntry entry = entries.get(repo.key() + "\0" + commit + "\0" + path, k -> index.entry(repo.key(), commit, path))

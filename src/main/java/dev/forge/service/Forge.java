@@ -3,7 +3,9 @@ package dev.forge.service;
 import dev.forge.core.ForgeConfig;
 import dev.forge.git.CommitWriter;
 import dev.forge.git.GitRepositories;
+import dev.forge.meta.AccessRequestDao;
 import dev.forge.meta.AccountDao;
+import dev.forge.meta.AuditDao;
 import dev.forge.meta.Database;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
@@ -32,6 +34,9 @@ public final class Forge implements AutoCloseable {
     public final IndexDao index;
     public final AuthService auth;
     public final AccessPolicy policy;
+    public final AuditLog audit;
+    public final RateLimiter rateLimits;
+    public final AccessRequestService accessRequests;
     public final RepoService repos;
     public final ContentService content;
     public final InfoService info;
@@ -54,19 +59,23 @@ public final class Forge implements AutoCloseable {
         this.index = new IndexDao(database.jdbi());
         AccountDao accounts = new AccountDao(database.jdbi());
         RepoDao repoDao = new RepoDao(database.jdbi());
-        this.auth = new AuthService(accounts, clock);
-        this.policy = new AccessPolicy(accounts);
+        this.audit = new AuditLog(new AuditDao(database.jdbi()), clock);
+        this.auth = new AuthService(accounts, audit, config.security(), clock);
+        AccessRequestDao requestDao = new AccessRequestDao(database.jdbi());
+        this.policy = new AccessPolicy(auth::memberships, requestDao);
+        this.rateLimits = new RateLimiter(config.security(), clock);
         Indexer indexer = new Indexer(git, index, blobs);
         CommitWriter writer = new CommitWriter(git);
         Indexer.Rules rules = new Indexer.Rules(true, config.limits().maxRegularFileBytes());
-        this.repos = new RepoService(repoDao, git, writer, indexer, policy, clock);
+        this.repos = new RepoService(repoDao, git, writer, indexer, policy, audit, clock);
+        this.accessRequests = new AccessRequestService(repos, policy, requestDao, auth, audit, clock);
         this.content = new ContentService(repos, index, git, blobs);
         this.info = new InfoService(repos, index, git);
         this.commits = new CommitService(git, writer, indexer, index, blobs, rules, clock);
-        this.lfs = new LfsService(repos, repoDao, index, blobs, new MultipartStaging(tmp), new UrlSigner(signingKey(data), clock), config);
+        this.lfs = new LfsService(repos, repoDao, index, blobs, new MultipartStaging(tmp), new UrlSigner(signingKey(data), clock), config, audit);
         this.pushes = new PushService(indexer, git, rules);
         this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
-        this.refs = new RefService(repos, git, writer, indexer, clock);
+        this.refs = new RefService(repos, git, writer, indexer, audit, clock);
         this.fsck = new FsckService(repoDao, git, index, blobs);
     }
 

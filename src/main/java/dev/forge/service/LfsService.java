@@ -35,9 +35,11 @@ public final class LfsService {
     private final UrlSigner signer;
     private final ForgeConfig config;
     private final MultipartStaging staging;
+    private final AuditLog audit;
 
     public LfsService(RepoService repos, RepoDao repoDao, IndexDao index, BlobStore blobs, MultipartStaging staging,
-                      UrlSigner signer, ForgeConfig config) {
+                      UrlSigner signer, ForgeConfig config, AuditLog audit) {
+        this.audit = audit;
         this.staging = staging;
         this.repos = repos;
         this.repoDao = repoDao;
@@ -71,7 +73,7 @@ public final class LfsService {
         if (objects.size() > config.limits().maxBatchObjects()) {
             throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "At most " + config.limits().maxBatchObjects() + " objects per batch request");
         }
-        Repo repo = op == Operation.UPLOAD ? repos.writable(actor, type, id) : repos.readable(actor, type, id);
+        Repo repo = op == Operation.UPLOAD ? repos.writable(actor, type, id, true) : repos.filesReadable(actor, type, id);
         int ttl = config.limits().lfsUrlTtlSeconds();
         List<ObjectResult> out = new ArrayList<>();
         for (ObjectSpec o : objects) {
@@ -111,6 +113,13 @@ public final class LfsService {
                 } else {
                     out.add(new ObjectResult(o.oid(), o.size(), "upload", href, verify, 0, null));
                 }
+            }
+        }
+        if (op == Operation.UPLOAD) {
+            List<ObjectResult> granted = out.stream().filter(r -> "upload".equals(r.actionKind())).toList();
+            if (!granted.isEmpty()) {
+                audit.record(actor, "lfs.upload", repo.type().singular() + "/" + repo.displayId(), java.util.Map.of("objects", granted.size(),
+                        "bytes", granted.stream().mapToLong(ObjectResult::size).sum(), "first", granted.getFirst().oid()));
             }
         }
         return out;

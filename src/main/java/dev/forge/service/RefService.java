@@ -29,9 +29,11 @@ public final class RefService {
     private final GitRepositories git;
     private final CommitWriter writer;
     private final Indexer indexer;
+    private final AuditLog audit;
     private final InstantSource clock;
 
-    public RefService(RepoService repos, GitRepositories git, CommitWriter writer, Indexer indexer, InstantSource clock) {
+    public RefService(RepoService repos, GitRepositories git, CommitWriter writer, Indexer indexer, AuditLog audit, InstantSource clock) {
+        this.audit = audit;
         this.repos = repos;
         this.git = git;
         this.writer = writer;
@@ -56,6 +58,7 @@ public final class RefService {
             if (git.moveRef(repo.key(), ref, existing.orElse(null), target) != RefMove.MOVED) {
                 throw ForgeException.conflict("Branch '" + branch + "' changed concurrently; try again");
             }
+            record(actor, "branch.create", repo, ref, target);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -66,6 +69,7 @@ public final class RefService {
         String ref = validName(Constants.R_HEADS, branch);
         if (ref.equals(GitRepositories.DEFAULT_REF)) throw ForgeException.forbidden("The default branch cannot be deleted");
         delete(repo, ref, "Branch '" + branch + "' not found");
+        record(actor, "branch.delete", repo, ref, null);
     }
 
     public void createTag(Actor actor, RepoType type, RepoId id, String revision, String tag) {
@@ -74,6 +78,7 @@ public final class RefService {
         ObjectId target = ObjectId.fromString(repos.resolve(repo, revision));
         try {
             if (git.moveRef(repo.key(), ref, null, target) != RefMove.MOVED) throw ForgeException.conflict("Tag '" + tag + "' already exists");
+            record(actor, "tag.create", repo, ref, target);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -81,7 +86,9 @@ public final class RefService {
 
     public void deleteTag(Actor actor, RepoType type, RepoId id, String tag) {
         Repo repo = repos.writable(actor, type, id);
-        delete(repo, validName(Constants.R_TAGS, tag), "Tag '" + tag + "' not found");
+        String ref = validName(Constants.R_TAGS, tag);
+        delete(repo, ref, "Tag '" + tag + "' not found");
+        record(actor, "tag.delete", repo, ref, null);
     }
 
     /** Replaces the branch's history with one root commit holding its current tree; returns the new commit. */
@@ -96,6 +103,7 @@ public final class RefService {
             if (git.moveRef(repo.key(), ref, head, commit) != RefMove.MOVED) {
                 throw new ForgeException(ErrorKind.PRECONDITION_FAILED, CommitService.STALE);
             }
+            record(actor, "branch.super-squash", repo, ref, commit);
             return commit.name();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -109,6 +117,13 @@ public final class RefService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private void record(Actor actor, String action, Repo repo, String ref, ObjectId target) {
+        java.util.Map<String, Object> detail = new java.util.LinkedHashMap<>();
+        detail.put("ref", ref);
+        if (target != null) detail.put("commit", target.name());
+        audit.record(actor, action, repo.type().singular() + "/" + repo.displayId(), detail);
     }
 
     private static String validName(String prefix, String name) {

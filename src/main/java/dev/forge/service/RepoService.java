@@ -3,6 +3,7 @@ package dev.forge.service;
 import dev.forge.core.CommitOperation;
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeException;
+import dev.forge.core.Gating;
 import dev.forge.core.Ids;
 import dev.forge.core.Repo;
 import dev.forge.core.RepoId;
@@ -18,6 +19,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -54,9 +56,12 @@ public final class RepoService {
     private final CommitWriter writer;
     private final Indexer indexer;
     private final AccessPolicy policy;
+    private final AuditLog audit;
     private final InstantSource clock;
 
-    public RepoService(RepoDao repos, GitRepositories git, CommitWriter writer, Indexer indexer, AccessPolicy policy, InstantSource clock) {
+    public RepoService(RepoDao repos, GitRepositories git, CommitWriter writer, Indexer indexer, AccessPolicy policy, AuditLog audit,
+                       InstantSource clock) {
+        this.audit = audit;
         this.repos = repos;
         this.git = git;
         this.writer = writer;
@@ -82,11 +87,25 @@ public final class RepoService {
         return repo;
     }
 
-    public Repo writable(Actor actor, RepoType type, RepoId id) {
+    /** The repository, if the actor may read its files (the difference is gating); otherwise the error they must see. */
+    public Repo filesReadable(Actor actor, RepoType type, RepoId id) {
         Repo repo = readable(actor, type, id);
-        policy.requireWrite(actor, repo);
+        policy.requireFiles(actor, repo);
         return repo;
     }
+
+    public Repo writable(Actor actor, RepoType type, RepoId id) {
+        return writable(actor, type, id, false);
+    }
+
+    /** The repository, if the actor may write to it, or with {@code pullRequest} open a pull request on it. */
+    public Repo writable(Actor actor, RepoType type, RepoId id, boolean pullRequest) {
+        Repo repo = readable(actor, type, id);
+        policy.requireWrite(actor, repo, pullRequest);
+        return repo;
+    }
+
+    public Optional<Repo> findByKey(String key) { return repos.findByKey(key); }
 
     /** Lookup without access checks, for internal callers that check access themselves. */
     public Optional<Repo> find(RepoType type, RepoId id) {
@@ -104,11 +123,12 @@ public final class RepoService {
     public Repo create(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
         requireSupported(type);
         if (actor.isAnonymous()) throw ForgeException.unauthorized("Authentication required to create a repository");
-        if (!policy.canWriteNamespace(actor, id)) {
+        if (!policy.canCreateIn(actor, id)) {
+            audit.denied(actor, "repo.create", type.singular() + "/" + id, Map.of());
             throw ForgeException.forbidden("You don't have the rights to create a repository under the namespace '" + id.namespace() + "'");
         }
         if (repos.find(type, id).isPresent()) throw ForgeException.conflict("You already created this " + type.singular() + " repo");
-        Repo repo = new Repo(Ids.newKey(), type, id, isPrivate, clock.instant());
+        Repo repo = new Repo(Ids.newKey(), type, id, isPrivate, clock.instant(), Gating.NONE, actor.user().key());
         try {
             git.create(repo.key());
             ObjectId initial = writer.write(repo.key(), null,
@@ -129,6 +149,7 @@ public final class RepoService {
             deleteQuietly(repo); // lost a race with a concurrent create of the same id
             throw e;
         }
+        audit.record(actor, "repo.create", repo.type().singular() + "/" + repo.displayId(), Map.of("private", isPrivate));
         return repo;
     }
 
@@ -136,6 +157,7 @@ public final class RepoService {
         Repo repo = writable(actor, type, id);
         repos.delete(repo.key());
         forget(type, id);
+        audit.record(actor, "repo.delete", repo.type().singular() + "/" + repo.displayId(), Map.of("key", repo.key()));
         try {
             git.delete(repo.key());
         } catch (IOException e) {
@@ -154,7 +176,7 @@ public final class RepoService {
     /** Renames a repository (and may move it to another namespace the actor can write); the old name redirects. */
     public Repo move(Actor actor, RepoType type, RepoId from, RepoId to) {
         Repo repo = writable(actor, type, from);
-        if (!policy.canWriteNamespace(actor, to)) {
+        if (!policy.canCreateIn(actor, to)) {
             throw ForgeException.forbidden("You don't have the rights to move a repository to the namespace '" + to.namespace() + "'");
         }
         if (repos.find(type, to).filter(r -> !r.key().equals(repo.key())).isPresent()) {
@@ -163,13 +185,28 @@ public final class RepoService {
         repos.rename(repo, to);
         forget(type, from);
         forget(type, to);
+        audit.record(actor, "repo.move", type.singular() + "/" + from, Map.of("to", to.toString()));
         return repos.findByKey(repo.key()).orElseThrow();
     }
 
-    public void setPrivate(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
+    /** Changes visibility and gating; a null leaves that setting as it is. */
+    public void updateSettings(Actor actor, RepoType type, RepoId id, Boolean isPrivate, Gating gating) {
         Repo repo = writable(actor, type, id);
-        repos.setPrivate(repo.key(), isPrivate);
+        Map<String, Object> changed = new java.util.LinkedHashMap<>();
+        if (isPrivate != null) {
+            repos.setPrivate(repo.key(), isPrivate);
+            changed.put("private", isPrivate);
+        }
+        if (gating != null) {
+            repos.setGating(repo.key(), gating);
+            changed.put("gated", gating.wire());
+        }
         forget(type, id);
+        if (!changed.isEmpty()) audit.record(actor, "repo.settings", type.singular() + "/" + repo.displayId(), changed);
+    }
+
+    public void setPrivate(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
+        updateSettings(actor, type, id, isPrivate, null);
     }
 
     /** Resolves a revision to an indexed commit id, or 404 {@code RevisionNotFound}. */

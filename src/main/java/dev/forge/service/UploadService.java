@@ -48,7 +48,7 @@ public final class UploadService {
 
     public List<Decision> preupload(Actor actor, RepoType type, RepoId id, String rev, List<FileSpec> files,
                                     String gitAttributes, String gitIgnore) {
-        Repo repo = repos.writable(actor, type, id);
+        Repo repo = repos.writable(actor, type, id, true); // pull requests upload too
         String commit = repos.resolve(repo, rev);
         GitPatterns patterns = GitPatterns.parse(
                 gitAttributes != null ? gitAttributes : dotfile(repo, commit, ".gitattributes"),

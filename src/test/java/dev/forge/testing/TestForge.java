@@ -38,10 +38,20 @@ public final class TestForge implements AutoCloseable {
     }
 
     private TestForge(Path dataDir, ForgeConfig.Limits limits, ForgeConfig.Uploads uploads) throws Exception {
+        this(dataDir, limits, uploads, TESTING_SECURITY);
+    }
+
+    /**
+     * Tests send many requests from one address, some with bad tokens on purpose: rate limits and the block
+     * after failed authentications are off unless a test asks for them.
+     */
+    public static final ForgeConfig.Security TESTING_SECURITY = new ForgeConfig.Security(false, 0, 0, 1_000_000, 60, false);
+
+    private TestForge(Path dataDir, ForgeConfig.Limits limits, ForgeConfig.Uploads uploads, ForgeConfig.Security security) throws Exception {
         this.dataDir = dataDir;
         int port = freePort();
         this.baseUrl = "http://127.0.0.1:" + port;
-        ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits, uploads);
+        ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits, uploads, security);
         this.forge = Forge.open(config);
         forge.recoverAfterCrash(); // as `forge serve` does
         this.admin = forge.auth.user("admin").orElseGet(() -> forge.auth.createUser("admin", "Administrator", "admin@example.com", true));
@@ -61,6 +71,11 @@ public final class TestForge implements AutoCloseable {
     /** A forge with its own upload settings (multipart threshold and part size, inline and per-commit limits). */
     public static TestForge start(Path dataDir, ForgeConfig.Limits limits, ForgeConfig.Uploads uploads) throws Exception {
         return new TestForge(dataDir, limits, uploads);
+    }
+
+    /** A forge with its own account and abuse settings (sign-up, rate limits, the block after failed logins). */
+    public static TestForge start(Path dataDir, ForgeConfig.Security security) throws Exception {
+        return new TestForge(dataDir, ForgeConfig.Limits.defaults(), ForgeConfig.Uploads.defaults(), security);
     }
 
     /** An actor for the admin, for calling services directly. */

@@ -1,0 +1,271 @@
+package dev.forge.security;
+
+import dev.forge.core.CommitOperation;
+import dev.forge.core.Gating;
+import dev.forge.core.LfsOid;
+import dev.forge.core.OrgRole;
+import dev.forge.core.Repo;
+import dev.forge.core.RepoId;
+import dev.forge.core.RepoType;
+import dev.forge.core.Token;
+import dev.forge.core.TokenScope;
+import dev.forge.core.User;
+import dev.forge.service.Actor;
+import dev.forge.testing.TestForge;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Runs every cell of {@code src/test/resources/security/authorization-matrix.txt} against a real server: each
+ * endpoint, as each kind of caller, on each kind of repository, checking the exact status and
+ * {@code X-Error-Code}. Every mismatch is collected and reported together, one line per cell.
+ */
+class AuthorizationMatrixTest {
+    private static final String MATRIX = "/security/authorization-matrix.txt";
+    private static final List<String> COLUMNS = List.of("anon", "revoked", "other", "rtoken", "admin", "write", "contrib", "reader", "fine");
+
+    @TempDir
+    static Path dir;
+    static TestForge tf;
+    static final Map<String, String> tokens = new LinkedHashMap<>();
+    static final Map<String, Repo> repos = new LinkedHashMap<>();
+    static User alice, wendy, carl, rita, mallory;
+    static String lfsOid;
+    static final byte[] LFS_CONTENT = "weights, pretend they are large".getBytes(StandardCharsets.UTF_8);
+    static final AtomicInteger seq = new AtomicInteger();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        tf = TestForge.start(dir);
+        var auth = tf.forge.auth;
+        alice = auth.createUser("alice", "Alice", "alice@example.com", false);
+        wendy = auth.createUser("wendy", "Wendy", null, false);
+        carl = auth.createUser("carl", "Carl", null, false);
+        rita = auth.createUser("rita", "Rita", null, false);
+        mallory = auth.createUser("mallory", "Mallory", null, false);
+        auth.createUser("victor", "Victor", null, false);
+        var acme = auth.createOrg("acme", "ACME", alice);
+        auth.setMember(Actor.OPERATOR, acme, wendy, OrgRole.WRITE);
+        auth.setMember(Actor.OPERATOR, acme, carl, OrgRole.CONTRIBUTOR);
+        auth.setMember(Actor.OPERATOR, acme, rita, OrgRole.READ);
+
+        repos.put("pub", seeded("pub", alice, false, Gating.NONE));
+        repos.put("priv", seeded("priv", alice, true, Gating.NONE));
+        repos.put("gated", seeded("gated", alice, false, Gating.MANUAL));
+        repos.put("carls", seeded("carls", carl, true, Gating.NONE));
+
+        String revoked = auth.createToken(alice, "to-revoke", Token.Role.WRITE).secret();
+        auth.revokeToken(Actor.OPERATOR, auth.tokens(alice).getFirst().key());
+        tokens.put("revoked", revoked);
+        tokens.put("other", auth.createToken(mallory, "m", Token.Role.WRITE).secret());
+        tokens.put("rtoken", auth.createToken(alice, "r", Token.Role.READ).secret());
+        tokens.put("admin", auth.createToken(alice, "w", Token.Role.WRITE).secret());
+        tokens.put("write", auth.createToken(wendy, "w", Token.Role.WRITE).secret());
+        tokens.put("contrib", auth.createToken(carl, "w", Token.Role.WRITE).secret());
+        tokens.put("reader", auth.createToken(rita, "w", Token.Role.WRITE).secret());
+        tokens.put("fine", fineToken(repos.get("priv")));
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        tf.close();
+    }
+
+    /** A repository in acme created by {@code creator}, holding a README and an LFS file. */
+    static Repo seeded(String name, User creator, boolean isPrivate, Gating gating) throws Exception {
+        Actor as = Actor.internal(creator);
+        Repo repo = tf.forge.repos.create(as, RepoType.MODEL, new RepoId("acme", name), isPrivate);
+        if (gating != Gating.NONE) tf.forge.repos.updateSettings(as, RepoType.MODEL, repo.id(), null, gating);
+        LfsOid oid = tf.forge.lfs.store(repo, new ByteArrayInputStream(LFS_CONTENT));
+        lfsOid = oid.hex();
+        tf.forge.commits.commit(creator, repo, "main", Optional.empty(), List.of(
+                new CommitOperation.AddFile("README.md", ("# " + name + "\n").getBytes(StandardCharsets.UTF_8)),
+                new CommitOperation.AddLfsFile("weights.bin", oid, LFS_CONTENT.length)), "seed");
+        return tf.forge.repos.find(RepoType.MODEL, repo.id()).orElseThrow();
+    }
+
+    /** wendy's fine-grained token with write access to exactly one repository. */
+    static String fineToken(Repo repo) {
+        return tf.forge.auth.createToken(Actor.OPERATOR, wendy, "fine-" + seq.incrementAndGet(), Token.Role.FINE_GRAINED,
+                List.of(new TokenScope(TokenScope.Kind.REPO, repo.key(), true))).secret();
+    }
+
+    record Row(int line, String op, String repo, List<String> expected) {}
+
+    static List<Row> matrix() throws IOException {
+        List<Row> rows = new ArrayList<>();
+        try (InputStream in = AuthorizationMatrixTest.class.getResourceAsStream(MATRIX)) {
+            String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                String l = lines[i].strip();
+                if (l.isEmpty() || l.startsWith("#")) continue;
+                String[] f = l.split("\\s+");
+                assertThat(f).as("line %d has an operation, a repository and %d cells", i + 1, COLUMNS.size()).hasSize(2 + COLUMNS.size());
+                rows.add(new Row(i + 1, f[0], f[1], List.of(f).subList(2, f.length)));
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void everyCellOfTheMatrixHolds() throws Exception {
+        List<Row> rows = matrix();
+        assertThat(rows).hasSizeGreaterThan(60);
+        List<String> mismatches = new ArrayList<>();
+        int cells = 0;
+        for (Row row : rows) {
+            for (int c = 0; c < COLUMNS.size(); c++) {
+                String column = COLUMNS.get(c);
+                String expected = row.expected().get(c);
+                HttpResponse<byte[]> r = run(row, column);
+                String code = r.headers().firstValue("X-Error-Code").orElse(null);
+                String actual = r.statusCode() + (code == null ? "" : ":" + code);
+                cells++;
+                if (!actual.equals(expected)) {
+                    mismatches.add("line %d  %-14s %-6s %-8s expected %-18s got %-18s %s".formatted(row.line(), row.op(), row.repo(), column,
+                            expected, actual, r.headers().firstValue("X-Error-Message").orElse("")));
+                }
+            }
+        }
+        assertThat(mismatches).as("cells that do not hold, out of %d", cells).isEmpty();
+    }
+
+    /** Every token the matrix uses is refused with its secret nowhere in the audit log. */
+    @Test
+    void noSecretOfTheMatrixReachesTheAuditLog() {
+        var entries = tf.forge.audit.query(new dev.forge.core.AuditEntry.Query(null, null, null, null, null, 1000));
+        assertThat(entries).isNotEmpty();
+        for (var e : entries) {
+            for (String secret : tokens.values()) {
+                assertThat(String.join(" ", e.actor(), String.valueOf(e.target()), String.valueOf(e.detail()), String.valueOf(e.tokenKey())))
+                        .doesNotContain(secret);
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------- one cell
+
+    private HttpResponse<byte[]> run(Row row, String column) throws Exception {
+        String token = tokens.get(column);
+        Repo repo = row.repo().equals("-") ? null : repos.get(row.repo());
+        if (row.op().endsWith("*")) {
+            // destructive: a fresh copy of the repository, with the same visibility, gating and creator
+            Repo original = repo;
+            User creator = original.createdBy().equals(carl.key()) ? carl : alice;
+            repo = seeded(original.id().name() + "-copy-" + seq.incrementAndGet(), creator, original.isPrivate(), original.gating());
+            if (column.equals("fine") && row.repo().equals("priv")) token = fineToken(repo);
+        }
+        String id = repo == null ? null : repo.displayId();
+        int n = seq.incrementAndGet();
+        return switch (row.op()) {
+            case "info" -> send(token, get("/api/models/" + id));
+            case "tree" -> send(token, get("/api/models/" + id + "/tree/main"));
+            case "paths-info" -> send(token, post("/api/models/" + id + "/paths-info/main", "application/x-www-form-urlencoded", "paths=README.md"));
+            case "refs" -> send(token, get("/api/models/" + id + "/refs"));
+            case "commits" -> send(token, get("/api/models/" + id + "/commits/main"));
+            case "resolve" -> send(token, get("/" + id + "/resolve/main/README.md"));
+            case "resolve-head" -> send(token, tf.request("/" + id + "/resolve/main/README.md").method("HEAD", HttpRequest.BodyPublishers.noBody()));
+            case "raw" -> send(token, get("/" + id + "/raw/main/README.md"));
+            case "lfs-file" -> send(token, get("/" + id + "/resolve/main/weights.bin"));
+            case "auth-check" -> send(token, get("/api/models/" + id + "/auth-check"));
+            case "git-fetch" -> sendBasic(token, get("/" + id + ".git/info/refs?service=git-upload-pack"));
+            case "git-push" -> sendBasic(token, get("/" + id + ".git/info/refs?service=git-receive-pack"));
+            case "lfs-download" -> sendBasic(token, lfsBatch(id, "download", lfsOid, LFS_CONTENT.length));
+            case "lfs-upload" -> sendBasic(token, lfsBatch(id, "upload", sha256("new object " + n), 12));
+            case "preupload" -> send(token, post("/api/models/" + id + "/preupload/main", "application/json",
+                    "{\"files\":[{\"path\":\"x.txt\",\"size\":3,\"sample\":\"YWJj\"}]}"));
+            case "commit" -> send(token, commit(id, "", n));
+            case "commit-pr" -> send(token, commit(id, "?create_pr=1", n));
+            case "branch" -> send(token, post("/api/models/" + id + "/branch/b-" + n, "application/json", "{}"));
+            case "tag" -> send(token, post("/api/models/" + id + "/tag/main", "application/json", "{\"tag\":\"t-" + n + "\"}"));
+            case "settings" -> send(token, put("/api/models/" + id + "/settings", "{}"));
+            case "delete*" -> send(token, tf.request("/api/repos/delete").header("Content-Type", "application/json")
+                    .method("DELETE", body("{\"type\":\"model\",\"organization\":\"acme\",\"name\":\"" + repo.id().name() + "\"}")));
+            case "move*" -> send(token, post("/api/repos/move", "application/json",
+                    "{\"type\":\"model\",\"fromRepo\":\"" + id + "\",\"toRepo\":\"" + id + "-moved\"}"));
+            case "ask-access" -> send(token, post("/api/models/" + id + "/ask-access", "application/json", "{\"reason\":\"research\"}"));
+            case "requests" -> send(token, get("/api/models/" + id + "/user-access-request/pending"));
+            case "handle" -> send(token, post("/api/models/" + id + "/user-access-request/handle", "application/json",
+                    "{\"user\":\"mallory\",\"status\":\"pending\"}"));
+            case "grant" -> send(token, post("/api/models/" + id + "/user-access-request/grant", "application/json", "{\"user\":\"victor\"}"));
+            case "create-in-org" -> send(token, post("/api/repos/create", "application/json",
+                    "{\"type\":\"model\",\"organization\":\"acme\",\"name\":\"new-" + n + "\"}"));
+            case "create-own" -> send(token, post("/api/repos/create", "application/json", "{\"type\":\"model\",\"name\":\"own-" + n + "\"}"));
+            case "create-foreign" -> send(token, post("/api/repos/create", "application/json",
+                    "{\"type\":\"model\",\"organization\":\"victor\",\"name\":\"x-" + n + "\"}"));
+            case "whoami" -> send(token, get("/api/whoami-v2"));
+            case "members" -> send(token, get("/api/organizations/acme/members"));
+            case "set-member" -> send(token, put("/api/organizations/acme/members/victor", "{\"role\":\"read\"}"));
+            case "tokens" -> send(token, get("/api/tokens"));
+            case "audit-log" -> send(token, get("/api/admin/audit"));
+            default -> throw new AssertionError("line " + row.line() + ": unknown operation " + row.op());
+        };
+    }
+
+    private static HttpRequest.Builder get(String path) { return tf.request(path).GET(); }
+
+    private static HttpRequest.Builder post(String path, String type, String body) {
+        return tf.request(path).header("Content-Type", type).POST(body(body));
+    }
+
+    private static HttpRequest.Builder put(String path, String body) {
+        return tf.request(path).header("Content-Type", "application/json").PUT(body(body));
+    }
+
+    private static HttpRequest.BodyPublisher body(String s) { return HttpRequest.BodyPublishers.ofString(s); }
+
+    private static HttpRequest.Builder commit(String id, String query, int n) {
+        String ndjson = "{\"key\":\"header\",\"value\":{\"summary\":\"matrix " + n + "\"}}\n"
+                + "{\"key\":\"file\",\"value\":{\"path\":\"f-" + n + ".txt\",\"content\":\"aGk=\",\"encoding\":\"base64\"}}\n";
+        return post("/api/models/" + id + "/commit/main" + query, "application/x-ndjson", ndjson);
+    }
+
+    private static HttpRequest.Builder lfsBatch(String id, String operation, String oid, long size) {
+        return tf.request("/" + id + ".git/info/lfs/objects/batch")
+                .header("Accept", "application/vnd.git-lfs+json").header("Content-Type", "application/vnd.git-lfs+json")
+                .POST(body("{\"operation\":\"" + operation + "\",\"transfers\":[\"basic\"],\"objects\":[{\"oid\":\"" + oid + "\",\"size\":" + size + "}]}"));
+    }
+
+    /** API calls carry the token as Bearer. */
+    private static HttpResponse<byte[]> send(String token, HttpRequest.Builder b) throws Exception {
+        if (token != null) b.header("Authorization", "Bearer " + token);
+        return tf.send(b);
+    }
+
+    /** git and git-lfs carry it as a Basic password, with any user name. */
+    private static HttpResponse<byte[]> sendBasic(String token, HttpRequest.Builder b) throws Exception {
+        if (token != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("hf_user:" + token).getBytes(StandardCharsets.UTF_8)));
+        }
+        return tf.send(b);
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
