@@ -14,6 +14,10 @@
 //                 {"operation": "delete", "path"}]) onto --revision  -> same as upload-files
 //   create-branch createBranch --branch from --revision (or --empty, --overwrite)  -> {}
 //   delete-repo   deleteRepo                          -> {}
+//   repo-exists   repoExists                          -> {"exists": bool}
+//   check-access  checkRepoAccess                     -> {}
+// With --report-errors, a Hub API error is printed as {"failed": true, "status", "errorCode", "message"} (exit 0):
+// errorCode is the X-Error-Code of the failing response, which the library itself does not keep.
 // upload-files and commit report every request the client made ("METHOD /path", query left out), so
 // tests can see which transfer (basic PUT, multipart part PUTs and completion) the client chose.
 // On failure: the error on stderr and exit code 1.
@@ -22,6 +26,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { parseArgs } from "node:util";
 import {
+	checkRepoAccess,
 	commit,
 	createBranch,
 	createRepo,
@@ -31,6 +36,7 @@ import {
 	fileDownloadInfo,
 	listFiles,
 	modelInfo,
+	repoExists,
 	uploadFiles,
 } from "@huggingface/hub";
 
@@ -47,13 +53,21 @@ const { positionals, values } = parseArgs({
 		branch: { type: "string" },
 		empty: { type: "boolean", default: false },
 		overwrite: { type: "boolean", default: false },
+		"report-errors": { type: "boolean", default: false },
 	},
 });
 const [command] = positionals;
 const hubUrl = values["hub-url"];
 const accessToken = process.env.HF_TOKEN || undefined;
 const repo = { type: values.type, name: values.repo };
-const common = { hubUrl, accessToken, repo };
+// Every call goes through this fetch, which remembers the X-Error-Code of the last failed response.
+let lastErrorCode = null;
+const recordingFetch = async (input, init) => {
+	const response = await fetch(input, init);
+	if (!response.ok) lastErrorCode = response.headers.get("X-Error-Code");
+	return response;
+};
+const common = { hubUrl, accessToken, repo, fetch: recordingFetch };
 
 // The library puts file paths into URLs as they are; '%', '#' and '?' must be escaped or they would
 // end the path (everything else, spaces and non-ASCII letters included, the URL parser encodes itself).
@@ -61,7 +75,7 @@ const urlPath = (path) => path.replace(/[%#?]/g, (c) => encodeURIComponent(c));
 
 async function downloadAll() {
 	const infoOf = repo.type === "dataset" ? datasetInfo : modelInfo;
-	const info = await infoOf({ hubUrl, accessToken, name: repo.name, revision: values.revision, additionalFields: ["sha"] });
+	const info = await infoOf({ hubUrl, accessToken, name: repo.name, revision: values.revision, additionalFields: ["sha"], fetch: recordingFetch });
 	if (!/^[0-9a-f]{40}$/.test(info.sha ?? "")) throw new Error(`info has no commit sha: ${JSON.stringify(info)}`);
 	// As snapshotDownload does: list and download at the resolved commit, not at the moving branch.
 	const files = {};
@@ -90,7 +104,7 @@ function tracingFetch(requests) {
 	return (input, init) => {
 		const url = new URL(typeof input === "string" || input instanceof URL ? input : input.url);
 		requests.push(`${init?.method ?? "GET"} ${url.pathname}`);
-		return fetch(input, init);
+		return recordingFetch(input, init);
 	};
 }
 
@@ -166,14 +180,25 @@ async function main() {
 		case "delete-repo":
 			await deleteRepo(common);
 			return {};
+		case "repo-exists":
+			return { exists: await repoExists(common) };
+		case "check-access":
+			await checkRepoAccess(common);
+			return {};
 		default:
-			throw new Error(`unknown command '${command}' (create-repo, download-all, upload-files, commit, create-branch, delete-repo)`);
+			throw new Error(
+				`unknown command '${command}' (create-repo, download-all, upload-files, commit, create-branch, delete-repo, repo-exists, check-access)`
+			);
 	}
 }
 
 try {
 	process.stdout.write(JSON.stringify(await main()) + "\n");
 } catch (e) {
+	if (values["report-errors"] && e?.statusCode) {
+		process.stdout.write(JSON.stringify({ failed: true, status: e.statusCode, errorCode: lastErrorCode, message: e.message }) + "\n");
+		process.exit(0);
+	}
 	const details = e?.statusCode ? ` [HTTP ${e.statusCode} ${e.url ?? ""} ${JSON.stringify(e.data ?? null)}]` : "";
 	process.stderr.write(`hub-client ${command}: ${e?.message ?? e}${details}\n`);
 	process.exit(1);
