@@ -89,6 +89,31 @@ class AccountsTest {
     }
 
     @Test
+    void fineGrainedTokensReachOnlyTheirScopesAndDescribeThemInWhoami(@TempDir Path dir) throws Exception {
+        try (TestForge tf = TestForge.start(dir)) {
+            tf.forge.auth.createUser(Actor.OPERATOR, "alice", "Alice", null, false, "a long password");
+            var alice = tf.forge.auth.user("alice").orElseThrow();
+            tf.forge.repos.create(Actor.internal(alice), RepoType.MODEL, new RepoId("alice", "one"), true);
+            tf.forge.repos.create(Actor.internal(alice), RepoType.MODEL, new RepoId("alice", "two"), true);
+            HttpResponse<byte[]> made = post(tf, null, "/api/tokens", "{\"username\":\"alice\",\"password\":\"a long password\",\"name\":\"ci\","
+                    + "\"role\":\"fineGrained\",\"scopes\":[{\"type\":\"repo\",\"repo\":\"model:alice/one\",\"permission\":\"write\"}]}");
+            String fine = json(made).get("token").asText();
+            JsonNode who = json(get(tf, fine, "/api/whoami-v2"));
+            assertThat(who.at("/auth/accessToken/role").asText()).isEqualTo("fineGrained");
+            assertThat(who.at("/auth/accessToken/fineGrained/scoped/0/entity/name").asText()).isEqualTo("alice/one");
+            assertThat(who.at("/auth/accessToken/fineGrained/scoped/0/permissions").toString()).contains("repo.write");
+            assertThat(get(tf, fine, "/api/models/alice/one").statusCode()).isEqualTo(200);
+            assertThat(header(get(tf, fine, "/api/models/alice/two"), "X-Error-Code")).as("outside its scope").isEqualTo("RepoNotFound");
+            assertThat(post(tf, fine, "/api/repos/create", "{\"name\":\"three\"}").statusCode()).isEqualTo(403);
+            assertThat(post(tf, fine, "/api/tokens", "{\"name\":\"escalate\",\"role\":\"write\"}").statusCode())
+                    .as("a fine-grained token cannot mint a broader one").isEqualTo(403);
+            // a renamed repository keeps its grant: scopes name the repository's key, not its name
+            tf.forge.repos.move(Actor.internal(alice), RepoType.MODEL, new RepoId("alice", "one"), new RepoId("alice", "uno"));
+            assertThat(get(tf, fine, "/api/models/alice/uno").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void malformedAndHostileAccountRequestsAreRefusedClearly(@TempDir Path dir) throws Exception {
         try (TestForge tf = TestForge.start(dir)) {
             String t = tf.adminToken;
@@ -175,6 +200,20 @@ class AccountsTest {
                     .statusCode()).isEqualTo(200);
             assertThat(get(tf, bobToken, file).statusCode()).isEqualTo(200);
             assertThat(get(tf, null, file).statusCode()).as("still gated for anonymous callers").isEqualTo(401);
+
+            // answers are bounded; concurrent asks make one request
+            assertThat(post(tf, bobToken, "/api/models/owner/llm/ask-access", "{\"essay\":\"" + "x".repeat(20_000) + "\"}").statusCode())
+                    .isEqualTo(413);
+            assertThat(post(tf, bobToken, "/api/models/owner/llm/ask-access", "[1,2]").statusCode()).isEqualTo(400);
+            var carolAsks = tf.forge.auth.createUser("dave", "Dave", null, false);
+            String daveToken = tf.forge.auth.createToken(carolAsks, "d", Token.Role.READ).secret();
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            List<Future<Integer>> asks = new ArrayList<>();
+            for (int i = 0; i < 8; i++) asks.add(pool.submit(() -> post(tf, daveToken, "/api/models/owner/llm/ask-access", "{}").statusCode()));
+            for (Future<Integer> f : asks) assertThat(f.get()).isEqualTo(200);
+            pool.shutdown();
+            assertThat(json(get(tf, ownerToken, "/api/models/owner/llm/user-access-request/pending")))
+                    .filteredOn(n -> n.at("/user/user").asText().equals("dave")).hasSize(1);
 
             // auto: accepted on request
             tf.forge.repos.create(Actor.internal(owner), RepoType.MODEL, new RepoId("owner", "auto"), false);
