@@ -60,7 +60,8 @@ final class Errors {
         headers.put("X-Request-Id", ex.requestId());
         Cors.apply(ex);
         kind.hubCode().ifPresent(code -> headers.put("X-Error-Code", code));
-        headers.put("X-Error-Message", headerSafe(fe.getMessage()));
+        String message = dev.forge.service.Secrets.redact(fe.getMessage()); // messages echo input; a pasted token must not come back
+        headers.put("X-Error-Message", headerSafe(message));
         fe.repoCommit().ifPresent(c -> headers.put("X-Repo-Commit", c));
         fe.headers().forEach((k, v) -> {
             if (k.equals(dev.forge.service.RepoService.MOVED_TO_HEADER)) {
@@ -70,9 +71,9 @@ final class Errors {
             }
         });
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", fe.getMessage());
+        body.put("error", message);
         if (lfsStyle) {
-            body.put("message", fe.getMessage());
+            body.put("message", message);
             body.put("request_id", ex.requestId());
         }
         byte[] bytes;

@@ -199,6 +199,17 @@ class AuthorizationMatrixTest {
             case "commit-pr" -> send(token, commit(id, "?create_pr=1", n));
             case "branch" -> send(token, post("/api/models/" + id + "/branch/b-" + n, "application/json", "{}"));
             case "tag" -> send(token, post("/api/models/" + id + "/tag/main", "application/json", "{\"tag\":\"t-" + n + "\"}"));
+            case "discussions" -> send(token, get("/api/models/" + id + "/discussions"));
+            case "delete-branch" -> {
+                tf.forge.refs.createBranch(Actor.internal(alice), RepoType.MODEL, repo.id(), "doomed-" + n, Optional.empty(), false, false);
+                yield send(token, tf.request("/api/models/" + id + "/branch/doomed-" + n).DELETE());
+            }
+            case "delete-tag" -> {
+                tf.forge.refs.createTag(Actor.internal(alice), RepoType.MODEL, repo.id(), "main", "doomed-" + n);
+                yield send(token, tf.request("/api/models/" + id + "/tag/doomed-" + n).DELETE());
+            }
+            case "super-squash*" -> send(token, post("/api/models/" + id + "/super-squash/main", "application/json", "{}"));
+            case "validate-yaml" -> send(token, post("/api/validate-yaml", "application/json", "{\"content\":\"license: mit\\n\",\"repoType\":\"model\"}"));
             case "settings" -> send(token, put("/api/models/" + id + "/settings", "{}"));
             case "delete*" -> send(token, tf.request("/api/repos/delete").header("Content-Type", "application/json")
                     .method("DELETE", body("{\"type\":\"model\",\"organization\":\"acme\",\"name\":\"" + repo.id().name() + "\"}")));
