@@ -57,7 +57,7 @@ final class AccountHandlers {
         } else {
             by = ex.actor();
             if (by.isAnonymous()) throw ForgeException.unauthorized("Log in with a token or with username and password");
-            if (!by.canWriteWithToken() || by.token().role() == Token.Role.FINE_GRAINED) {
+            if (!by.hasWriteToken()) {
                 throw ForgeException.forbidden("Creating tokens needs a write token or your password");
             }
         }
@@ -80,7 +80,7 @@ final class AccountHandlers {
     /** {@code DELETE /api/tokens/{id}}: revokes one of the caller's tokens (any token, for a site admin). */
     void revokeToken(Exchange ex) throws IOException {
         Actor actor = requireUser(ex);
-        if (!actor.canWriteWithToken()) throw ForgeException.forbidden("Revoking tokens needs a write token");
+        if (!actor.hasWriteToken()) throw ForgeException.forbidden("Revoking tokens needs a write token");
         forge.auth.revokeToken(actor, ex.var("id"));
         ex.json(200, Map.of());
     }

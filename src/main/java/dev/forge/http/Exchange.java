@@ -168,13 +168,16 @@ public final class Exchange {
         return actor;
     }
 
-    /** The client's IP address; the first {@code X-Forwarded-For} entry when the forge is configured to trust it. */
+    /**
+     * The client's IP address. Behind a trusted reverse proxy, the last {@code X-Forwarded-For} entry: the one
+     * the proxy appended (earlier entries come from the client and prove nothing).
+     */
     public String clientAddress() {
         if (config.security().trustForwardedFor()) {
             String f = header("X-Forwarded-For");
             if (f != null && !f.isBlank()) {
-                String first = f.split(",")[0].trim();
-                if (!first.isEmpty() && first.length() <= 64) return first;
+                String last = f.substring(f.lastIndexOf(',') + 1).trim();
+                if (!last.isEmpty() && last.length() <= 64) return last;
             }
         }
         String a = Request.getRemoteAddr(request);

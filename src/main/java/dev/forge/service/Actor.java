@@ -37,7 +37,11 @@ public record Actor(User user, Token token, String address) {
 
     public Optional<User> userOpt() { return Optional.ofNullable(user); }
 
+    /** Whether the token may write at all (a write or a fine-grained token; the policy checks its scopes). */
     public boolean canWriteWithToken() { return token != null && token.role() != Token.Role.READ; }
+
+    /** Whether the token is a plain write token: needed to manage tokens and members, which no scope covers. */
+    public boolean hasWriteToken() { return token != null && token.role() == Token.Role.WRITE; }
 
     public String describe() { return user == null ? "anonymous" : user.name(); }
 }

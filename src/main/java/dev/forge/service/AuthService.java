@@ -155,7 +155,7 @@ public final class AuthService {
         if (by.isOperator()) return;
         boolean admin = by.isSiteAdmin() || (by.user() != null && memberships(by.user()).stream()
                 .anyMatch(m -> m.org().key().equals(org.key()) && m.role() == OrgRole.ADMIN));
-        if (!admin || !by.canWriteWithToken()) {
+        if (!admin || !by.hasWriteToken()) {
             audit.denied(by, "org.member.set", org.name(), Map.of());
             throw ForgeException.forbidden("Only an admin of " + org.name() + " can manage its members");
         }

@@ -253,6 +253,24 @@ class AccountsTest {
     }
 
     @Test
+    void behindATrustedProxyTheAddressIsTheOneTheProxyAppended(@TempDir Path dir) throws Exception {
+        try (TestForge tf = TestForge.start(dir, new ForgeConfig.Security(false, 0, 0, 1, 600, true))) {
+            String guess = "hf_" + "b".repeat(40);
+            for (int i = 0; i < 2; i++) {
+                // the client forges the first entry; the proxy appended the last
+                assertThat(send(tf, guess, tf.request("/api/whoami-v2").header("X-Forwarded-For", "10.0.0." + i + ", 203.0.113.9")).statusCode())
+                        .isEqualTo(401);
+            }
+            assertThat(send(tf, tf.adminToken, tf.request("/api/whoami-v2").header("X-Forwarded-For", "10.0.0.7, 203.0.113.9")).statusCode())
+                    .isEqualTo(429);
+            assertThat(send(tf, tf.adminToken, tf.request("/api/whoami-v2").header("X-Forwarded-For", "203.0.113.9, 198.51.100.4")).statusCode())
+                    .as("another client behind the proxy").isEqualTo(200);
+            assertThat(tf.forge.audit.query(new AuditEntry.Query(null, "auth.token", null, null, null, 10)))
+                    .allMatch(e -> e.address().equals("203.0.113.9"));
+        }
+    }
+
+    @Test
     void rateLimitsAnswer429WithRetryAfterPerTokenAndSpareAdmins(@TempDir Path dir) throws Exception {
         try (TestForge tf = TestForge.start(dir, new ForgeConfig.Security(false, 5, 3, 1000, 60, false))) {
             User u = tf.forge.auth.createUser("someone", "Someone", null, false);
