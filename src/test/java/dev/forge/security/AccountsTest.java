@@ -252,6 +252,39 @@ class AccountsTest {
         }
     }
 
+    /** Writes through every door land in the audit log with who, what and from where. */
+    @Test
+    void writesAreAuditedWhicheverWayTheyArrive(@TempDir Path dir) throws Exception {
+        try (TestForge tf = TestForge.start(dir.resolve("data"))) {
+            tf.createRepo(RepoType.MODEL, "admin/audited");
+            dev.forge.testing.GitCli git = new dev.forge.testing.GitCli(dir.resolve("home"));
+            Path work = dir.resolve("work");
+            git.run(dir, "clone", tf.authedUrl("/admin/audited"), work.toString());
+            java.nio.file.Files.writeString(work.resolve("notes.txt"), "pushed\n");
+            git.run(work, "add", "notes.txt");
+            git.run(work, "commit", "-m", "push it");
+            git.run(work, "push", "origin", "main");
+            assertThat(post(tf, tf.adminToken, "/api/models/admin/audited/commit/main",
+                    "{\"key\":\"header\",\"value\":{\"summary\":\"api\"}}\n{\"key\":\"file\",\"value\":{\"path\":\"a.txt\",\"content\":\"aGk=\",\"encoding\":\"base64\"}}")
+                    .statusCode()).isEqualTo(200);
+            assertThat(post(tf, tf.adminToken, "/api/models/admin/audited/branch/dev", "{}").statusCode()).isEqualTo(200);
+            assertThat(send(tf, tf.adminToken, tf.request("/api/models/admin/audited/settings").header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"private\":true}"))).statusCode()).isEqualTo(200);
+            List<AuditEntry> log = tf.forge.audit.query(new AuditEntry.Query("admin", null, "model/admin/audited", null, null, 100));
+            assertThat(log).extracting(AuditEntry::action).contains("repo.create", "git.push", "repo.commit", "branch.create", "repo.settings");
+            AuditEntry push = log.stream().filter(e -> e.action().equals("git.push")).findFirst().orElseThrow();
+            assertThat(push.address()).isEqualTo("127.0.0.1");
+            assertThat(push.tokenKey()).isNotNull();
+            assertThat(push.detail()).contains("refs/heads/main");
+            // paging by the last id: newest first, no overlap
+            List<AuditEntry> first = tf.forge.audit.query(new AuditEntry.Query(null, null, null, null, null, 2));
+            List<AuditEntry> next = tf.forge.audit.query(new AuditEntry.Query(null, null, null, null, first.getLast().key(), 2));
+            assertThat(first.getFirst().at()).isAfterOrEqualTo(first.getLast().at());
+            assertThat(next).isNotEmpty().noneMatch(first::contains);
+            assertThat(next.getFirst().key()).isLessThan(first.getLast().key());
+        }
+    }
+
     @Test
     void behindATrustedProxyTheAddressIsTheOneTheProxyAppended(@TempDir Path dir) throws Exception {
         try (TestForge tf = TestForge.start(dir, new ForgeConfig.Security(false, 0, 0, 1, 600, true))) {
