@@ -52,7 +52,12 @@ final class ConfigLoader {
                 Integer.parseInt(first(null, env.get("FORGE_MAX_OPERATIONS_PER_COMMIT"), file.getProperty("max-operations-per-commit"), Integer.toString(u.maxOperationsPerCommit()))),
                 Long.parseLong(first(null, env.get("FORGE_MAX_COMMIT_BODY_BYTES"), file.getProperty("max-commit-body-bytes"), Long.toString(u.maxCommitBodyBytes()))),
                 Integer.parseInt(first(null, env.get("FORGE_MAX_PATH_BYTES"), file.getProperty("max-path-bytes"), Integer.toString(u.maxPathBytes()))));
-        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads);
+        ForgeConfig.Storage st = ForgeConfig.Storage.defaults();
+        ForgeConfig.Storage storage = new ForgeConfig.Storage(
+                ForgeConfig.Storage.Kind.valueOf(first(null, env.get("FORGE_STORAGE"), file.getProperty("storage"), st.kind().name())
+                        .toUpperCase(java.util.Locale.ROOT)),
+                Long.parseLong(first(null, env.get("FORGE_GC_GRACE_SECONDS"), file.getProperty("gc-grace-seconds"), Long.toString(st.gcGraceSeconds()))));
+        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, storage);
     }
 
     /** Port 0 means "any free port"; it is chosen here so that the public URL can name it. */

@@ -17,7 +17,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -201,7 +207,7 @@ public final class ChunkStore implements BlobStore {
     @Override
     public SeekableByteChannel open(LfsOid oid) throws IOException {
         FileManifest m = manifest(oid).orElseThrow(() -> new NoSuchFileException(oid.hex()));
-        return new ChunkedFileChannel(m, this::packPath);
+        return new ChunkedFileChannel(m, this);
     }
 
     @Override
@@ -292,6 +298,119 @@ public final class ChunkStore implements BlobStore {
     @Override
     public boolean delete(LfsOid oid) throws IOException {
         return Files.deleteIfExists(filePath(oid));
+    }
+
+    // ---- gc, fsck, figures
+
+    /** What a gc run removed. */
+    public record GcReport(int filesRemoved, long fileBytesRemoved, int packsTrashed, int packsDeleted, int packsCompacted,
+                           long bytesDeleted) {}
+
+    /**
+     * Removes files not in {@code live} (unless written within {@code grace}), then packs no file uses, and
+     * compacts packs less than half used. See {@link ChunkGc}.
+     */
+    public GcReport gc(Set<LfsOid> live, Duration grace, Consumer<String> progress) throws IOException {
+        return new ChunkGc(this).run(live, grace, progress);
+    }
+
+    /** What fsck checked and found; {@code verified} are the files whose content hashed to their name. */
+    public record FsckReport(int packs, long chunks, long chunkBytes, int files, Set<LfsOid> verified, List<String> problems) {}
+
+    public FsckReport fsck(Consumer<String> progress) throws IOException {
+        return new ChunkFsck(this).run(progress);
+    }
+
+    /** Whole-store figures: logical bytes are the files' sizes, stored bytes the packs on disk. */
+    public record Stats(long files, long logicalBytes, long packs, long storedBytes) {
+        public long savedBytes() { return logicalBytes - storedBytes; }
+    }
+
+    public Stats stats() throws IOException {
+        long files = 0;
+        long logical = 0;
+        for (LfsOid oid : files()) {
+            Optional<FileManifest> m;
+            try {
+                m = manifest(oid);
+            } catch (IOException e) {
+                continue;
+            }
+            if (m.isPresent()) {
+                files++;
+                logical += m.get().size();
+            }
+        }
+        List<Path> packs = packFiles();
+        long stored = 0;
+        for (Path p : packs) stored += Files.size(p);
+        return new Stats(files, logical, packs.size(), stored);
+    }
+
+    /**
+     * What a set of files costs: their logical size, and the bytes of the distinct chunks they use (what they would
+     * take if they were alone in the store). Files not in this store are counted as logical and stored bytes alike.
+     */
+    public record Footprint(long logicalBytes, long storedBytes) {}
+
+    public Footprint footprint(Collection<LfsOid> oids) throws IOException {
+        long logical = 0;
+        long outside = 0;
+        Map<String, List<long[]>> ranges = new HashMap<>();
+        for (LfsOid oid : new HashSet<>(oids)) {
+            Optional<FileManifest> m = manifest(oid);
+            if (m.isEmpty()) continue;
+            logical += m.get().size();
+            for (FileManifest.Run r : m.get().runs()) {
+                ranges.computeIfAbsent(XetHash.hex(r.pack()), k -> new ArrayList<>()).add(new long[] {r.offset(), r.offset() + r.length()});
+            }
+        }
+        long stored = outside;
+        for (List<long[]> rs : ranges.values()) {
+            rs.sort(java.util.Comparator.comparingLong(a -> a[0]));
+            long end = -1;
+            for (long[] r : rs) {
+                if (r[0] >= end) {
+                    stored += r[1] - r[0];
+                    end = r[1];
+                } else if (r[1] > end) {
+                    stored += r[1] - end;
+                    end = r[1];
+                }
+            }
+        }
+        return new Footprint(logical, stored);
+    }
+
+    /** Takes a pack out of use: to trash, stamped now, so the grace period runs from here. */
+    void trash(Path pack) throws IOException {
+        Path t = trash.resolve(pack.getFileName());
+        move(pack, t);
+        ChunkGc.touch(t, clock.instant());
+    }
+
+    /** Replaces a file's manifest atomically (gc compaction). */
+    void replaceManifest(LfsOid oid, FileManifest m) throws IOException {
+        Path temp = newTempFile("file-");
+        try {
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(m.encode());
+                while (b.hasRemaining()) ch.write(b);
+                ch.force(true);
+            }
+            Files.move(temp, filePath(oid), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** After compaction: the chunks of {@code old} now live in {@code fresh}. */
+    void reindex(byte[] old, Pack fresh) {
+        forget(old);
+        PackName name = known.computeIfAbsent(XetHash.hex(fresh.hash()), k -> new PackName(fresh.hash()));
+        for (int i = 0; i < fresh.count(); i++) {
+            index.put(ChunkKey.of(fresh.chunks()[i]), new Location(name, i, fresh.start(i), fresh.length(i)));
+        }
     }
 
     // ---- locking shared with gc

@@ -6,12 +6,10 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * A read-only view of a stored file over its packs. A read at any position finds its run by binary search over the
@@ -23,14 +21,14 @@ import java.util.function.Function;
 final class ChunkedFileChannel implements SeekableByteChannel {
     private final FileManifest file;
     private final long[] starts;
-    private final Function<byte[], Path> packPath;
+    private final ChunkStore store;
     private final Map<String, FileChannel> open = new HashMap<>();
     private long position;
     private boolean closed;
 
-    ChunkedFileChannel(FileManifest file, Function<byte[], Path> packPath) {
+    ChunkedFileChannel(FileManifest file, ChunkStore store) {
         this.file = file;
-        this.packPath = packPath;
+        this.store = store;
         this.starts = new long[file.runs().size()];
         long at = 0;
         for (int i = 0; i < starts.length; i++) {
@@ -66,7 +64,12 @@ final class ChunkedFileChannel implements SeekableByteChannel {
         String key = XetHash.hex(hash);
         FileChannel ch = open.get(key);
         if (ch == null) {
-            ch = FileChannel.open(packPath.apply(hash), StandardOpenOption.READ);
+            try {
+                ch = FileChannel.open(store.packPath(hash), StandardOpenOption.READ);
+            } catch (java.nio.file.NoSuchFileException e) {
+                // gc compacted the pack after this file was opened: its bytes wait in trash for a grace period
+                ch = FileChannel.open(store.trashPath(hash), StandardOpenOption.READ);
+            }
             open.put(key, ch);
         }
         return ch;
