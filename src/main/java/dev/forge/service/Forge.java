@@ -141,5 +141,6 @@ public final class Forge implements AutoCloseable {
     public void close() {
         git.close();
         database.close();
+        if (blobs instanceof LayeredBlobStore l) l.chunks().close();
     }
 }

@@ -13,14 +13,10 @@ import dev.forge.storage.LayeredBlobStore;
 import org.eclipse.jgit.lib.ObjectId;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -117,21 +113,9 @@ public final class FsckService {
         if (stored.isEmpty()) return "LFS object " + oid + " is missing from the store";
         if (stored.get() != size) return "LFS object " + oid + " has " + stored.get() + " bytes, the pointer says " + size;
         if (contentVerified.contains(oid)) return null;
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
         try (SeekableByteChannel ch = blobs.open(oid)) {
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            while (ch.read(buf) >= 0) {
-                buf.flip();
-                sha.update(buf);
-                buf.clear();
-            }
+            LfsOid actual = BlobStore.sha256(ch);
+            return actual.equals(oid) ? null : "LFS object " + oid + " is corrupt: its content hashes to " + actual.hex();
         }
-        String actual = HexFormat.of().formatHex(sha.digest());
-        return actual.equals(oid.hex()) ? null : "LFS object " + oid + " is corrupt: its content hashes to " + actual;
     }
 }

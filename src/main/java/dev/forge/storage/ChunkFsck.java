@@ -9,12 +9,10 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -102,16 +100,9 @@ final class ChunkFsck {
             for (int i = r.first(); i < r.first() + r.count(); i++) nodes.add(new XetHash.Node(p.chunks()[i], p.length(i)));
         }
         if (!Arrays.equals(XetHash.fileHash(nodes), m.xetHash())) return "its chunks do not hash to its recorded Xet file id";
-        MessageDigest sha = FileBlobStore.sha256();
         try (SeekableByteChannel ch = store.open(oid)) {
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            while (ch.read(buf) >= 0) {
-                buf.flip();
-                sha.update(buf);
-                buf.clear();
-            }
+            LfsOid actual = BlobStore.sha256(ch);
+            return actual.equals(oid) ? null : "content hashes to " + actual.hex();
         }
-        String actual = HexFormat.of().formatHex(sha.digest());
-        return actual.equals(oid.hex()) ? null : "content hashes to " + actual;
     }
 }

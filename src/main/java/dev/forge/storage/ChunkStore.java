@@ -51,7 +51,7 @@ import java.util.stream.Stream;
  * side of a lock (in-process and a file lock across processes, so {@code forge gc} next to a running server is
  * safe); gc takes the exclusive side whenever it deletes or rewrites. Thread-safe.
  */
-public final class ChunkStore implements BlobStore {
+public final class ChunkStore implements BlobStore, AutoCloseable {
     private final Path root;
     private final Path packs;
     private final Path files;
@@ -439,6 +439,16 @@ public final class ChunkStore implements BlobStore {
         }
     }
 
+    /** Releases the lock file; the store is not used afterwards. */
+    @Override
+    public void close() {
+        try {
+            lockFile.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     // ---- listing helpers
 
     static List<Path> list(Path dir, int depth, String suffix) throws IOException {
@@ -474,5 +484,4 @@ public final class ChunkStore implements BlobStore {
 
     InstantSource clock() { return clock; }
 
-    static UncheckedIOException unchecked(IOException e) { return new UncheckedIOException(e); }
 }
