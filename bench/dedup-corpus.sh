@@ -37,11 +37,12 @@ log "compiling the test classes (the corpus generator and client) into $build"
 (cd "$root" && ./mvnw -B -q -Dforge.buildDir="$build" test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >&2) || die "test-compile failed"
 
+. "$root/bin/java-home.sh"
 export FORGE_STORAGE=chunks
 start_forge
 log "uploading the corpus (base ${BASE_MIB} MiB, seed ${SEED})"
 start_s=$(date +%s)
-java -cp "$build/test-classes:$build/classes:$(cat "$work/cp.txt")" dev.forge.bench.CorpusBench \
+"$JAVA_HOME/bin/java" -cp "$build/test-classes:$build/classes:$(cat "$work/cp.txt")" dev.forge.bench.CorpusBench \
   "$forge_base" "$token" "$work/data" $((BASE_MIB * 1048576)) "$SEED" >"$work/table.md" \
   || die "the corpus upload failed"
 elapsed=$(( $(date +%s) - start_s ))

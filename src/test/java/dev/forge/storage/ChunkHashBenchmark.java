@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  * ./mvnw -B -q -Dforge.buildDir=target-dedup test-compile
  * ./mvnw -B -q -Dforge.buildDir=target-dedup dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp.txt
- * java -cp target-dedup/test-classes:target-dedup/classes:$(cat /tmp/cp.txt) org.openjdk.jmh.Main ChunkHashBenchmark
+ * . bin/java-home.sh; $JAVA_HOME/bin/java -cp target-dedup/test-classes:target-dedup/classes:$(cat /tmp/cp.txt) org.openjdk.jmh.Main ChunkHashBenchmark
  * </pre>
  */
 @State(Scope.Thread)
