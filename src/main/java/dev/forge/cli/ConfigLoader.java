@@ -60,7 +60,12 @@ final class ConfigLoader {
                 Integer.parseInt(first(null, env.get("FORGE_AUTH_FAILURES_ALLOWED"), file.getProperty("auth-failures-allowed"), Integer.toString(sd.authFailuresAllowed()))),
                 Integer.parseInt(first(null, env.get("FORGE_AUTH_BLOCK_SECONDS"), file.getProperty("auth-block-seconds"), Integer.toString(sd.authBlockSeconds()))),
                 Boolean.parseBoolean(first(null, env.get("FORGE_TRUST_FORWARDED_FOR"), file.getProperty("trust-forwarded-for"), Boolean.toString(sd.trustForwardedFor()))));
-        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security);
+        ForgeConfig.Storage st = ForgeConfig.Storage.defaults();
+        ForgeConfig.Storage storage = new ForgeConfig.Storage(
+                ForgeConfig.Storage.Kind.valueOf(first(null, env.get("FORGE_STORAGE"), file.getProperty("storage"), st.kind().name())
+                        .toUpperCase(java.util.Locale.ROOT)),
+                Long.parseLong(first(null, env.get("FORGE_GC_GRACE_SECONDS"), file.getProperty("gc-grace-seconds"), Long.toString(st.gcGraceSeconds()))));
+        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security, storage);
     }
 
     /** Port 0 means "any free port"; it is chosen here so that the public URL can name it. */

@@ -10,6 +10,7 @@ import dev.forge.service.Actor;
 import dev.forge.service.AuthService;
 import dev.forge.service.DemoSeeder;
 import dev.forge.service.Forge;
+import dev.forge.service.StorageService;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +24,7 @@ import java.util.concurrent.Callable;
 @Command(name = "forge", mixinStandardHelpOptions = true, version = "forge 0.1.0",
         description = "A self-hosted, Hugging Face Hub compatible forge for open models and datasets.",
         subcommands = {ForgeCli.Serve.class, AccountCommands.UserCmd.class, AccountCommands.OrgCmd.class, AccountCommands.TokenCmd.class,
-                AccountCommands.Audit.class, ForgeCli.RepoCmd.class, ForgeCli.Fsck.class})
+                AccountCommands.Audit.class, ForgeCli.RepoCmd.class, ForgeCli.Fsck.class, ForgeCli.Gc.class, ForgeCli.StorageCmd.class})
 public final class ForgeCli implements Runnable {
 
     public static void main(String[] args) {
@@ -110,6 +111,93 @@ public final class ForgeCli implements Runnable {
                         report.repositories(), report.refs(), report.lfsObjectsVerified(), report.lfsBytesVerified(),
                         report.clean() ? "clean" : report.problems().size() + " problem(s)");
                 return report.clean() ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "gc", description = "Remove LFS objects no repository's history names, and the chunks only they used "
+            + "(chunk store; nothing younger than the grace period is touched). Safe next to a running server.")
+    static final class Gc extends Common implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            try (Forge forge = Forge.open(config(null, null, null))) {
+                var r = forge.storage.gc(line -> System.err.println("gc: " + line));
+                System.out.printf("gc: %d files removed (%d bytes), %d packs to trash, %d packs deleted (%d bytes), %d packs compacted%n",
+                        r.filesRemoved(), r.fileBytesRemoved(), r.packsTrashed(), r.packsDeleted(), r.bytesDeleted(), r.packsCompacted());
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "storage", description = "Storage figures and migration.", subcommands = {StorageUsage.class, StorageMigrate.class})
+    static final class StorageCmd implements Runnable {
+        @Override public void run() { new CommandLine(this).usage(System.out); }
+    }
+
+    @Command(name = "usage", description = "Logical bytes, stored bytes and what deduplication saves: for the whole store, or one repository's history.")
+    static final class StorageUsage extends Common implements Callable<Integer> {
+        @Option(names = "--repo", description = "A repository as type/namespace/name, e.g. models/alice/bert")
+        String repo;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Forge forge = Forge.open(config(null, null, null))) {
+                StorageService.Usage u;
+                if (repo == null) {
+                    u = forge.storage.globalUsage();
+                } else {
+                    String[] parts = repo.split("/", 2);
+                    if (parts.length != 2) throw new CommandLine.ParameterException(new CommandLine(this), "--repo is type/namespace/name");
+                    RepoType type = RepoType.fromPlural(parts[0]).orElseThrow(
+                            () -> new CommandLine.ParameterException(new CommandLine(this), "unknown repository type " + parts[0]));
+                    u = forge.storage.repoUsage(type, RepoId.parse(parts[1]));
+                }
+                System.out.printf("objects %d, logical %d bytes, stored %d bytes, saved by dedup %d bytes (stored/logical %.1f %%)%n",
+                        u.lfsObjects(), u.logicalBytes(), u.storedBytes(), u.savedBytes(),
+                        u.logicalBytes() == 0 ? 100.0 : 100.0 * u.storedBytes() / u.logicalBytes());
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "migrate", description = "Move every LFS object of the plain store into the chunk store; online and resumable (rerun after an interruption).")
+    static final class StorageMigrate extends Common implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            try (Forge forge = Forge.open(config(null, null, null))) {
+                var r = forge.storage.migrate(line -> System.err.println("migrate: " + line));
+                for (String p : r.problems()) System.out.println("problem: " + p);
+                System.out.printf("migrate: %d objects, %d moved (%d bytes, %d new chunk bytes), %d already moved%n",
+                        r.objects(), r.moved(), r.bytes(), r.newChunkBytes(), r.alreadyMoved());
+                return r.problems().isEmpty() ? 0 : 1;
+            }
+        }
+    }
+
+    @Command(name = "token", description = "Manage access tokens.", subcommands = {TokenCreate.class})
+    static final class TokenCmd implements Runnable {
+        @Override public void run() { new CommandLine(this).usage(System.out); }
+    }
+
+    @Command(name = "create", description = "Create a token and print it once.")
+    static final class TokenCreate extends Common implements Callable<Integer> {
+        @Option(names = "--user", defaultValue = "admin", description = "Owner of the token (default admin)")
+        String user;
+        @Option(names = "--name", defaultValue = "cli", description = "A name to recognise the token by")
+        String name;
+        @Option(names = "--role", defaultValue = "write", description = "read or write (default write)")
+        Token.Role role;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Forge forge = Forge.open(config(null, null, null))) {
+                User u = forge.auth.user(user).orElse(null);
+                if (u == null) {
+                    System.err.println("No user named '" + user + "'");
+                    return 1;
+                }
+                System.out.println(forge.auth.createToken(u, name, role).secret());
+                return 0;
             }
         }
     }

@@ -10,14 +10,23 @@ import java.nio.file.Path;
  * @param publicUrl the base of every absolute URL the server writes (Link headers, LFS hrefs, repo urls),
  *     without a trailing slash; may carry a path prefix
  */
-public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads, Security security) {
+public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads, Security security,
+                          Storage storage) {
 
     public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits) {
         this(host, port, dataDir, publicUrl, limits, Uploads.defaults());
     }
 
     public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads) {
-        this(host, port, dataDir, publicUrl, limits, uploads, Security.defaults());
+        this(host, port, dataDir, publicUrl, limits, uploads, Security.defaults(), Storage.defaults());
+    }
+
+    public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads, Security security) {
+        this(host, port, dataDir, publicUrl, limits, uploads, security, Storage.defaults());
+    }
+
+    public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads, Storage storage) {
+        this(host, port, dataDir, publicUrl, limits, uploads, Security.defaults(), storage);
     }
 
     /**
@@ -38,6 +47,23 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
         }
 
         public static Security defaults() { return new Security(false, 1000, 3000, 10, 60, false); }
+    }
+
+    /**
+     * Where LFS objects are kept: {@code PLAIN} is one file per object; {@code CHUNKS} is the deduplicating chunk
+     * store (objects still in a plain store stay readable there until {@code forge storage migrate} moves them).
+     * {@code gcGraceSeconds}: gc never removes what was written more recently than this.
+     */
+    public record Storage(Kind kind, long gcGraceSeconds) {
+        public enum Kind { PLAIN, CHUNKS }
+
+        public Storage {
+            if (gcGraceSeconds < 0) throw new IllegalArgumentException("gcGraceSeconds must not be negative");
+        }
+
+        public static Storage defaults() {
+            return new Storage(Kind.PLAIN, 86_400);
+        }
     }
 
     /**
@@ -78,7 +104,7 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
 
     public static ForgeConfig defaults(Path dataDir) {
         return new ForgeConfig("127.0.0.1", 8080, dataDir, URI.create("http://127.0.0.1:8080"), Limits.defaults(), Uploads.defaults(),
-                Security.defaults());
+                Security.defaults(), Storage.defaults());
     }
 
     /** {@code publicUrl + path}; {@code path} starts with a slash. */

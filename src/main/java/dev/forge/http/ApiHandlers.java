@@ -18,6 +18,7 @@ import dev.forge.git.GitRepositories;
 import dev.forge.service.Actor;
 import dev.forge.service.Forge;
 import dev.forge.service.InfoService;
+import dev.forge.service.StorageService;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,16 @@ final class ApiHandlers {
         boolean needFiles = expand.isEmpty() || expand.contains("siblings");
         InfoService.Snapshot s = forge.info.snapshot(ex.actor(), ex.repoType(), ex.repoId(), rev, needFiles);
         ex.json(200, HubJson.info(s, ex.flag("blobs"), expand));
+    }
+
+    /**
+     * The repository's storage over its whole history: {@code usedStorage} (bytes on disk for its LFS objects,
+     * chunks shared among them counted once), the logical bytes clients download, and what deduplication saves.
+     */
+    void storage(Exchange ex) throws IOException {
+        StorageService.Usage u = forge.storage.repoUsage(ex.actor(), ex.repoType(), ex.repoId());
+        ex.json(200, java.util.Map.of("usedStorage", u.storedBytes(), "logicalBytes", u.logicalBytes(), "storedBytes", u.storedBytes(),
+                "savedBytes", u.savedBytes(), "lfsObjects", u.lfsObjects()));
     }
 
     void tree(Exchange ex) throws IOException {

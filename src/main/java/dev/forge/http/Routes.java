@@ -50,6 +50,7 @@ final class Routes {
         api("GET", "/api/{type}/{ns}/{name}/commits/{rest*}", a::commits);
         api("GET", "/api/{type}/{ns}/{name}/auth-check", a::authCheck);
         api("GET", "/api/{type}/{ns}/{name}/discussions", a::discussions);
+        api("GET", "/api/{type}/{ns}/{name}/storage", a::storage);
         // ------------------------------------------------------------------- one repository (write)
         api("PUT", "/api/{type}/{ns}/{name}/settings", a::settings);
         api("POST", "/api/{type}/{ns}/{name}/ask-access", c::askAccess);

@@ -10,7 +10,9 @@ import dev.forge.meta.Database;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
 import dev.forge.storage.BlobStore;
+import dev.forge.storage.ChunkStore;
 import dev.forge.storage.FileBlobStore;
+import dev.forge.storage.LayeredBlobStore;
 import dev.forge.storage.MultipartStaging;
 
 import java.io.IOException;
@@ -47,6 +49,7 @@ public final class Forge implements AutoCloseable {
     public final UploadService uploads;
     public final RefService refs;
     public final FsckService fsck;
+    public final StorageService storage;
 
     private Forge(ForgeConfig config, InstantSource clock) throws IOException {
         this.config = config;
@@ -55,7 +58,10 @@ public final class Forge implements AutoCloseable {
         this.tmp = tmp;
         this.database = Database.sqlite(data.resolve("forge.db"));
         this.git = new GitRepositories(data.resolve("git"));
-        this.blobs = new FileBlobStore(data.resolve("blobs"), tmp);
+        FileBlobStore plain = new FileBlobStore(data.resolve("blobs"), tmp);
+        this.blobs = config.storage().kind() == ForgeConfig.Storage.Kind.CHUNKS
+                ? new LayeredBlobStore(new ChunkStore(data.resolve("chunks"), clock), plain)
+                : plain;
         this.index = new IndexDao(database.jdbi());
         AccountDao accounts = new AccountDao(database.jdbi());
         RepoDao repoDao = new RepoDao(database.jdbi());
@@ -77,6 +83,7 @@ public final class Forge implements AutoCloseable {
         this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
         this.refs = new RefService(repos, git, writer, indexer, audit, clock);
         this.fsck = new FsckService(repoDao, git, index, blobs);
+        this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage());
     }
 
     public static Forge open(ForgeConfig config) throws IOException {
@@ -143,5 +150,6 @@ public final class Forge implements AutoCloseable {
     public void close() {
         git.close();
         database.close();
+        if (blobs instanceof LayeredBlobStore l) l.chunks().close();
     }
 }

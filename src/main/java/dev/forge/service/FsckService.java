@@ -8,17 +8,15 @@ import dev.forge.git.TreeEntry;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
 import dev.forge.storage.BlobStore;
+import dev.forge.storage.ChunkStore;
+import dev.forge.storage.LayeredBlobStore;
 import org.eclipse.jgit.lib.ObjectId;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +25,8 @@ import java.util.function.Consumer;
 /**
  * Checks a forge's stores against each other: every git object reachable from every ref exists and
  * parses; every ref names an indexed commit whose file index equals what its tree says; every LFS object
- * the refs reference is in the blob store with the right size and hashes to its name. Read-only.
+ * the refs reference is in the blob store with the right size and hashes to its name; with the chunk store, every
+ * chunk, pack and stored file is verified as well ({@link ChunkStore#fsck}). Read-only.
  */
 public final class FsckService {
     private final RepoDao repos;
@@ -48,6 +47,14 @@ public final class FsckService {
 
     public Report run(Consumer<String> progress) throws IOException {
         List<String> problems = new ArrayList<>();
+        // the chunk store checks its chunks, packs and every file's SHA-256 from the bytes up; referenced objects
+        // it verified need no second read below
+        Set<LfsOid> contentVerified = new HashSet<>();
+        if (blobs instanceof LayeredBlobStore layered) {
+            ChunkStore.FsckReport chunks = layered.chunks().fsck(line -> progress.accept("chunk store: " + line));
+            for (String p : chunks.problems()) problems.add("chunk store: " + p);
+            contentVerified.addAll(chunks.verified());
+        }
         Map<String, Long> verified = new HashMap<>();
         int refCount = 0;
         long bytes = 0;
@@ -70,7 +77,7 @@ public final class FsckService {
                 problems.addAll(compareIndex(repo, commit, where));
                 for (FileEntry e : index.all(repo.key(), commit)) {
                     if (!e.isLfs() || verified.containsKey(e.lfs().oid())) continue;
-                    String problem = verifyBlob(new LfsOid(e.lfs().oid()), e.lfs().size());
+                    String problem = verifyBlob(new LfsOid(e.lfs().oid()), e.lfs().size(), contentVerified);
                     verified.put(e.lfs().oid(), e.lfs().size());
                     if (problem != null) problems.add(where + e.path() + ": " + problem);
                     else bytes += e.lfs().size();
@@ -101,25 +108,14 @@ public final class FsckService {
     }
 
     /** Null when the object is stored with this size and hashes to its name; the problem otherwise. */
-    private String verifyBlob(LfsOid oid, long size) throws IOException {
+    private String verifyBlob(LfsOid oid, long size, Set<LfsOid> contentVerified) throws IOException {
         var stored = blobs.size(oid);
         if (stored.isEmpty()) return "LFS object " + oid + " is missing from the store";
         if (stored.get() != size) return "LFS object " + oid + " has " + stored.get() + " bytes, the pointer says " + size;
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        if (contentVerified.contains(oid)) return null;
         try (SeekableByteChannel ch = blobs.open(oid)) {
-            ByteBuffer buf = ByteBuffer.allocate(1 << 20);
-            while (ch.read(buf) >= 0) {
-                buf.flip();
-                sha.update(buf);
-                buf.clear();
-            }
+            LfsOid actual = BlobStore.sha256(ch);
+            return actual.equals(oid) ? null : "LFS object " + oid + " is corrupt: its content hashes to " + actual.hex();
         }
-        String actual = HexFormat.of().formatHex(sha.digest());
-        return actual.equals(oid.hex()) ? null : "LFS object " + oid + " is corrupt: its content hashes to " + actual;
     }
 }

@@ -53,6 +53,18 @@ public interface BlobStore {
     /** Removes the object; true when it existed. */
     boolean delete(LfsOid oid) throws IOException;
 
+    /** The SHA-256 of everything from the channel's position to its end (what an object's name must be). */
+    static LfsOid sha256(SeekableByteChannel ch) throws IOException {
+        java.security.MessageDigest sha = FileBlobStore.sha256();
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20);
+        while (ch.read(buf) >= 0) {
+            buf.flip();
+            sha.update(buf);
+            buf.clear();
+        }
+        return new LfsOid(java.util.HexFormat.of().formatHex(sha.digest()));
+    }
+
     /** Thrown when uploaded bytes do not match the oid or size they were announced with. */
     final class BlobMismatchException extends IOException {
         public BlobMismatchException(String message) { super(message); }

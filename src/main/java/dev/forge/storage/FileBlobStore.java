@@ -38,6 +38,13 @@ public final class FileBlobStore implements BlobStore {
         return root.resolve(h.substring(0, 2)).resolve(h.substring(2, 4)).resolve(h);
     }
 
+    /** Every stored object's name (in no particular order). */
+    public java.util.List<LfsOid> list() throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.find(root, 3, (p, a) -> a.isRegularFile())) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f]{64}")).map(LfsOid::new).toList();
+        }
+    }
+
     @Override
     public Optional<Long> size(LfsOid oid) throws IOException {
         try {

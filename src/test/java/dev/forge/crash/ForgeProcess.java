@@ -172,6 +172,13 @@ final class ForgeProcess implements AutoCloseable {
 
     record Result(int exitCode, String output) {}
 
+    /** Starts {@code forge <args…>} as its own process, output (stdout and stderr together) to read from its input stream. */
+    static Process cli(String... args) throws IOException {
+        Process p = builder(javaCommand(args)).start();
+        p.getOutputStream().close();
+        return p;
+    }
+
     /** Runs {@code forge fsck --data <data>} as its own process (the server must be stopped). */
     static Result fsck(Path data) throws Exception {
         Process p = builder(javaCommand("fsck", "--data", data.toString())).start();

@@ -20,19 +20,46 @@ final class Payload {
     private final byte[] block;
     private String sha256;
 
+    private final long seed;
+    private final boolean unique;
+    private long cachedIndex = -1;
+
     Payload(long size, long seed) {
+        this(size, seed, false);
+    }
+
+    private Payload(long size, long seed, boolean unique) {
         this.size = size;
+        this.seed = seed;
+        this.unique = unique;
         this.block = new byte[BLOCK];
-        new SplittableRandom(seed).nextBytes(block);
+        new SplittableRandom(unique ? seed * 0x9E3779B97F4A7C15L : seed).nextBytes(block);
+        cachedIndex = 0;
+    }
+
+    /**
+     * Like {@code new Payload(size, seed)}, but every MiB is its own random block, so the object does not
+     * deduplicate against itself (chunk store tests); two such payloads of one seed share their common prefix.
+     */
+    static Payload unique(long size, long seed) {
+        return new Payload(size, seed, true);
+    }
+
+    /** The random block of MiB {@code index} (always the same block unless {@link #unique}). */
+    private byte[] block(long index) {
+        if (!unique || index == cachedIndex) return block;
+        new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index).nextBytes(block);
+        cachedIndex = index;
+        return block;
     }
 
     /** Copies bytes {@code [pos, pos + len)} of the object into {@code dst}. */
-    private void fill(long pos, byte[] dst, int off, int len) {
+    private synchronized void fill(long pos, byte[] dst, int off, int len) {
         while (len > 0) {
             long blockIndex = pos / BLOCK;
             int inBlock = (int) (pos % BLOCK);
             int n = Math.min(len, BLOCK - inBlock);
-            System.arraycopy(block, inBlock, dst, off, n);
+            System.arraycopy(block(blockIndex), inBlock, dst, off, n);
             // the first 8 bytes of every MiB are its index, xor-ed into the random block
             for (int i = inBlock; i < 8 && i < inBlock + n; i++) {
                 dst[off + i - inBlock] ^= (byte) (blockIndex >>> (8 * i));

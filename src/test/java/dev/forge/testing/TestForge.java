@@ -48,15 +48,36 @@ public final class TestForge implements AutoCloseable {
     public static final ForgeConfig.Security TESTING_SECURITY = new ForgeConfig.Security(false, 0, 0, 1_000_000, 60, false);
 
     private TestForge(Path dataDir, ForgeConfig.Limits limits, ForgeConfig.Uploads uploads, ForgeConfig.Security security) throws Exception {
+        this(dataDir, limits, uploads, security, defaultStorage());
+    }
+
+    private TestForge(Path dataDir, ForgeConfig.Limits limits, ForgeConfig.Uploads uploads, ForgeConfig.Security security,
+                      ForgeConfig.Storage storage) throws Exception {
         this.dataDir = dataDir;
         int port = freePort();
         this.baseUrl = "http://127.0.0.1:" + port;
-        ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits, uploads, security);
+        ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits, uploads, security, storage);
         this.forge = Forge.open(config);
         forge.recoverAfterCrash(); // as `forge serve` does
         this.admin = forge.auth.user("admin").orElseGet(() -> forge.auth.createUser("admin", "Administrator", "admin@example.com", true));
         this.adminToken = forge.auth.createToken(admin, "tests", Token.Role.WRITE).secret();
         this.server = new ForgeServer(forge).start();
+    }
+
+    /**
+     * The store every test forge uses unless a test says otherwise: the configured default, or the chunk store when
+     * the suite runs with {@code -Dforge.test.storage=chunks} (to check the whole suite against it).
+     */
+    private static ForgeConfig.Storage defaultStorage() {
+        ForgeConfig.Storage d = ForgeConfig.Storage.defaults();
+        return "chunks".equals(System.getProperty("forge.test.storage"))
+                ? new ForgeConfig.Storage(ForgeConfig.Storage.Kind.CHUNKS, d.gcGraceSeconds())
+                : d;
+    }
+
+    /** A forge with the given storage settings. */
+    public static TestForge start(Path dataDir, ForgeConfig.Storage storage) throws Exception {
+        return new TestForge(dataDir, ForgeConfig.Limits.defaults(), ForgeConfig.Uploads.defaults(), TESTING_SECURITY, storage);
     }
 
     /** Starts a forge over {@code dataDir} (which may hold data from an earlier run). */

@@ -1,0 +1,203 @@
+package dev.forge.storage;
+
+import dev.forge.core.LfsOid;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * One upload into a {@link ChunkStore}, streamed: bytes are chunked as they arrive, each chunk is hashed and looked
+ * up, and only chunks the store does not have are appended to a new pack; the SHA-256 of the whole stream is
+ * computed in the same pass. Nothing is referable until {@link ChunkStore} publishes the manifest, after the
+ * SHA-256 and size are checked. Packs filled during the upload are sealed and published as they fill (64 MiB),
+ * so an aborted upload may leave sealed packs nobody references: gc removes them after its grace period. Not
+ * thread-safe: one per upload.
+ */
+final class ChunkIngest implements AutoCloseable {
+    private static final int BLOCK = 1 << 20;
+
+    private final ChunkStore store;
+    private final MessageDigest sha = FileBlobStore.sha256();
+    private final XetChunker chunker = new XetChunker();
+    private final List<ChunkStore.Location> chunks = new ArrayList<>();
+    private final Map<ChunkStore.ChunkKey, ChunkStore.Location> session = new HashMap<>();
+    private final List<XetHash.Node> nodes = new ArrayList<>();
+    private PackWriter writer;
+    private long size;
+    private long newBytes;
+
+    ChunkIngest(ChunkStore store) {
+        this.store = store;
+    }
+
+    record Result(LfsOid oid, long size, FileManifest manifest, long newBytes) {}
+
+    /**
+     * Reads {@code in} to the end (or until it passes {@code limit} bytes, when {@code limit >= 0}), chunking and
+     * storing new chunks.
+     */
+    Result run(InputStream in, long limit) throws IOException {
+        byte[] buf = new byte[BLOCK + XetChunker.MAX];
+        int fill = 0;
+        int start = 0;
+        int[] cuts = new int[BLOCK / XetChunker.MIN + 2];
+        for (int n; (n = in.readNBytes(buf, fill, buf.length - fill)) > 0; ) {
+            sha.update(buf, fill, n);
+            size += n;
+            if (limit >= 0 && size > limit) {
+                throw new BlobStore.BlobMismatchException("Size mismatch: more than the announced " + limit + " bytes were sent");
+            }
+            int scanned = fill;
+            fill += n;
+            int count = 0;
+            for (int cut; scanned < fill && (cut = chunker.scan(buf, scanned, fill)) >= 0; scanned = cut) cuts[count++] = cut;
+            addChunks(buf, start, cuts, count);
+            if (count > 0) start = cuts[count - 1];
+            System.arraycopy(buf, start, buf, 0, fill - start);
+            fill -= start;
+            start = 0;
+        }
+        if (fill > 0) {
+            cuts[0] = fill;
+            addChunks(buf, 0, cuts, 1);
+        }
+        seal();
+        LfsOid oid = new LfsOid(HexFormat.of().formatHex(sha.digest()));
+        return new Result(oid, size, manifest(), newBytes);
+    }
+
+    /** Hashes the chunks ending at {@code cuts[0..count)} (in parallel when there are several), then stores them in order. */
+    private void addChunks(byte[] buf, int start, int[] cuts, int count) throws IOException {
+        if (count == 0) return;
+        byte[][] hashes = new byte[count][];
+        IntStream ids = IntStream.range(0, count);
+        (count > 1 ? ids.parallel() : ids).forEach(i -> {
+            int from = i == 0 ? start : cuts[i - 1];
+            hashes[i] = XetHash.chunk(buf, from, cuts[i] - from);
+        });
+        int from = start;
+        for (int i = 0; i < count; i++) {
+            add(hashes[i], buf, from, cuts[i] - from);
+            from = cuts[i];
+        }
+    }
+
+    private void add(byte[] hash, byte[] buf, int off, int len) throws IOException {
+        nodes.add(new XetHash.Node(hash, len));
+        ChunkStore.ChunkKey key = ChunkStore.ChunkKey.of(hash);
+        ChunkStore.Location known = session.get(key);
+        if (known == null) known = store.find(key);
+        if (known != null) {
+            chunks.add(known);
+            return;
+        }
+        if (writer != null && (writer.bytes + len > store.packLimit() || writer.hashes.size() >= Pack.MAX_CHUNKS)) seal();
+        if (writer == null) writer = new PackWriter(store.newTempFile("pack-"));
+        ChunkStore.Location loc = writer.append(hash, buf, off, len);
+        newBytes += len;
+        session.put(key, loc);
+        chunks.add(loc);
+    }
+
+    /** Finishes the open pack, if any: footer, sync, rename under its hash; its chunks become known to the store. */
+    private void seal() throws IOException {
+        if (writer == null) return;
+        PackWriter w = writer;
+        writer = null;
+        store.publishPack(w.finish(), w.file, w.pack);
+    }
+
+    private FileManifest manifest() {
+        List<FileManifest.Run> runs = new ArrayList<>();
+        ChunkStore.Location first = null;
+        int count = 0;
+        long length = 0;
+        for (ChunkStore.Location c : chunks) {
+            if (first != null && c.pack() == first.pack() && c.index() == first.index() + count) {
+                count++;
+                length += c.length();
+                continue;
+            }
+            if (first != null) runs.add(new FileManifest.Run(first.pack().hash(), first.index(), count, first.offset(), length));
+            first = c;
+            count = 1;
+            length = c.length();
+        }
+        if (first != null) runs.add(new FileManifest.Run(first.pack().hash(), first.index(), count, first.offset(), length));
+        return new FileManifest(size, XetHash.fileHash(nodes), runs);
+    }
+
+    /** Drops the unsealed pack of an upload that failed or was refused. */
+    @Override
+    public void close() throws IOException {
+        if (writer != null) {
+            writer.abort();
+            writer = null;
+        }
+    }
+
+    /** Appends chunks to a temporary pack file. */
+    static final class PackWriter {
+        final Path file;
+        final ChunkStore.PackName pack = new ChunkStore.PackName();
+        final List<byte[]> hashes = new ArrayList<>();
+        final List<Integer> lengths = new ArrayList<>();
+        private final FileChannel ch;
+        long bytes;
+
+        PackWriter(Path file) throws IOException {
+            this.file = file;
+            this.ch = FileChannel.open(file, StandardOpenOption.WRITE);
+        }
+
+        ChunkStore.Location append(byte[] hash, byte[] buf, int off, int len) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+            while (b.hasRemaining()) ch.write(b);
+            ChunkStore.Location loc = new ChunkStore.Location(pack, hashes.size(), bytes, len);
+            hashes.add(hash);
+            lengths.add(len);
+            bytes += len;
+            return loc;
+        }
+
+        /** Writes the footer and syncs; returns the pack's footer data (its name is now set). */
+        Pack finish() throws IOException {
+            try (ch) {
+                ByteBuffer f = Pack.footer(hashes, lengths, bytes);
+                while (f.hasRemaining()) ch.write(f);
+                ch.force(true);
+            }
+            long[] ends = new long[lengths.size()];
+            long end = 0;
+            List<XetHash.Node> nodes = new ArrayList<>(hashes.size());
+            for (int i = 0; i < ends.length; i++) {
+                end += lengths.get(i);
+                ends[i] = end;
+                nodes.add(new XetHash.Node(hashes.get(i), lengths.get(i)));
+            }
+            byte[] name = XetHash.merkleRoot(nodes);
+            pack.set(name);
+            return new Pack(name, hashes.toArray(byte[][]::new), ends);
+        }
+
+        void abort() throws IOException {
+            try {
+                ch.close();
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+}
