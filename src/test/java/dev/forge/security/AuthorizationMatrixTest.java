@@ -199,6 +199,7 @@ class AuthorizationMatrixTest {
             case "commit-pr" -> send(token, commit(id, "?create_pr=1", n));
             case "branch" -> send(token, post("/api/models/" + id + "/branch/b-" + n, "application/json", "{}"));
             case "tag" -> send(token, post("/api/models/" + id + "/tag/main", "application/json", "{\"tag\":\"t-" + n + "\"}"));
+            case "storage" -> send(token, get("/api/models/" + id + "/storage"));
             case "discussions" -> send(token, get("/api/models/" + id + "/discussions"));
             case "delete-branch" -> {
                 tf.forge.refs.createBranch(Actor.internal(alice), RepoType.MODEL, repo.id(), "doomed-" + n, Optional.empty(), false, false);
