@@ -49,7 +49,8 @@ public final class ForgeServer implements AutoCloseable {
         connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));
         server.addConnector(connector);
         GitGate git = new GitGate(forge);
-        Routes routes = new Routes(new ApiHandlers(forge), new UploadHandlers(forge), new FileHandlers(forge, pool), new LfsHandlers(forge, pool));
+        Routes routes = new Routes(new ApiHandlers(forge), new UploadHandlers(forge), new FileHandlers(forge, pool), new LfsHandlers(forge, pool),
+                new DiscoveryHandlers(forge));
         server.setHandler(new RootHandler(forge, routes, git, git.context()));
         server.setRequestLog(ForgeServer::log);
         server.setErrorHandler(new JsonErrorHandler());

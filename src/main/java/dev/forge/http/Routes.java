@@ -24,7 +24,7 @@ final class Routes {
     private final List<Route> api = new ArrayList<>();
     private final List<Route> site = new ArrayList<>();
 
-    Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l) {
+    Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, DiscoveryHandlers d) {
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
         api("POST", "/api/validate-yaml", a::validateYaml);
@@ -32,6 +32,12 @@ final class Routes {
         api("DELETE", "/api/repos/delete", a::deleteRepo);
         api("POST", "/api/repos/move", a::moveRepo);
         api("HEAD", "/api/telemetry/{rest*}", ex -> ex.empty(200));
+        // ------------------------------------------------------------------- listing, search and likes
+        api("GET", "/api/{type}", d::list);
+        api("GET", "/api/users/{user}/likes", d::userLikes);
+        api("POST", "/api/{type}/{ns}/{name}/like", d::like);
+        api("DELETE", "/api/{type}/{ns}/{name}/like", d::unlike);
+        api("GET", "/api/{type}/{ns}/{name}/likers", d::likers);
         // ------------------------------------------------------------------- one repository (read)
         api("GET", "/api/{type}/{ns}/{name}", a::info);
         api("GET", "/api/{type}/{ns}/{name}/revision/{rev}", a::info);

@@ -56,6 +56,20 @@ public final class RepoService {
     private final AccessPolicy policy;
     private final InstantSource clock;
 
+    private final java.util.List<java.util.function.Consumer<String>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Calls {@code listener} with a repository's key after it was created, deleted, moved or changed visibility
+     * (ref moves are reported by {@link GitRepositories#onRefsChanged}).
+     */
+    public void onChange(java.util.function.Consumer<String> listener) {
+        changeListeners.add(listener);
+    }
+
+    private void changed(Repo repo) {
+        for (java.util.function.Consumer<String> l : changeListeners) l.accept(repo.key());
+    }
+
     public RepoService(RepoDao repos, GitRepositories git, CommitWriter writer, Indexer indexer, AccessPolicy policy, InstantSource clock) {
         this.repos = repos;
         this.git = git;
@@ -125,6 +139,7 @@ public final class RepoService {
         try {
             repos.insert(repo); // last: until here the repository is invisible
             forget(type, id);
+            changed(repo);
         } catch (RuntimeException e) {
             deleteQuietly(repo); // lost a race with a concurrent create of the same id
             throw e;
@@ -140,6 +155,8 @@ public final class RepoService {
             git.delete(repo.key());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            changed(repo);
         }
     }
 
@@ -163,6 +180,7 @@ public final class RepoService {
         repos.rename(repo, to);
         forget(type, from);
         forget(type, to);
+        changed(repo);
         return repos.findByKey(repo.key()).orElseThrow();
     }
 
@@ -170,6 +188,7 @@ public final class RepoService {
         Repo repo = writable(actor, type, id);
         repos.setPrivate(repo.key(), isPrivate);
         forget(type, id);
+        changed(repo);
     }
 
     /** Resolves a revision to an indexed commit id, or 404 {@code RevisionNotFound}. */
