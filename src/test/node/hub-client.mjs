@@ -14,6 +14,9 @@
 //                 {"operation": "delete", "path"}]) onto --revision  -> same as upload-files
 //   create-branch createBranch --branch from --revision (or --empty, --overwrite)  -> {}
 //   delete-repo   deleteRepo                          -> {}
+//   list-models   listModels with --query JSON {search: {query, owner, tags, task}, sort, limit, additionalFields}
+//                 (--type dataset: listDatasets)      -> {"items": [...], "requests": ["/api/models?…", …]}
+//   model-info    modelInfo (--type dataset: datasetInfo) with --fields a,b  -> the info object
 // upload-files and commit report every request the client made ("METHOD /path", query left out), so
 // tests can see which transfer (basic PUT, multipart part PUTs and completion) the client chose.
 // On failure: the error on stderr and exit code 1.
@@ -29,7 +32,9 @@ import {
 	deleteRepo,
 	downloadFile,
 	fileDownloadInfo,
+	listDatasets,
 	listFiles,
+	listModels,
 	modelInfo,
 	uploadFiles,
 } from "@huggingface/hub";
@@ -47,6 +52,8 @@ const { positionals, values } = parseArgs({
 		branch: { type: "string" },
 		empty: { type: "boolean", default: false },
 		overwrite: { type: "boolean", default: false },
+		query: { type: "string", default: "{}" },
+		fields: { type: "string", default: "" },
 	},
 });
 const [command] = positionals;
@@ -142,9 +149,36 @@ async function commitOps() {
 	return { ...out, requests };
 }
 
+// Lists with the client's own pagination, recording every page it requested (path and query).
+async function list() {
+	const q = JSON.parse(values.query);
+	const requests = [];
+	const fetchAndRecord = (url, init) => {
+		const u = new URL(url);
+		requests.push(u.pathname + u.search);
+		return fetch(url, init);
+	};
+	const lister = repo.type === "dataset" ? listDatasets : listModels;
+	const items = [];
+	for await (const item of lister({ hubUrl, accessToken, fetch: fetchAndRecord, ...q })) {
+		items.push({ ...item, updatedAt: item.updatedAt.toISOString() });
+	}
+	return { items, requests };
+}
+
+async function info() {
+	const infoOf = repo.type === "dataset" ? datasetInfo : modelInfo;
+	const additionalFields = values.fields ? values.fields.split(",") : undefined;
+	const out = await infoOf({ hubUrl, accessToken, name: repo.name, ...(additionalFields && { additionalFields }) });
+	return { ...out, updatedAt: out.updatedAt?.toISOString() };
+}
+
 async function main() {
+	if (command === "list-models") return list();
 	if (!hubUrl || !repo.name) throw new Error("--hub-url and --repo are required");
 	switch (command) {
+		case "model-info":
+			return info();
 		case "create-repo":
 			return createRepo(common);
 		case "download-all":

@@ -55,11 +55,11 @@ import java.util.Set;
  * ({@link SubstringQuery}), and sorting uses doc values, which counters update in place. Pages continue
  * after the last hit's sort values (a cursor), so deep pages cost the same as the first.
  *
- * <p>Durability: {@link #put} and {@link #delete} publish and commit at once (a change survives a crash
- * once the call returns); counter updates are published at once and committed by {@link #commit}, since
- * their source of truth is the database. The index is derived data: a missing or corrupt one is set aside and
- * started afresh ({@link #wasReset()}), and a crash leaves a marker missing ({@link #closedCleanly()}) so the
- * owner knows to reconcile it. Thread-safe.
+ * <p>Visibility and durability: every change is visible to searches when its call returns (near-real-time
+ * readers), and durable at the next {@link #commit} (the owner commits every few seconds; an fsync per change
+ * would cost more than the change). The index is derived data: a missing or corrupt one is set aside and started
+ * afresh ({@link #wasReset()}), and a crash leaves the clean-close marker missing ({@link #closedCleanly()}) so the
+ * owner re-derives it from its sources. Thread-safe.
  */
 public final class RepoIndex implements AutoCloseable {
     static final String KEY = "key", TYPE = "type", ID = "id", GRAMS = "gram", NAMESPACE = "ns", PUBLIC = "public", TAG = "tag",
@@ -142,10 +142,10 @@ public final class RepoIndex implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------- writing
 
-    /** Adds or replaces a repository's document, visible and durable when this returns. */
+    /** Adds or replaces a repository's document, visible to searches when this returns. */
     public void put(RepoDocument doc) {
         putUnpublished(doc);
-        publish(true);
+        publish(false);
     }
 
     /** Adds or replaces a document without publishing it; a bulk load calls {@link #publish} once at the end. */
@@ -163,7 +163,7 @@ public final class RepoIndex implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        publish(true);
+        publish(false);
     }
 
     /** Updates a repository's counters in place (no-op when it is not indexed); call {@link #publish} to show them. */
@@ -178,8 +178,17 @@ public final class RepoIndex implements AutoCloseable {
     /** Makes every change so far visible to searches and, when {@code durable}, commits it. */
     public void publish(boolean durable) {
         try {
-            if (durable) writer.commit();
+            if (durable) commit();
             searchers.maybeRefreshBlocking();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Makes every change so far durable (a no-op when there is none). */
+    public void commit() {
+        try {
+            if (writer.hasUncommittedChanges()) writer.commit();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -135,12 +135,12 @@ public final class Forge implements AutoCloseable {
     }
 
     /**
-     * Background work of the serving process: download tallies are flushed every second, counter updates committed to
-     * the index every minute, and figures that move with the calendar (30-day windows, trending) refreshed daily.
+     * Background work of the serving process: download tallies are flushed every second, the search index committed
+     * every five seconds, and figures that move with the calendar (30-day windows, trending) refreshed daily.
      */
     private void startBackground() {
         background.scheduleWithFixedDelay(guard(popularity::flush), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
-        background.scheduleWithFixedDelay(guard(search::commitCounters), 60, 60, java.util.concurrent.TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(guard(search::commit), 5, 5, java.util.concurrent.TimeUnit.SECONDS);
         long untilMidnight = 86_400_000L - Math.floorMod(System.currentTimeMillis(), 86_400_000L) + 60_000L;
         background.scheduleAtFixedRate(guard(popularity::refreshActive), untilMidnight, 86_400_000L, java.util.concurrent.TimeUnit.MILLISECONDS);
     }

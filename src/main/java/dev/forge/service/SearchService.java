@@ -43,8 +43,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * change that can alter it — a ref move (reported by {@link GitRepositories#onRefsChanged}, on the thread that
  * moved it, so the listing shows a commit as soon as the commit call returns), and create, delete, move and
  * visibility changes (reported by {@link RepoService}). Each rebuild of one repository happens under that
- * repository's lock and reads its state inside it, so the last writer always writes the newest state. The whole
- * index can be rebuilt from the database and git ({@link #rebuild}): it is derived data. Thread-safe.
+ * repository's lock and reads its state inside it, so the last writer always writes the newest state. Changes are
+ * searchable at once and durable at the next {@link #commit}; the whole index can be rebuilt from the database and
+ * git ({@link #rebuild}): it is derived data. Thread-safe.
  */
 public final class SearchService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
@@ -181,10 +182,13 @@ public final class SearchService implements AutoCloseable {
         idx.publish(false);
     }
 
-    /** Commits counter updates (their source of truth is the database, so this is only to shorten reconciling). */
-    public void commitCounters() {
+    /**
+     * Makes the index's changes durable. Called every few seconds: a crash loses at most that much of the index,
+     * and the missing clean-close marker then has it re-derived from the database and git at the next start.
+     */
+    public void commit() {
         RepoIndex idx = lucene;
-        if (idx != null) idx.publish(true);
+        if (idx != null) idx.commit();
     }
 
     private Object lock(String key) {
