@@ -8,9 +8,11 @@ import org.apache.lucene.document.Field;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.SortedDocValuesField;
-import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
@@ -214,6 +216,7 @@ public final class RepoIndex implements AutoCloseable {
         Document d = new Document();
         String id = r.id().toLowerCase(Locale.ROOT);
         d.add(new StringField(KEY, r.key(), Field.Store.YES));
+        d.add(new BinaryDocValuesField(KEY, new BytesRef(r.key())));
         d.add(new StringField(TYPE, r.type().singular(), Field.Store.NO));
         d.add(new StringField(NAMESPACE, r.namespace().toLowerCase(Locale.ROOT), Field.Store.NO));
         if (!r.isPrivate()) d.add(new StringField(PUBLIC, YES, Field.Store.NO));
@@ -227,7 +230,8 @@ public final class RepoIndex implements AutoCloseable {
         d.add(new NumericDocValuesField(SortKey.PARAMETERS.wire(), r.parameters()));
         if (r.parameters() >= 0) d.add(new LongPoint(PARAMS_POINT, r.parameters()));
         for (Field f : counterFields(r.counters())) d.add(f);
-        d.add(new StoredField(SUMMARY, r.summary()));
+        // doc values rather than a stored field: read column-wise for a page of hits, without decompressing whole blocks
+        d.add(new BinaryDocValuesField(SUMMARY, new BytesRef(r.summary())));
         return d;
     }
 
@@ -256,17 +260,60 @@ public final class RepoIndex implements AutoCloseable {
             if (after != null && maxDoc == 0) return new Page(List.of(), Optional.empty());
             TopFieldDocs top = after == null ? s.search(query, q.limit() + 1, sort, false)
                     : (TopFieldDocs) s.searchAfter(after, query, q.limit() + 1, sort, false);
-            List<Page.Hit> hits = new ArrayList<>();
-            StoredFields stored = s.storedFields();
             ScoreDoc[] docs = top.scoreDocs;
             int n = Math.min(docs.length, q.limit());
-            for (int i = 0; i < n; i++) {
-                Document d = stored.document(docs[i].doc, Set.of(KEY, SUMMARY));
-                hits.add(new Page.Hit(d.get(KEY), d.getBinaryValue(SUMMARY).bytes, counters(s, docs[i].doc)));
-            }
             Optional<String> next = docs.length > q.limit() ? Optional.of(Cursor.encode((FieldDoc) docs[n - 1], q.sort())) : Optional.empty();
-            return new Page(hits, next);
+            return new Page(hits(s, docs, n), next);
         });
+    }
+
+    /**
+     * The key, summary and counters of the first {@code n} hits, read from doc values in document order (each leaf's
+     * iterators are opened once and only move forward), then put back in rank order.
+     */
+    private static List<Page.Hit> hits(IndexSearcher s, ScoreDoc[] docs, int n) throws IOException {
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        java.util.Arrays.sort(order, java.util.Comparator.comparingInt(i -> docs[i].doc));
+        Page.Hit[] out = new Page.Hit[n];
+        List<LeafReaderContext> leaves = s.getIndexReader().leaves();
+        LeafValues values = null;
+        for (int i : order) {
+            int doc = docs[i].doc;
+            if (values == null || doc >= values.leaf.docBase + values.leaf.reader().maxDoc()) {
+                values = new LeafValues(leaves.get(ReaderUtil.subIndex(doc, leaves)));
+            }
+            out[i] = values.hit(doc - values.leaf.docBase);
+        }
+        return List.of(out);
+    }
+
+    /** One segment's doc values for reading hits in increasing document order. */
+    private static final class LeafValues {
+        final LeafReaderContext leaf;
+        private final BinaryDocValues keys, summaries;
+        private final NumericDocValues downloads, allTime, likes, trending;
+
+        LeafValues(LeafReaderContext leaf) throws IOException {
+            this.leaf = leaf;
+            var r = leaf.reader();
+            keys = DocValues.getBinary(r, KEY);
+            summaries = DocValues.getBinary(r, SUMMARY);
+            downloads = DocValues.getNumeric(r, SortKey.DOWNLOADS.wire());
+            allTime = DocValues.getNumeric(r, SortKey.DOWNLOADS_ALL_TIME.wire());
+            likes = DocValues.getNumeric(r, SortKey.LIKES.wire());
+            trending = DocValues.getNumeric(r, SortKey.TRENDING.wire());
+        }
+
+        Page.Hit hit(int doc) throws IOException {
+            String key = keys.advanceExact(doc) ? keys.binaryValue().utf8ToString() : "";
+            byte[] summary = summaries.advanceExact(doc) ? BytesRef.deepCopyOf(summaries.binaryValue()).bytes : new byte[0];
+            return new Page.Hit(key, summary, new Counters(at(downloads, doc), at(allTime, doc), at(likes, doc), at(trending, doc)));
+        }
+
+        private static long at(NumericDocValues v, int doc) throws IOException {
+            return v.advanceExact(doc) ? v.longValue() : 0;
+        }
     }
 
     /** How many repositories match (for counts such as a base model's derivatives). */
