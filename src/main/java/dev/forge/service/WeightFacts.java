@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.cards.GgufHeader;
 import dev.forge.cards.InvalidHeaderException;
 import dev.forge.cards.SafetensorsHeader;
+import dev.forge.core.ByteArrayChannel;
 import dev.forge.core.FileEntry;
 import dev.forge.core.LfsOid;
 import dev.forge.core.Repo;
@@ -16,7 +17,6 @@ import dev.forge.storage.BlobStore;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -175,7 +175,7 @@ public final class WeightFacts {
 
     private SeekableByteChannel open(Repo repo, FileEntry e) throws IOException {
         if (e.isLfs()) return blobs.open(new LfsOid(e.lfs().oid()));
-        return new BytesChannel(git.readBlob(repo.key(), e.oid(), MAX_GIT_WEIGHT_BYTES));
+        return new ByteArrayChannel(git.readBlob(repo.key(), e.oid(), MAX_GIT_WEIGHT_BYTES));
     }
 
     /** The Hub's {@code gguf} field: total, architecture, context_length, chat_template, bos/eos tokens; plus the quantization. */
@@ -189,31 +189,5 @@ public final class WeightFacts {
         s.bosToken().ifPresent(b -> m.put("bos_token", b));
         s.eosToken().ifPresent(b -> m.put("eos_token", b));
         return m;
-    }
-
-    /** A read-only channel over bytes already in memory (small weight files stored in git). */
-    static final class BytesChannel implements SeekableByteChannel {
-        private final byte[] bytes;
-        private long position;
-        private boolean open = true;
-
-        BytesChannel(byte[] bytes) { this.bytes = bytes; }
-
-        @Override
-        public int read(ByteBuffer dst) {
-            if (position >= bytes.length) return -1;
-            int n = (int) Math.min(dst.remaining(), bytes.length - position);
-            dst.put(bytes, (int) position, n);
-            position += n;
-            return n;
-        }
-
-        @Override public int write(ByteBuffer src) { throw new java.nio.channels.NonWritableChannelException(); }
-        @Override public long position() { return position; }
-        @Override public SeekableByteChannel position(long p) { position = p; return this; }
-        @Override public long size() { return bytes.length; }
-        @Override public SeekableByteChannel truncate(long size) { throw new java.nio.channels.NonWritableChannelException(); }
-        @Override public boolean isOpen() { return open; }
-        @Override public void close() { open = false; }
     }
 }

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class GgufHeaderTest {
 
     static GgufHeader.Summary read(byte[] file) throws Exception {
-        return GgufHeader.read(new WeightFilesChannel(file), file.length);
+        return GgufHeader.read(new dev.forge.core.ByteArrayChannel(file), file.length);
     }
 
     @Test
@@ -101,7 +101,7 @@ class GgufHeaderTest {
     @Test
     void readsOnlyUpToTheLimit() {
         byte[] file = WeightFiles.llamaGguf(2048, 2);
-        assertThatThrownBy(() -> GgufHeader.read(new WeightFilesChannel(file), file.length, 200))
+        assertThatThrownBy(() -> GgufHeader.read(new dev.forge.core.ByteArrayChannel(file), file.length, 200))
                 .isInstanceOf(InvalidHeaderException.class).hasMessageContaining("header limit");
     }
 }

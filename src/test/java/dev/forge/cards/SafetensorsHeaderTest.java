@@ -108,7 +108,7 @@ class SafetensorsHeaderTest {
         long bytesRead;
 
         CountingChannel(byte[] bytes) {
-            this(new dev.forge.cards.WeightFilesChannel(bytes));
+            this(new dev.forge.core.ByteArrayChannel(bytes));
         }
 
         CountingChannel(SeekableByteChannel in) { this.in = in; }
