@@ -27,7 +27,10 @@ final class DiscoveryHandlers {
 
     void list(Exchange ex) throws IOException {
         RepoType type = ex.repoType();
-        if (!type.isSupported()) {
+        // nothing here is gated or served by an inference provider or app: such filters match nothing
+        boolean unmatchable = ex.flag("gated") || !ex.params("inference_provider").isEmpty() || !ex.params("apps").isEmpty()
+                || ex.param("inference").filter(v -> !v.isBlank()).isPresent();
+        if (!type.isSupported() || unmatchable) {
             ex.json(200, List.of());
             return;
         }

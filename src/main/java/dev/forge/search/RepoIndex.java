@@ -18,7 +18,6 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -200,12 +199,11 @@ public final class RepoIndex implements AutoCloseable {
     public Set<String> keys() {
         return withSearcher(s -> {
             Set<String> out = new HashSet<>();
-            StoredFields stored = s.storedFields();
             for (LeafReaderContext leaf : s.getIndexReader().leaves()) {
                 var live = leaf.reader().getLiveDocs();
-                for (int d = 0; d < leaf.reader().maxDoc(); d++) {
-                    if (live != null && !live.get(d)) continue;
-                    out.add(stored.document(leaf.docBase + d, Set.of(KEY)).get(KEY));
+                BinaryDocValues keys = DocValues.getBinary(leaf.reader(), KEY);
+                for (int d = keys.nextDoc(); d != BinaryDocValues.NO_MORE_DOCS; d = keys.nextDoc()) {
+                    if (live == null || live.get(d)) out.add(keys.binaryValue().utf8ToString());
                 }
             }
             return out;
@@ -215,7 +213,7 @@ public final class RepoIndex implements AutoCloseable {
     private static Document document(RepoDocument r) {
         Document d = new Document();
         String id = r.id().toLowerCase(Locale.ROOT);
-        d.add(new StringField(KEY, r.key(), Field.Store.YES));
+        d.add(new StringField(KEY, r.key(), Field.Store.NO));
         d.add(new BinaryDocValuesField(KEY, new BytesRef(r.key())));
         d.add(new StringField(TYPE, r.type().singular(), Field.Store.NO));
         d.add(new StringField(NAMESPACE, r.namespace().toLowerCase(Locale.ROOT), Field.Store.NO));

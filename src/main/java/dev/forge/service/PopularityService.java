@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * Downloads, likes and the trending score. A download is counted the way the Hub counts it: a GET (never a
@@ -33,7 +33,7 @@ public final class PopularityService {
     private final StatsDao stats;
     private final InstantSource clock;
     private final ConcurrentHashMap<String, LongAdder> pending = new ConcurrentHashMap<>();
-    private volatile BiConsumer<String, Counters> listener = (k, c) -> { };
+    private volatile Consumer<Map<String, Counters>> listener = changed -> { };
     private final Object flushLock = new Object();
 
     public PopularityService(StatsDao stats, InstantSource clock) {
@@ -41,8 +41,8 @@ public final class PopularityService {
         this.clock = clock;
     }
 
-    /** Where changed figures go (the search index keeps them for sorting and listing). */
-    public void onCountersChanged(BiConsumer<String, Counters> l) { this.listener = l; }
+    /** Where changed figures go, a batch at a time (the search index keeps them for sorting and listing). */
+    public void onCountersChanged(Consumer<Map<String, Counters>> l) { this.listener = l; }
 
     // ------------------------------------------------------------------------------------------- downloads
 
@@ -123,8 +123,11 @@ public final class PopularityService {
     }
 
     private void report(Collection<String> keys) {
+        if (keys.isEmpty()) return;
         Map<String, Counters> now = countersOf(keys);
-        for (String k : keys) listener.accept(k, now.getOrDefault(k, Counters.ZERO));
+        Map<String, Counters> changed = new HashMap<>();
+        for (String k : keys) changed.put(k, now.getOrDefault(k, Counters.ZERO));
+        listener.accept(changed);
     }
 
     long today() {

@@ -173,11 +173,13 @@ public final class SearchService implements AutoCloseable {
         }
     }
 
-    private void countersChanged(String repoKey, Counters c) {
+    private void countersChanged(Map<String, Counters> changed) {
         RepoIndex idx = lucene;
         if (idx == null) return;
-        synchronized (lock(repoKey)) {
-            idx.updateCounters(repoKey, c);
+        for (Map.Entry<String, Counters> e : changed.entrySet()) {
+            synchronized (lock(e.getKey())) {
+                idx.updateCounters(e.getKey(), e.getValue());
+            }
         }
         idx.publish(false);
     }

@@ -131,6 +131,9 @@ class DiscoveryApiTest {
         assertThat(ids(getJson("/api/models?filter=LLAMA", null))).as("tags match case-insensitively").containsExactly("acme/Base-7B");
         assertThat(ids(getJson("/api/datasets?filter=task_categories:text-generation", null))).containsExactly("acme/web-text");
         assertThat(getJson("/api/models?filter=no-such-tag", null)).isEmpty();
+        assertThat(getJson("/api/models?gated=true", null)).as("nothing is gated").isEmpty();
+        assertThat(ids(getJson("/api/models?gated=false&author=acme", null))).containsExactly("acme/Base-7B");
+        assertThat(getJson("/api/models?inference_provider=together,fireworks", null)).as("no inference providers").isEmpty();
     }
 
     @Test
