@@ -448,10 +448,15 @@ public final class RepoIndex implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        close(true);
+    }
+
+    /** Closes the index; {@code clean} false leaves the clean-close marker out, so the next opener reconciles it. */
+    public void close(boolean clean) throws IOException {
         searchers.close();
         writer.close();
         directory.close();
-        Files.createFile(cleanMarker);
+        if (clean) Files.createFile(cleanMarker);
     }
 
     /** Where the index lives (for messages). */

@@ -62,6 +62,8 @@ public final class SearchService implements AutoCloseable {
     /** The default-branch commit each repository's document was built from, to skip ref moves of other refs. */
     private final ConcurrentHashMap<String, String> indexedHeads = new ConcurrentHashMap<>();
     private volatile RepoIndex lucene;
+    /** A change could not be applied to the index: it must not be marked as cleanly closed. */
+    private volatile boolean missedChange;
 
     public SearchService(RepoDao repoDao, GitRepositories git, IndexDao index, WeightFacts weights, PopularityService popularity, AuthService auth) {
         this.repoDao = repoDao;
@@ -101,8 +103,6 @@ public final class SearchService implements AutoCloseable {
         }
     }
 
-    public boolean isOpen() { return lucene != null; }
-
     /**
      * Re-derives every repository's document from the database and git, then removes documents of repositories
      * that no longer exist. Searches keep answering from the old documents meanwhile.
@@ -135,7 +135,7 @@ public final class SearchService implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         if (lucene != null) {
-            lucene.close();
+            lucene.close(!missedChange);
             lucene = null;
         }
     }
@@ -168,7 +168,8 @@ public final class SearchService implements AutoCloseable {
                 if (doc.isPresent()) idx.put(doc.get());
             }
         } catch (IOException | RuntimeException e) {
-            // the change itself has happened; the next change or a rebuild brings the index up to date
+            // the change itself has happened; the index is re-derived at the next start (or by forge index rebuild)
+            missedChange = true;
             LOG.error("Could not update the search index for repository {}", repoKey, e);
         }
     }
