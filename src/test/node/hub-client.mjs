@@ -16,6 +16,9 @@
 //   delete-repo   deleteRepo                          -> {}
 //   repo-exists   repoExists                          -> {"exists": bool}
 //   check-access  checkRepoAccess                     -> {}
+//   list-models   listModels with --query JSON {search: {query, owner, tags, task}, sort, limit, additionalFields}
+//                 (--type dataset: listDatasets)      -> {"items": [...], "requests": ["/api/models?…", …]}
+//   model-info    modelInfo (--type dataset: datasetInfo) with --fields a,b  -> the info object
 // With --report-errors, a Hub API error is printed as {"failed": true, "status", "errorCode", "message"} (exit 0):
 // errorCode is the X-Error-Code of the failing response, which the library itself does not keep.
 // upload-files and commit report every request the client made ("METHOD /path", query left out), so
@@ -34,7 +37,9 @@ import {
 	deleteRepo,
 	downloadFile,
 	fileDownloadInfo,
+	listDatasets,
 	listFiles,
+	listModels,
 	modelInfo,
 	repoExists,
 	uploadFiles,
@@ -54,6 +59,8 @@ const { positionals, values } = parseArgs({
 		empty: { type: "boolean", default: false },
 		overwrite: { type: "boolean", default: false },
 		"report-errors": { type: "boolean", default: false },
+		query: { type: "string", default: "{}" },
+		fields: { type: "string", default: "" },
 	},
 });
 const [command] = positionals;
@@ -156,9 +163,36 @@ async function commitOps() {
 	return { ...out, requests };
 }
 
+// Lists with the client's own pagination, recording every page it requested (path and query).
+async function list() {
+	const q = JSON.parse(values.query);
+	const requests = [];
+	const fetchAndRecord = (url, init) => {
+		const u = new URL(url);
+		requests.push(u.pathname + u.search);
+		return fetch(url, init);
+	};
+	const lister = repo.type === "dataset" ? listDatasets : listModels;
+	const items = [];
+	for await (const item of lister({ hubUrl, accessToken, fetch: fetchAndRecord, ...q })) {
+		items.push({ ...item, updatedAt: item.updatedAt.toISOString() });
+	}
+	return { items, requests };
+}
+
+async function info() {
+	const infoOf = repo.type === "dataset" ? datasetInfo : modelInfo;
+	const additionalFields = values.fields ? values.fields.split(",") : undefined;
+	const out = await infoOf({ hubUrl, accessToken, name: repo.name, ...(additionalFields && { additionalFields }) });
+	return { ...out, updatedAt: out.updatedAt?.toISOString() };
+}
+
 async function main() {
+	if (command === "list-models") return list();
 	if (!hubUrl || !repo.name) throw new Error("--hub-url and --repo are required");
 	switch (command) {
+		case "model-info":
+			return info();
 		case "create-repo":
 			return createRepo(common);
 		case "download-all":

@@ -24,7 +24,8 @@ import java.util.concurrent.Callable;
 @Command(name = "forge", mixinStandardHelpOptions = true, version = "forge 0.1.0",
         description = "A self-hosted, Hugging Face Hub compatible forge for open models and datasets.",
         subcommands = {ForgeCli.Serve.class, AccountCommands.UserCmd.class, AccountCommands.OrgCmd.class, AccountCommands.TokenCmd.class,
-                AccountCommands.Audit.class, ForgeCli.RepoCmd.class, ForgeCli.Fsck.class, ForgeCli.Gc.class, ForgeCli.StorageCmd.class})
+                AccountCommands.Audit.class, ForgeCli.RepoCmd.class, ForgeCli.Fsck.class, ForgeCli.Gc.class, ForgeCli.StorageCmd.class,
+                ForgeCli.IndexCmd.class})
 public final class ForgeCli implements Runnable {
 
     public static void main(String[] args) {
@@ -202,6 +203,30 @@ public final class ForgeCli implements Runnable {
         }
     }
 
+    @Command(name = "index", description = "Manage the search index.", subcommands = {IndexRebuild.class})
+    static final class IndexCmd implements Runnable {
+        @Override public void run() { new CommandLine(this).usage(System.out); }
+    }
+
+    @Command(name = "rebuild", description = "Rebuild the search index from the database and git (stop the server first).")
+    static final class IndexRebuild extends Common implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            try (Forge forge = Forge.open(config(null, null, null))) {
+                try {
+                    forge.openSearch();
+                } catch (org.apache.lucene.store.LockObtainFailedException e) {
+                    System.err.println("The search index is in use: stop the server first (it rebuilds a missing index on start).");
+                    return 1;
+                }
+                long t = System.nanoTime();
+                int n = forge.search.rebuild();
+                System.out.printf("index: %d repositories indexed in %d ms%n", n, (System.nanoTime() - t) / 1_000_000);
+                return 0;
+            }
+        }
+    }
+
     @Command(name = "repo", description = "Manage repositories.", subcommands = {RepoCreate.class})
     static final class RepoCmd implements Runnable {
         @Override public void run() { new CommandLine(this).usage(System.out); }
@@ -222,6 +247,11 @@ public final class ForgeCli implements Runnable {
                 User admin = forge.auth.user("admin").orElseThrow(() -> new IllegalStateException("run 'forge serve' once first"));
                 Actor actor = Actor.internal(admin);
                 RepoType t = RepoType.fromName(type).orElseThrow(() -> new IllegalArgumentException("unknown type " + type));
+                try {
+                    forge.openSearch(); // so the new repository is listed at once
+                } catch (org.apache.lucene.store.LockObtainFailedException e) {
+                    // a running server holds the index; it reconciles repositories it did not see at its next start
+                }
                 var repo = forge.repos.create(actor, t, RepoId.parse(id), isPrivate);
                 System.out.println(forge.config.url("/" + repo.type().urlPrefix() + repo.id()));
                 return 0;

@@ -196,6 +196,17 @@ public final class GitRepositories implements AutoCloseable {
 
     public void refsChanged(String key) {
         refGenerations.computeIfAbsent(key, k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+        for (java.util.function.Consumer<String> l : refListeners) l.accept(key);
+    }
+
+    private final java.util.List<java.util.function.Consumer<String>> refListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Calls {@code listener} with the repository key after every change of its refs ({@link #refsChanged}), on the
+     * thread that made it, so derived views (the search index) are updated in the same step as the ref.
+     */
+    public void onRefsChanged(java.util.function.Consumer<String> listener) {
+        refListeners.add(listener);
     }
 
     /** Moves {@code refName} from {@code expected} (null: must not exist) to {@code target}. */

@@ -218,7 +218,9 @@ final class ApiHandlers {
         if (content == null || !content.isTextual()) throw ForgeException.badRequest("'content' must be a string");
         List<Object> errors = new ArrayList<>();
         try {
-            CardData.parse(content.asText());
+            CardData.parse(content.asText()).ifPresent(card -> {
+                for (String problem : dev.forge.cards.CardInfo.problems(card)) errors.add(Map.of("message", problem));
+            });
         } catch (CardData.InvalidCardException e) {
             errors.add(Map.of("message", e.getMessage()));
         }

@@ -114,6 +114,13 @@ public final class Exchange {
         return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.getFirst());
     }
 
+    /** All values of {@code name} and {@code name[]}, as sent (commas kept). */
+    public List<String> values(String name) {
+        List<String> out = new ArrayList<>();
+        for (String key : List.of(name, name + "[]")) out.addAll(query.getOrDefault(key, List.of()));
+        return out;
+    }
+
     /** All values of {@code name} and {@code name[]}, comma-separated values split. */
     public List<String> params(String name) {
         List<String> out = new ArrayList<>();

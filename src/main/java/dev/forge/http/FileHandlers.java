@@ -51,6 +51,9 @@ final class FileHandlers {
             ex.callback.succeeded();
             return;
         }
+        if (resolve && !ex.isHead() && ex.method().equals("GET") && ContentService.countsAsDownload(ex.header("Range"))) {
+            forge.search.served(t);
+        }
         Optional<Exchange.Slice> slice = ex.answerRange(size);
         if (slice.isEmpty()) return;
         long offset = slice.get().offset();

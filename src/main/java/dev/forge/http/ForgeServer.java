@@ -50,7 +50,7 @@ public final class ForgeServer implements AutoCloseable {
         server.addConnector(connector);
         GitGate git = new GitGate(forge);
         Routes routes = new Routes(new ApiHandlers(forge), new UploadHandlers(forge), new FileHandlers(forge, pool), new LfsHandlers(forge, pool),
-                new AccountHandlers(forge));
+                new AccountHandlers(forge), new DiscoveryHandlers(forge));
         server.setHandler(new RootHandler(forge, routes, git, git.context()));
         server.setRequestLog(ForgeServer::log);
         server.setErrorHandler(new JsonErrorHandler());

@@ -1,12 +1,12 @@
 package dev.forge.http;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.forge.core.CommitMeta;
 import dev.forge.core.Dates;
 import dev.forge.core.FileEntry;
-import dev.forge.core.Repo;
 import dev.forge.core.RepoType;
+import dev.forge.core.Counters;
 import dev.forge.service.InfoService;
+import dev.forge.service.SearchService;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -24,41 +24,62 @@ import java.util.Set;
 final class HubJson {
     private HubJson() {}
 
+    /** Fields of info that appear only when asked for by {@code expand}. */
+    private static final Set<String> EXPAND_ONLY = Set.of("baseModels", "childrenModelCount", "trendingScore");
+
     static Map<String, Object> info(InfoService.Snapshot s, boolean blobs, Collection<String> expand) {
-        Repo repo = s.repo();
-        CommitMeta c = s.commit();
-        Map<String, Object> card = cardData(c);
-        Map<String, Object> all = new LinkedHashMap<>();
-        all.put("_id", repo.key());
-        all.put("id", repo.displayId());
-        if (repo.type() == RepoType.MODEL) all.put("modelId", repo.displayId());
-        all.put("author", repo.id().namespace());
-        all.put("sha", c.id());
-        all.put("lastModified", Dates.iso(c.committedAt()));
-        all.put("createdAt", Dates.iso(repo.createdAt()));
-        all.put("private", repo.isPrivate());
-        all.put("gated", repo.gating().wire());
-        all.put("disabled", false);
-        all.put("downloads", 0);
-        all.put("downloadsAllTime", 0);
-        all.put("likes", 0);
-        all.put("tags", tags(repo.type(), card));
-        if (repo.type() == RepoType.MODEL) {
-            if (card.get("pipeline_tag") instanceof String p) all.put("pipeline_tag", p);
-            if (card.get("library_name") instanceof String l) all.put("library_name", l);
-        }
-        if (!card.isEmpty()) all.put("cardData", card);
+        Map<String, Object> all = new LinkedHashMap<>(s.details().fields());
+        counters(all, s.details().counters());
         List<Map<String, Object>> siblings = new ArrayList<>();
         for (FileEntry f : s.files()) siblings.add(sibling(f, blobs));
         all.put("siblings", siblings);
-        if (repo.type() == RepoType.MODEL) all.put("spaces", List.of());
         all.put("usedStorage", s.usedStorage());
-        if (expand.isEmpty()) return all;
+        if (expand.isEmpty()) {
+            all.keySet().removeAll(EXPAND_ONLY);
+            return all;
+        }
+        return select(all, expand);
+    }
+
+    private static void counters(Map<String, Object> m, Counters c) {
+        m.put("downloads", c.downloads());
+        m.put("downloadsAllTime", c.downloadsAllTime());
+        m.put("likes", c.likes());
+        m.put("trendingScore", c.trendingScore());
+    }
+
+    /** {@code _id}, {@code id} and the expanded properties present; unknown names are ignored, as on the Hub. */
+    private static Map<String, Object> select(Map<String, Object> all, Collection<String> expand) {
         Map<String, Object> some = new LinkedHashMap<>();
         some.put("_id", all.get("_id"));
         some.put("id", all.get("id"));
         for (String e : expand) if (all.containsKey(e)) some.put(e, all.get(e));
         return some;
+    }
+
+    /** What a listing item shows without {@code expand}: the Hub's default fields, more with {@code full} and {@code cardData}. */
+    private static final List<String> MODEL_DEFAULT = List.of("_id", "id", "likes", "trendingScore", "private", "downloads", "tags",
+            "pipeline_tag", "library_name", "createdAt", "modelId");
+    private static final List<String> DATASET_DEFAULT = List.of("_id", "id", "author", "sha", "lastModified", "private", "gated",
+            "disabled", "downloads", "likes", "tags", "createdAt", "trendingScore");
+    private static final List<String> FULL = List.of("author", "sha", "lastModified", "gated", "disabled", "siblings");
+
+    static Map<String, Object> listed(RepoType type, SearchService.Listed l, Collection<String> expand, boolean full, boolean cardData) {
+        Map<String, Object> all = new LinkedHashMap<>(l.fields());
+        counters(all, l.counters());
+        l.siblings().ifPresent(files -> {
+            List<Map<String, Object>> siblings = new ArrayList<>();
+            for (FileEntry f : files) siblings.add(sibling(f, false));
+            all.put("siblings", siblings);
+        });
+        l.children().ifPresent(n -> all.put("childrenModelCount", n));
+        if (!expand.isEmpty()) return select(all, expand);
+        Set<String> keys = new LinkedHashSet<>(type == RepoType.DATASET ? DATASET_DEFAULT : MODEL_DEFAULT);
+        if (full) keys.addAll(FULL);
+        if (cardData) keys.add("cardData");
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String k : keys) if (all.containsKey(k)) out.put(k, all.get(k));
+        return out;
     }
 
     static Map<String, Object> sibling(FileEntry f, boolean blobs) {
@@ -104,36 +125,5 @@ final class HubJson {
         m.put("authors", List.of(Map.of("user", c.authorName())));
         m.put("date", Dates.iso(c.committedAt()));
         return m;
-    }
-
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> cardData(CommitMeta c) {
-        if (c.cardDataJson() == null) return Map.of();
-        try {
-            return Exchange.JSON.readValue(c.cardDataJson(), new TypeReference<LinkedHashMap<String, Object>>() {});
-        } catch (Exception e) {
-            return Map.of();
-        }
-    }
-
-    /** Tags as the Hub derives them from a card: its tags, library, pipeline, license, languages, datasets, base models. */
-    static List<String> tags(RepoType type, Map<String, Object> card) {
-        Set<String> tags = new LinkedHashSet<>();
-        if (card.get("library_name") instanceof String l) tags.add(l);
-        if (card.get("pipeline_tag") instanceof String p) tags.add(p);
-        addAll(tags, "", card.get("tags"));
-        if (type == RepoType.DATASET) addAll(tags, "task_categories:", card.get("task_categories"));
-        addAll(tags, "", card.get("language"));
-        addAll(tags, "license:", card.get("license"));
-        addAll(tags, "dataset:", card.get("datasets"));
-        addAll(tags, "base_model:", card.get("base_model"));
-        return new ArrayList<>(tags);
-    }
-
-    private static void addAll(Set<String> tags, String prefix, Object value) {
-        if (value instanceof String s && !s.isBlank()) tags.add(prefix + s);
-        else if (value instanceof List<?> list) {
-            for (Object o : list) if (o instanceof String s && !s.isBlank()) tags.add(prefix + s);
-        }
     }
 }

@@ -24,7 +24,7 @@ final class Routes {
     private final List<Route> api = new ArrayList<>();
     private final List<Route> site = new ArrayList<>();
 
-    Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c) {
+    Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d) {
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
         api("POST", "/api/validate-yaml", a::validateYaml);
@@ -41,6 +41,12 @@ final class Routes {
         api("PUT", "/api/organizations/{org}/members/{user}", c::setMember);
         api("DELETE", "/api/organizations/{org}/members/{user}", c::removeMember);
         api("GET", "/api/admin/audit", c::audit);
+        // ------------------------------------------------------------------- listing, search and likes
+        api("GET", "/api/{type}", d::list);
+        api("GET", "/api/users/{user}/likes", d::userLikes);
+        api("POST", "/api/{type}/{ns}/{name}/like", d::like);
+        api("DELETE", "/api/{type}/{ns}/{name}/like", d::unlike);
+        api("GET", "/api/{type}/{ns}/{name}/likers", d::likers);
         // ------------------------------------------------------------------- one repository (read)
         api("GET", "/api/{type}/{ns}/{name}", a::info);
         api("GET", "/api/{type}/{ns}/{name}/revision/{rev}", a::info);

@@ -90,8 +90,15 @@ public final class RepoDao {
             h.createUpdate("DELETE FROM commits WHERE repo_key = :k").bind("k", key).execute();
             h.createUpdate("DELETE FROM repo_redirects WHERE repo_key = :k").bind("k", key).execute();
             h.createUpdate("DELETE FROM lfs_repo_objects WHERE repo_key = :k").bind("k", key).execute();
+            h.createUpdate("DELETE FROM commit_facts WHERE repo_key = :k").bind("k", key).execute();
+            h.createUpdate("DELETE FROM repo_likes WHERE repo_key = :k").bind("k", key).execute();
+            h.createUpdate("DELETE FROM repo_downloads WHERE repo_key = :k").bind("k", key).execute();
             return h.createUpdate("DELETE FROM repos WHERE repo_key = :k").bind("k", key).execute() > 0;
         });
+    }
+
+    public long count() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM repos").mapTo(Long.class).one());
     }
 
     public List<Repo> all() {

@@ -51,6 +51,14 @@ public final class ContentService {
         return new FileTarget(repo, commit, entry);
     }
 
+    /**
+     * Whether a GET with this {@code Range} header reads a file from its start (a download), rather than resuming one
+     * or probing its size with the one-byte range the JS client sends first.
+     */
+    public static boolean countsAsDownload(String rangeHeader) {
+        return PopularityService.DownloadRule.countsRange(rangeHeader);
+    }
+
     /** The LFS object behind an LFS file. */
     public SeekableByteChannel openLfs(FileTarget target) {
         FileEntry.LfsInfo lfs = target.entry().lfsInfo().orElseThrow();

@@ -7,6 +7,8 @@ import dev.forge.meta.AccessRequestDao;
 import dev.forge.meta.AccountDao;
 import dev.forge.meta.AuditDao;
 import dev.forge.meta.Database;
+import dev.forge.meta.DiscoveryDao;
+import dev.forge.meta.StatsDao;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
 import dev.forge.storage.BlobStore;
@@ -50,6 +52,10 @@ public final class Forge implements AutoCloseable {
     public final RefService refs;
     public final FsckService fsck;
     public final StorageService storage;
+    public final PopularityService popularity;
+    public final SearchService search;
+    public final LikeService likes;
+    private final java.util.concurrent.ScheduledExecutorService background;
 
     private Forge(ForgeConfig config, InstantSource clock) throws IOException {
         this.config = config;
@@ -75,8 +81,19 @@ public final class Forge implements AutoCloseable {
         Indexer.Rules rules = new Indexer.Rules(true, config.limits().maxRegularFileBytes());
         this.repos = new RepoService(repoDao, git, writer, indexer, policy, audit, clock);
         this.accessRequests = new AccessRequestService(repos, policy, requestDao, auth, audit, clock);
+        this.popularity = new PopularityService(new StatsDao(database.jdbi()), clock);
+        this.search = new SearchService(repoDao, git, index, new WeightFacts(index, new DiscoveryDao(database.jdbi()), git, blobs),
+                popularity, auth);
+        this.likes = new LikeService(repos, repoDao, auth, policy, popularity);
+        git.onRefsChanged(search::refsChanged);
+        repos.onChange(search::repoChanged);
+        this.background = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "forge-background");
+            t.setDaemon(true);
+            return t;
+        });
         this.content = new ContentService(repos, index, git, blobs);
-        this.info = new InfoService(repos, index, git);
+        this.info = new InfoService(repos, index, git, search);
         this.commits = new CommitService(git, writer, indexer, index, blobs, rules, clock);
         this.lfs = new LfsService(repos, repoDao, index, blobs, new MultipartStaging(tmp), new UrlSigner(signingKey(data), clock), config, audit);
         this.pushes = new PushService(indexer, git, rules);
@@ -120,6 +137,38 @@ public final class Forge implements AutoCloseable {
     public void recoverAfterCrash() throws IOException {
         git.clearAbandonedLocks(java.time.Duration.ofSeconds(2));
         clearTmp(tmp);
+        openSearch();
+        popularity.refreshActive();
+        startBackground();
+    }
+
+    /**
+     * Opens the search index under {@code index/} (building it when missing or unreadable). Only one process can
+     * hold it: the server, or a command run while no server runs.
+     */
+    public void openSearch() throws IOException {
+        search.open(config.dataDir().resolve("index").resolve("repos"));
+    }
+
+    /**
+     * Background work of the serving process: download tallies are flushed every second, the search index committed
+     * every five seconds, and figures that move with the calendar (30-day windows, trending) refreshed daily.
+     */
+    private void startBackground() {
+        background.scheduleWithFixedDelay(guard(popularity::flush), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(guard(search::commit), 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+        long untilMidnight = 86_400_000L - Math.floorMod(System.currentTimeMillis(), 86_400_000L) + 60_000L;
+        background.scheduleAtFixedRate(guard(popularity::refreshActive), untilMidnight, 86_400_000L, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private static Runnable guard(Runnable r) {
+        return () -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Forge.class).error("background task failed", e);
+            }
+        };
     }
 
     /**
@@ -148,6 +197,13 @@ public final class Forge implements AutoCloseable {
 
     @Override
     public void close() {
+        background.shutdownNow();
+        try {
+            popularity.flush();
+            search.close();
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Forge.class).error("closing the search index failed", e);
+        }
         git.close();
         database.close();
         if (blobs instanceof LayeredBlobStore l) l.chunks().close();

@@ -27,15 +27,17 @@ public final class InfoService {
     private final RepoService repos;
     private final IndexDao index;
     private final GitRepositories git;
+    private final SearchService search;
 
-    public InfoService(RepoService repos, IndexDao index, GitRepositories git) {
+    public InfoService(RepoService repos, IndexDao index, GitRepositories git, SearchService search) {
         this.repos = repos;
         this.index = index;
         this.git = git;
+        this.search = search;
     }
 
-    /** A repository at one commit. {@code files} is filled only when asked for. */
-    public record Snapshot(Repo repo, CommitMeta commit, List<FileEntry> files, long usedStorage) {}
+    /** A repository at one commit, with what discovery knows of it. {@code files} is filled only when asked for. */
+    public record Snapshot(Repo repo, CommitMeta commit, List<FileEntry> files, long usedStorage, SearchService.Details details) {}
 
     public Snapshot snapshot(Actor actor, RepoType type, RepoId id, String rev, boolean withFiles) {
         Repo repo = repos.readable(actor, type, id);
@@ -45,7 +47,7 @@ public final class InfoService {
                 ? index.all(repo.key(), commit).stream().filter(e -> !e.directory()).toList()
                 : List.of();
         long used = withFiles ? files.stream().mapToLong(FileEntry::size).sum() : index.totalSize(repo.key(), commit);
-        return new Snapshot(repo, meta, files, used);
+        return new Snapshot(repo, meta, files, used, search.details(actor, repo, meta));
     }
 
     /** One page of a tree listing, with the cursor of the next page (null on the last). */

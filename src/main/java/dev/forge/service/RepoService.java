@@ -59,6 +59,21 @@ public final class RepoService {
     private final AuditLog audit;
     private final InstantSource clock;
 
+    private final java.util.List<java.util.function.Consumer<String>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Calls {@code listener} with a repository's key after it was created, deleted, moved or changed visibility
+     * (ref moves are reported by {@link GitRepositories#onRefsChanged}).
+     */
+    public void onChange(java.util.function.Consumer<String> listener) {
+        changeListeners.add(listener);
+    }
+
+    private void changed(Repo repo) {
+        for (java.util.function.Consumer<String> l : changeListeners) l.accept(repo.key());
+    }
+
+
     public RepoService(RepoDao repos, GitRepositories git, CommitWriter writer, Indexer indexer, AccessPolicy policy, AuditLog audit,
                        InstantSource clock) {
         this.audit = audit;
@@ -145,6 +160,7 @@ public final class RepoService {
         try {
             repos.insert(repo); // last: until here the repository is invisible
             forget(type, id);
+            changed(repo);
         } catch (RuntimeException e) {
             deleteQuietly(repo); // lost a race with a concurrent create of the same id
             throw e;
@@ -162,6 +178,8 @@ public final class RepoService {
             git.delete(repo.key());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            changed(repo);
         }
     }
 
@@ -186,23 +204,25 @@ public final class RepoService {
         forget(type, from);
         forget(type, to);
         audit.record(actor, "repo.move", type.singular() + "/" + from, Map.of("to", to.toString()));
+        changed(repo);
         return repos.findByKey(repo.key()).orElseThrow();
     }
 
     /** Changes visibility and gating; a null leaves that setting as it is. */
     public void updateSettings(Actor actor, RepoType type, RepoId id, Boolean isPrivate, Gating gating) {
         Repo repo = writable(actor, type, id);
-        Map<String, Object> changed = new java.util.LinkedHashMap<>();
+        Map<String, Object> settings = new java.util.LinkedHashMap<>();
         if (isPrivate != null) {
             repos.setPrivate(repo.key(), isPrivate);
-            changed.put("private", isPrivate);
+            settings.put("private", isPrivate);
         }
         if (gating != null) {
             repos.setGating(repo.key(), gating);
-            changed.put("gated", gating.wire());
+            settings.put("gated", gating.wire());
         }
         forget(type, id);
-        if (!changed.isEmpty()) audit.record(actor, "repo.settings", type.singular() + "/" + repo.displayId(), changed);
+        changed(repo);
+        if (!settings.isEmpty()) audit.record(actor, "repo.settings", type.singular() + "/" + repo.displayId(), settings);
     }
 
     public void setPrivate(Actor actor, RepoType type, RepoId id, boolean isPrivate) {

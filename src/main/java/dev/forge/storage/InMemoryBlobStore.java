@@ -25,7 +25,7 @@ public final class InMemoryBlobStore implements BlobStore {
     public SeekableByteChannel open(LfsOid oid) throws IOException {
         byte[] b = objects.get(oid);
         if (b == null) throw new NoSuchFileException(oid.hex());
-        return new ByteArrayChannel(b);
+        return new dev.forge.core.ByteArrayChannel(b);
     }
 
     @Override
@@ -51,29 +51,5 @@ public final class InMemoryBlobStore implements BlobStore {
 
     private static LfsOid oidOf(byte[] b) {
         return new LfsOid(HexFormat.of().formatHex(FileBlobStore.sha256().digest(b)));
-    }
-
-    /** A read-only channel over a byte array. */
-    private static final class ByteArrayChannel implements SeekableByteChannel {
-        private final byte[] bytes;
-        private long position;
-        private boolean open = true;
-
-        ByteArrayChannel(byte[] bytes) { this.bytes = bytes; }
-
-        @Override public int read(java.nio.ByteBuffer dst) {
-            if (position >= bytes.length) return -1;
-            int n = (int) Math.min(dst.remaining(), bytes.length - position);
-            dst.put(bytes, (int) position, n);
-            position += n;
-            return n;
-        }
-        @Override public int write(java.nio.ByteBuffer src) throws IOException { throw new java.nio.channels.NonWritableChannelException(); }
-        @Override public long position() { return position; }
-        @Override public SeekableByteChannel position(long p) { position = p; return this; }
-        @Override public long size() { return bytes.length; }
-        @Override public SeekableByteChannel truncate(long size) { throw new java.nio.channels.NonWritableChannelException(); }
-        @Override public boolean isOpen() { return open; }
-        @Override public void close() { open = false; }
     }
 }

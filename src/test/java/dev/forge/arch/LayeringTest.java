@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The package layering of Forge's main code: {@code core} at the bottom; {@code storage}, {@code meta},
- * {@code git} and {@code cards} beside one another on top of it, none using another; {@code service} over
+ * {@code git}, {@code cards} and {@code search} beside one another on top of it, none using another; {@code service} over
  * those; {@code http} and {@code cli} at the edge, the only places that know Jetty or the servlet API.
  */
 class LayeringTest {
@@ -45,7 +45,7 @@ class LayeringTest {
 
     @Test
     void theMainClassesWereFound() {
-        for (String pkg : new String[] {"core", "storage", "meta", "git", "cards", "service", "http", "cli"}) {
+        for (String pkg : new String[] {"core", "storage", "meta", "git", "cards", "search", "service", "http", "cli"}) {
             assertThat(main.stream().anyMatch(c -> c.getPackageName().equals("dev.forge." + pkg))).as(pkg).isTrue();
         }
         assertThat(main.stream().filter(c -> c.getSimpleName().endsWith("Test") || c.getPackageName().equals("dev.forge.testing")))
@@ -82,14 +82,17 @@ class LayeringTest {
     void cardsDependsOnlyOnCore() { mayOnlyUse("cards", "core"); }
 
     @Test
+    void searchDependsOnlyOnCore() { mayOnlyUse("search", "core"); }
+
+    @Test
     void serviceDependsOnTheStoresButNotOnTheEdges() {
-        mayOnlyUse("service", "core", "storage", "meta", "git", "cards");
+        mayOnlyUse("service", "core", "storage", "meta", "git", "cards", "search");
     }
 
     @Test
     void httpDoesNotDependOnStoresOrCli() {
         check(noClasses().that().resideInAPackage("dev.forge.http..")
-                .should().dependOnClassesThat().resideInAnyPackage("dev.forge.meta..", "dev.forge.storage..", "dev.forge.cli..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.forge.meta..", "dev.forge.storage..", "dev.forge.search..", "dev.forge.cli..")
                 .because("handlers call services; services own the stores"));
     }
 

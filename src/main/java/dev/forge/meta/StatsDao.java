@@ -1,0 +1,133 @@
+package dev.forge.meta;
+
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Likes and daily download counts. Downloads arrive in batches (the counting service flushes its
+ * in-memory tallies), each batch one transaction. Thread-safe.
+ */
+public final class StatsDao {
+    private static final int BATCH = 500;
+    private final Jdbi jdbi;
+
+    public StatsDao(Jdbi jdbi) { this.jdbi = jdbi; }
+
+    // ------------------------------------------------------------------------------------------- likes
+
+    /** @return true when the like is new */
+    public boolean like(String repoKey, String userKey, Instant at) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                INSERT INTO repo_likes (repo_key, user_key, created_at) VALUES (:r, :u, :t)
+                ON CONFLICT (repo_key, user_key) DO NOTHING""")
+                .bind("r", repoKey).bind("u", userKey).bind("t", at.toEpochMilli()).execute() > 0);
+    }
+
+    /** @return true when there was a like to remove */
+    public boolean unlike(String repoKey, String userKey) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM repo_likes WHERE repo_key = :r AND user_key = :u")
+                .bind("r", repoKey).bind("u", userKey).execute() > 0);
+    }
+
+    /** A user who liked a repository: their name, full name, and when. */
+    public record Liker(String name, String fullname, Instant at) {}
+
+    /** Users who liked a repository, oldest like first. */
+    public List<Liker> likers(String repoKey) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT u.name, u.fullname, l.created_at FROM repo_likes l JOIN users u ON u.user_key = l.user_key"
+                        + " WHERE l.repo_key = :r ORDER BY l.created_at, u.name_lower")
+                .bind("r", repoKey).map((rs, ctx) -> new Liker(rs.getString("name"), rs.getString("fullname"), Rows.instant(rs, "created_at"))).list());
+    }
+
+    /** Repositories a user liked, newest first: (repo key, time). */
+    public List<Map.Entry<String, Instant>> likedBy(String userKey) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT repo_key, created_at FROM repo_likes WHERE user_key = :u ORDER BY created_at DESC, repo_key")
+                .bind("u", userKey).map((rs, ctx) -> Map.entry(rs.getString("repo_key"), Rows.instant(rs, "created_at"))).list());
+    }
+
+    // ------------------------------------------------------------------------------------------- downloads
+
+    /** Adds counts to (repository, epoch day) rows, all in one transaction. */
+    public void addDownloads(long day, Map<String, Long> countsByRepo) {
+        if (countsByRepo.isEmpty()) return;
+        jdbi.useTransaction(h -> {
+            PreparedBatch batch = h.prepareBatch("""
+                    INSERT INTO repo_downloads (repo_key, day, count) VALUES (:r, :d, :n)
+                    ON CONFLICT (repo_key, day) DO UPDATE SET count = repo_downloads.count + excluded.count""");
+            int n = 0;
+            for (Map.Entry<String, Long> e : countsByRepo.entrySet()) {
+                batch.bind("r", e.getKey()).bind("d", day).bind("n", e.getValue()).add();
+                if (++n % BATCH == 0) batch.execute();
+            }
+            if (n % BATCH != 0) batch.execute();
+        });
+    }
+
+    /**
+     * The raw figures of popularity for some repositories (all of them when {@code repoKeys} is null): downloads
+     * since {@code since30} (an epoch day), all-time downloads, likes, and per-day downloads and likes since
+     * {@code trendSince} for the trending score.
+     */
+    public Map<String, Raw> raw(Collection<String> repoKeys, long since30, long trendSince) {
+        Map<String, Raw> out = new HashMap<>();
+        jdbi.useHandle(h -> {
+            String filter = repoKeys == null ? "" : " WHERE repo_key IN (<keys>)";
+            List<List<String>> chunks = repoKeys == null ? java.util.Collections.singletonList(null) : chunks(repoKeys);
+            for (List<String> chunk : chunks) {
+                var q1 = h.createQuery("SELECT repo_key, day, count FROM repo_downloads" + (chunk == null ? " WHERE day >= :t"
+                        : filter + " AND day >= :t")).bind("t", Math.min(since30, trendSince));
+                if (chunk != null) q1.bindList("keys", chunk);
+                q1.map((rs, ctx) -> {
+                    Raw r = out.computeIfAbsent(rs.getString("repo_key"), k -> new Raw());
+                    long day = rs.getLong("day");
+                    long n = rs.getLong("count");
+                    if (day >= since30) r.downloads30 += n;
+                    if (day >= trendSince) r.downloadsByDay.merge(day, n, Long::sum);
+                    return r;
+                }).list();
+                var q2 = h.createQuery("SELECT repo_key, SUM(count) AS total FROM repo_downloads" + (chunk == null ? "" : filter) + " GROUP BY repo_key");
+                if (chunk != null) q2.bindList("keys", chunk);
+                q2.map((rs, ctx) -> out.computeIfAbsent(rs.getString("repo_key"), k -> new Raw()).downloadsAllTime = rs.getLong("total")).list();
+                var q3 = h.createQuery("SELECT repo_key, COUNT(*) AS n FROM repo_likes" + (chunk == null ? "" : filter) + " GROUP BY repo_key");
+                if (chunk != null) q3.bindList("keys", chunk);
+                q3.map((rs, ctx) -> out.computeIfAbsent(rs.getString("repo_key"), k -> new Raw()).likes = rs.getLong("n")).list();
+                var q4 = h.createQuery("SELECT repo_key, created_at FROM repo_likes WHERE created_at >= :t" + (chunk == null ? "" : " AND repo_key IN (<keys>)"))
+                        .bind("t", trendSince * 86_400_000L);
+                if (chunk != null) q4.bindList("keys", chunk);
+                q4.map((rs, ctx) -> out.computeIfAbsent(rs.getString("repo_key"), k -> new Raw()).likesByDay
+                        .merge(Math.floorDiv(rs.getLong("created_at"), 86_400_000L), 1L, Long::sum)).list();
+            }
+        });
+        return out;
+    }
+
+    /** Repositories with downloads or likes since an epoch day (those whose trending score can change). */
+    public List<String> activeSince(long day) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                SELECT repo_key FROM repo_downloads WHERE day >= :d
+                UNION SELECT repo_key FROM repo_likes WHERE created_at >= :t""")
+                .bind("d", day).bind("t", day * 86_400_000L).mapTo(String.class).list());
+    }
+
+    /** The popularity figures of one repository, as read from the database. Mutable while being summed. */
+    public static final class Raw {
+        public long downloads30;
+        public long downloadsAllTime;
+        public long likes;
+        public final Map<Long, Long> downloadsByDay = new HashMap<>();
+        public final Map<Long, Long> likesByDay = new HashMap<>();
+    }
+
+    private static List<List<String>> chunks(Collection<String> keys) {
+        List<String> all = List.copyOf(keys);
+        List<List<String>> out = new java.util.ArrayList<>();
+        for (int i = 0; i < all.size(); i += BATCH) out.add(all.subList(i, Math.min(all.size(), i + BATCH)));
+        return out;
+    }
+}
