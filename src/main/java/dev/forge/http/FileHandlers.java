@@ -60,7 +60,10 @@ final class FileHandlers {
         long length = slice.get().length();
         if (lfs) {
             SeekableByteChannel ch = forge.content.openLfs(t);
-            ex.stream(Content.Source.from(pool, ch, offset, length));
+            // Jetty seeks only in channels it opens itself: a channel handed in is read from where it stands and an
+            // offset is skipped by reading (a range at 1 GB read 1 GB). Seek here, so a range costs its own bytes.
+            ch.position(offset);
+            ex.stream(Content.Source.from(pool, ch, 0, length));
         } else {
             InputStream in = forge.content.openGitBlob(t);
             ex.stream(Content.Source.from(pool, in, offset, length));

@@ -52,7 +52,7 @@ final class ChunkIngest implements AutoCloseable {
         byte[] buf = new byte[BLOCK + XetChunker.MAX];
         int fill = 0;
         int start = 0;
-        int[] cuts = new int[BLOCK / XetChunker.MIN + 2];
+        int[] cuts = new int[buf.length / XetChunker.MIN + 2]; // every chunk but the last is at least MIN long
         for (int n; (n = in.readNBytes(buf, fill, buf.length - fill)) > 0; ) {
             sha.update(buf, fill, n);
             size += n;

@@ -78,6 +78,16 @@ class ChunkStoreTest extends BlobStoreContract {
     }
 
     @Test
+    void dataCutAtTheMinimumChunkSizeEverywhere() throws IOException {
+        // xet-core's boundary-triggering pattern: a boundary just past every 8 KiB, the most chunks per block
+        byte[] content = XetCompatibilityTest.triggering(5_000_000, 0);
+        LfsOid oid = oidOf(content);
+        store.put(in(content), oid, content.length);
+        assertThat(readAll(oid)).isEqualTo(content);
+        assertThat(store.put(in(content))).isEqualTo(oid);
+    }
+
+    @Test
     void manifestsRecordTheXetFileHash() throws IOException {
         byte[] content = XetCompatibilityTest.linear(1_000_000, 13, 37);
         store.put(in(content), oidOf(content), content.length);
