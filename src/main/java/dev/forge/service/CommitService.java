@@ -209,7 +209,7 @@ public final class CommitService {
                     deleted.add(d.path());
                 }
                 case CommitOperation.AddLfsFile f -> {
-                    Optional<Long> stored = blobs.size(f.oid());
+                    Optional<Long> stored = blobs.retain(f.oid());
                     if (stored.isEmpty() || !index.lfsReferable(repo.key(), f.oid().hex())) {
                         throw ForgeException.badRequest("The LFS object " + f.oid() + " for '" + f.path() + "' was not uploaded");
                     }

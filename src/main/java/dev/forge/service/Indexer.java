@@ -164,7 +164,7 @@ public final class Indexer {
                 lfs = new FileEntry.LfsInfo(t.lfs().oid().hex(), t.lfs().size(), (int) t.size());
                 size = t.lfs().size();
                 if (!unchanged && rules.verifyLfs() && checked.add(t.lfs().oid())) {
-                    Optional<Long> stored = blobs.size(t.lfs().oid());
+                    Optional<Long> stored = blobs.retain(t.lfs().oid());
                     if (stored.isEmpty() || !index.lfsReferable(repo.key(), t.lfs().oid().hex())) {
                         problems.add("LFS object " + t.lfs().oid() + " for " + t.path() + " is missing from the store; push it with git lfs first");
                     } else if (stored.get() != t.lfs().size()) {

@@ -22,6 +22,13 @@ public interface BlobStore {
     Optional<Long> size(LfsOid oid) throws IOException;
 
     /**
+     * The object's size, as {@link #size}, for a caller about to make a commit reference it: a store with garbage
+     * collection marks the object young, so a collection running meanwhile (which decided what is live before the
+     * commit) keeps it for the grace period; or, if that collection already removed it, answers empty.
+     */
+    default Optional<Long> retain(LfsOid oid) throws IOException { return size(oid); }
+
+    /**
      * Opens the object for reading at any position.
      *
      * @throws java.nio.file.NoSuchFileException when it is not stored

@@ -196,6 +196,16 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
         return manifest(oid).map(FileManifest::size);
     }
 
+    /** Under the shared lock, so never between gc's look at a file's age and its removal (gc holds the exclusive one). */
+    @Override
+    public Optional<Long> retain(LfsOid oid) throws IOException {
+        return withShared(() -> {
+            Optional<FileManifest> m = manifest(oid);
+            if (m.isPresent()) Files.setLastModifiedTime(filePath(oid), FileTime.from(clock.instant()));
+            return m.map(FileManifest::size);
+        });
+    }
+
     Optional<FileManifest> manifest(LfsOid oid) throws IOException {
         try {
             return Optional.of(FileManifest.decode(Files.readAllBytes(filePath(oid))));

@@ -34,6 +34,12 @@ public final class LayeredBlobStore implements BlobStore {
     }
 
     @Override
+    public Optional<Long> retain(LfsOid oid) throws IOException {
+        Optional<Long> s = chunks.retain(oid);
+        return s.isPresent() ? s : plain.size(oid); // the plain store has no gc
+    }
+
+    @Override
     public SeekableByteChannel open(LfsOid oid) throws IOException {
         try {
             return chunks.open(oid);

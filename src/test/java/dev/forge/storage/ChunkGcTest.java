@@ -60,6 +60,27 @@ class ChunkGcTest {
         return r;
     }
 
+    /**
+     * gc decides what is live before it sweeps. A commit that references an old, unreferenced object in between
+     * retains it (as the commit and push checks do), so the sweep keeps it; once swept, retain says it is gone
+     * and the commit is refused instead of pointing at nothing.
+     */
+    @Test
+    void anObjectRetainedByACommitAfterGcMarkedSurvivesTheSweep() throws IOException {
+        byte[] content = bytes(1_500_000, 9);
+        LfsOid old = put(content);
+        later(); // the object is now older than the grace period and no commit references it
+        Set<LfsOid> markedBeforeTheCommit = Set.of();
+        assertThat(store.retain(old)).contains((long) content.length); // the commit's check
+        store.gc(markedBeforeTheCommit, GRACE, s -> {});
+        assertThat(read(old)).isEqualTo(content);
+
+        later();
+        store.gc(Set.of(), GRACE, s -> {}); // really unreferenced now
+        assertThat(store.size(old)).isEmpty();
+        assertThat(store.retain(old)).as("a later commit is refused").isEmpty();
+    }
+
     @Test
     void unreferencedFilesAndTheirChunksGoOnlyAfterTheGracePeriod() throws IOException {
         byte[] a = bytes(2_000_000, 1);
