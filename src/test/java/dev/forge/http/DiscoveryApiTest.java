@@ -327,6 +327,27 @@ class DiscoveryApiTest {
     }
 
     @Test
+    void hostileCardsLeaveTheRepositoryListedWithoutCardData() throws Exception {
+        StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (char c = 'b'; c <= 'k'; c++) {
+            bomb.append(c).append(": &").append(c).append(" [*").append((char) (c - 1));
+            for (int i = 0; i < 8; i++) bomb.append(", *").append((char) (c - 1));
+            bomb.append("]\n");
+        }
+        List<String> cards = List.of(card(bomb.toString()), card("tags: [unclosed"), card("- just\n- a list"),
+                card("license: [1, 2]\ntags: 7\nbase_model: {a: b}\nlanguage: 3"), "---\n" + "x: y\n".repeat(100_000) + "---\n");
+        for (int i = 0; i < cards.size(); i++) {
+            Repo r = tf.createRepo(RepoType.MODEL, "admin/hostile-card-" + i);
+            commit(tf, r, "main", "card", file("README.md", cards.get(i)));
+            JsonNode info = getJson("/api/models/admin/hostile-card-" + i, null);
+            assertThat(info.path("id").asText()).isEqualTo("admin/hostile-card-" + i);
+            if (i < 3 || i == 4) assertThat(info.has("cardData")).as("card %d", i).isFalse();
+            assertThat(info.path("tags").toString()).as("wrong types are ignored, not shown").doesNotContain("\"7\"", "license:1");
+            assertThat(allIds(getJson("/api/models?search=hostile-card-" + i, null))).containsExactly("admin/hostile-card-" + i);
+        }
+    }
+
+    @Test
     void badListingParametersAreRefusedClearly() throws Exception {
         for (String q : List.of("limit=0", "limit=-1", "limit=abc", "num_parameters=6B", "num_parameters=min:lots", "sort=popularity",
                 "cursor=%25%25", "cursor=" + "A".repeat(5000))) {
