@@ -282,6 +282,25 @@ class DiscoveryApiTest {
     }
 
     @Test
+    void concurrentLikesByOneUserCountOnce() throws Exception {
+        Repo r = tf.createRepo(RepoType.MODEL, "admin/liked-concurrently");
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    tf.send(tf.request("/api/models/admin/liked-concurrently/like").header("Authorization", "Bearer " + bobToken)
+                            .POST(HttpRequest.BodyPublishers.noBody()));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        for (Thread t : threads) t.join();
+        assertThat(getJson("/api/models/" + r.displayId() + "?expand=likes", null).path("likes").asInt()).isEqualTo(1);
+        assertThat(getJson("/api/models/" + r.displayId() + "/likers", null).size()).isEqualTo(1);
+    }
+
+    @Test
     void downloadsCountGetsOfTheMarkerFilesOnly() throws Exception {
         Repo r = tf.createRepo(RepoType.MODEL, "admin/downloaded");
         commit(tf, r, "main", "files", file("config.json", "{}"), file("README.md", "hello"));
