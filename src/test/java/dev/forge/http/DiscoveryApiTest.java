@@ -45,7 +45,8 @@ class DiscoveryApiTest {
 
         Repo base = tf.forge.repos.create(Actor.internal(alice), RepoType.MODEL, RepoId.parse("acme/Base-7B"), false);
         commit(tf, base, "main", "card and weights",
-                file("README.md", card("license: apache-2.0\nlanguage: [en, fr]\nlibrary_name: transformers\npipeline_tag: text-generation\ntags: [llama]\ndatasets: [acme/web-text]")),
+                file("README.md", card("license: apache-2.0\nlanguage: [en, fr]\nlibrary_name: transformers\npipeline_tag: text-generation\ntags: [llama]\ndatasets: [acme/web-text]"
+                        + "\nmodel-index:\n- name: Base-7B\n  results: []")),
                 file("config.json", "{\"model_type\": \"llama\"}"),
                 lfs(tf, base, "model-00001-of-00002.safetensors", WeightFiles.safetensors(List.of(
                         new WeightFiles.St("embed", "BF16", new long[] {1000, 64}), new WeightFiles.St("norm", "F32", new long[] {64})))),
@@ -113,7 +114,7 @@ class DiscoveryApiTest {
         assertThat(first.fieldNames()).toIterable().containsExactly("_id", "id", "likes", "trendingScore", "private", "downloads",
                 "tags", "pipeline_tag", "library_name", "createdAt", "modelId");
         assertThat(first.path("tags").toString()).contains("\"transformers\"", "\"text-generation\"", "\"llama\"", "\"en\"", "\"fr\"",
-                "\"license:apache-2.0\"", "\"dataset:acme/web-text\"", "\"safetensors\"");
+                "\"license:apache-2.0\"", "\"dataset:acme/web-text\"", "\"safetensors\"", "\"model-index\"");
         assertThat(first.path("private").asBoolean()).isFalse();
         assertThat(first.path("createdAt").asText()).matches(ISO_MILLIS_Z);
         assertThat(ids(getJson("/api/datasets", null))).containsExactly("acme/web-text");
