@@ -257,6 +257,7 @@ public final class SearchService implements AutoCloseable {
         if (!card.isEmpty()) m.put("cardData", card);
         if (facts.safetensors() != null) m.put("safetensors", facts.safetensors());
         if (facts.gguf() != null) m.put("gguf", facts.gguf());
+        if (facts.config() != null) m.put("config", facts.config());
         if (relation.isPresent()) {
             List<Map<String, Object>> models = new ArrayList<>();
             for (String b : info.baseModels()) models.add(Map.of("id", b));

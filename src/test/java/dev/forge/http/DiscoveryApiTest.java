@@ -47,7 +47,8 @@ class DiscoveryApiTest {
         commit(tf, base, "main", "card and weights",
                 file("README.md", card("license: apache-2.0\nlanguage: [en, fr]\nlibrary_name: transformers\npipeline_tag: text-generation\ntags: [llama]\ndatasets: [acme/web-text]"
                         + "\nmodel-index:\n- name: Base-7B\n  results: []")),
-                file("config.json", "{\"model_type\": \"llama\"}"),
+                file("config.json", "{\"model_type\": \"llama\", \"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64}"),
+                file("tokenizer_config.json", "{\"bos_token\": \"<s>\", \"eos_token\": {\"content\": \"</s>\"}, \"model_max_length\": 4096}"),
                 lfs(tf, base, "model-00001-of-00002.safetensors", WeightFiles.safetensors(List.of(
                         new WeightFiles.St("embed", "BF16", new long[] {1000, 64}), new WeightFiles.St("norm", "F32", new long[] {64})))),
                 lfs(tf, base, "model-00002-of-00002.safetensors", WeightFiles.safetensors(List.of(
@@ -206,6 +207,10 @@ class DiscoveryApiTest {
         assertThat(base.path("library_name").asText()).isEqualTo("transformers");
         assertThat(base.path("cardData").path("license").asText()).isEqualTo("apache-2.0");
         assertThat(base.has("baseModels")).as("only when expanded").isFalse();
+        assertThat(base.has("config")).as("only when expanded").isFalse();
+        assertThat(getJson("/api/models/acme/Base-7B?expand=config", null).path("config").toString()).isEqualTo(
+                "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\",\"tokenizer_config\":{\"bos_token\":\"<s>\",\"eos_token\":\"</s>\"}}");
+        assertThat(getJson("/api/models?author=acme&config=true", null).get(0).path("config").path("model_type").asText()).isEqualTo("llama");
 
         JsonNode quant = getJson("/api/models/bob-org-free/Base-7B-GGUF?expand=gguf&expand=baseModels&expand=tags&expand=library_name", null);
         assertThat(quant.path("gguf").path("architecture").asText()).isEqualTo("llama");
