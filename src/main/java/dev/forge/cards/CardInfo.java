@@ -58,6 +58,7 @@ public record CardInfo(List<String> tags, Optional<String> pipelineTag, Optional
         addAll(tags, "", card.get("language"));
         addAll(tags, "license:", card.get("license"));
         if (type == RepoType.MODEL) addAll(tags, "dataset:", card.get("datasets"));
+        if (type == RepoType.MODEL && card.get("model-index") instanceof List<?> l && !l.isEmpty()) tags.add("model-index");
         List<String> bases = type == RepoType.MODEL ? strings(card.get("base_model")) : List.of();
         Optional<Relation> relation = text(card.get("base_model_relation")).flatMap(Relation::parse);
         return new CardInfo(List.copyOf(tags), pipeline, library, bases, relation);

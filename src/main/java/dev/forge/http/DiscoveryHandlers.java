@@ -39,7 +39,7 @@ final class DiscoveryHandlers {
         SearchService.ListRequest request = listRequest(ex, type, expand, full);
         SearchService.Listing listing = forge.search.list(ex.actor(), request);
         List<Object> out = new ArrayList<>();
-        for (SearchService.Listed l : listing.items()) out.add(HubJson.listed(type, l, expand, full, ex.flag("cardData")));
+        for (SearchService.Listed l : listing.items()) out.add(HubJson.listed(type, l, expand, full, ex.flag("cardData"), ex.flag("config")));
         listing.nextCursor().ifPresent(c -> ex.setHeader("Link", "<" + ex.urlWith("cursor", c) + ">; rel=\"next\""));
         ex.json(200, out);
     }

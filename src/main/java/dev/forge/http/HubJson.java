@@ -25,7 +25,7 @@ final class HubJson {
     private HubJson() {}
 
     /** Fields of info that appear only when asked for by {@code expand}. */
-    private static final Set<String> EXPAND_ONLY = Set.of("baseModels", "childrenModelCount", "trendingScore");
+    private static final Set<String> EXPAND_ONLY = Set.of("baseModels", "childrenModelCount", "trendingScore", "config");
 
     static Map<String, Object> info(InfoService.Snapshot s, boolean blobs, Collection<String> expand) {
         Map<String, Object> all = new LinkedHashMap<>(s.details().fields());
@@ -64,7 +64,8 @@ final class HubJson {
             "disabled", "downloads", "likes", "tags", "createdAt", "trendingScore");
     private static final List<String> FULL = List.of("author", "sha", "lastModified", "gated", "disabled", "siblings");
 
-    static Map<String, Object> listed(RepoType type, SearchService.Listed l, Collection<String> expand, boolean full, boolean cardData) {
+    static Map<String, Object> listed(RepoType type, SearchService.Listed l, Collection<String> expand, boolean full, boolean cardData,
+                                      boolean config) {
         Map<String, Object> all = new LinkedHashMap<>(l.fields());
         counters(all, l.counters());
         l.siblings().ifPresent(files -> {
@@ -77,6 +78,7 @@ final class HubJson {
         Set<String> keys = new LinkedHashSet<>(type == RepoType.DATASET ? DATASET_DEFAULT : MODEL_DEFAULT);
         if (full) keys.addAll(FULL);
         if (cardData) keys.add("cardData");
+        if (config) keys.add("config");
         Map<String, Object> out = new LinkedHashMap<>();
         for (String k : keys) if (all.containsKey(k)) out.put(k, all.get(k));
         return out;

@@ -77,34 +77,42 @@ public final class StatsDao {
     public Map<String, Raw> raw(Collection<String> repoKeys, long since30, long trendSince) {
         Map<String, Raw> out = new HashMap<>();
         jdbi.useHandle(h -> {
-            String filter = repoKeys == null ? "" : " WHERE repo_key IN (<keys>)";
             List<List<String>> chunks = repoKeys == null ? java.util.Collections.singletonList(null) : chunks(repoKeys);
             for (List<String> chunk : chunks) {
-                var q1 = h.createQuery("SELECT repo_key, day, count FROM repo_downloads" + (chunk == null ? " WHERE day >= :t"
-                        : filter + " AND day >= :t")).bind("t", Math.min(since30, trendSince));
-                if (chunk != null) q1.bindList("keys", chunk);
-                q1.map((rs, ctx) -> {
+                String and = chunk == null ? "" : " AND repo_key IN (<keys>)";
+                rows(h, "SELECT repo_key, day, count FROM repo_downloads WHERE day >= :t" + and, chunk, Math.min(since30, trendSince), rs -> {
                     Raw r = out.computeIfAbsent(rs.getString("repo_key"), k -> new Raw());
                     long day = rs.getLong("day");
                     long n = rs.getLong("count");
                     if (day >= since30) r.downloads30 += n;
                     if (day >= trendSince) r.downloadsByDay.merge(day, n, Long::sum);
-                    return r;
-                }).list();
-                var q2 = h.createQuery("SELECT repo_key, SUM(count) AS total FROM repo_downloads" + (chunk == null ? "" : filter) + " GROUP BY repo_key");
-                if (chunk != null) q2.bindList("keys", chunk);
-                q2.map((rs, ctx) -> out.computeIfAbsent(rs.getString("repo_key"), k -> new Raw()).downloadsAllTime = rs.getLong("total")).list();
-                var q3 = h.createQuery("SELECT repo_key, COUNT(*) AS n FROM repo_likes" + (chunk == null ? "" : filter) + " GROUP BY repo_key");
-                if (chunk != null) q3.bindList("keys", chunk);
-                q3.map((rs, ctx) -> out.computeIfAbsent(rs.getString("repo_key"), k -> new Raw()).likes = rs.getLong("n")).list();
-                var q4 = h.createQuery("SELECT repo_key, created_at FROM repo_likes WHERE created_at >= :t" + (chunk == null ? "" : " AND repo_key IN (<keys>)"))
-                        .bind("t", trendSince * 86_400_000L);
-                if (chunk != null) q4.bindList("keys", chunk);
-                q4.map((rs, ctx) -> out.computeIfAbsent(rs.getString("repo_key"), k -> new Raw()).likesByDay
-                        .merge(Math.floorDiv(rs.getLong("created_at"), 86_400_000L), 1L, Long::sum)).list();
+                });
+                rows(h, "SELECT repo_key, SUM(count) AS total FROM repo_downloads WHERE day >= :t" + and + " GROUP BY repo_key", chunk, Long.MIN_VALUE,
+                        rs -> out.computeIfAbsent(rs.getString("repo_key"), k -> new Raw()).downloadsAllTime = rs.getLong("total"));
+                rows(h, "SELECT repo_key, COUNT(*) AS n FROM repo_likes WHERE created_at >= :t" + and + " GROUP BY repo_key", chunk, Long.MIN_VALUE,
+                        rs -> out.computeIfAbsent(rs.getString("repo_key"), k -> new Raw()).likes = rs.getLong("n"));
+                rows(h, "SELECT repo_key, created_at FROM repo_likes WHERE created_at >= :t" + and, chunk, trendSince * 86_400_000L,
+                        rs -> out.computeIfAbsent(rs.getString("repo_key"), k -> new Raw()).likesByDay
+                                .merge(Math.floorDiv(rs.getLong("created_at"), 86_400_000L), 1L, Long::sum));
             }
         });
         return out;
+    }
+
+    @FunctionalInterface
+    private interface RowHandler {
+        void accept(java.sql.ResultSet rs) throws java.sql.SQLException;
+    }
+
+    /** Runs {@code sql} with {@code :t} bound (and {@code <keys>} when {@code keys} is not null), handing each row to {@code handler}. */
+    private static void rows(org.jdbi.v3.core.Handle h, String sql, List<String> keys, long t, RowHandler handler) {
+        var q = h.createQuery(sql).bind("t", t);
+        if (keys != null) q.bindList("keys", keys);
+        q.scanResultSet((rows, ctx) -> {
+            java.sql.ResultSet rs = rows.get();
+            while (rs.next()) handler.accept(rs);
+            return null;
+        });
     }
 
     /** Repositories with downloads or likes since an epoch day (those whose trending score can change). */

@@ -7,15 +7,17 @@ import java.util.Map;
 
 /**
  * What discovery derives from a commit's top-level files, kept per commit: the Hub's {@code safetensors}
- * and {@code gguf} fields (null when the commit has no readable such files), the files that hint at a
+ * and {@code gguf} fields (null when the commit has no readable such files), the {@code config} field (the
+ * architectures and model type of {@code config.json}, and the special tokens and chat template of
+ * {@code tokenizer_config.json}), the files that hint at a
  * library and at the relation to a base model, and the headers that were refused, with why.
  *
  * @param library the library the files imply ({@code gguf}, {@code diffusers}, {@code peft}) when the card names none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record CommitFacts(Map<String, Object> safetensors, Map<String, Object> gguf, boolean adapterConfig, boolean ggufFiles,
-                          boolean safetensorsFiles, String library, List<String> problems) {
-    public static final CommitFacts NONE = new CommitFacts(null, null, false, false, false, null, List.of());
+public record CommitFacts(Map<String, Object> safetensors, Map<String, Object> gguf, Map<String, Object> config, boolean adapterConfig,
+                          boolean ggufFiles, boolean safetensorsFiles, String library, List<String> problems) {
+    public static final CommitFacts NONE = new CommitFacts(null, null, null, false, false, false, null, List.of());
 
     public CommitFacts {
         problems = problems == null ? List.of() : List.copyOf(problems);

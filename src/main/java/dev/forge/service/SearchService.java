@@ -64,6 +64,8 @@ public final class SearchService implements AutoCloseable {
     private volatile RepoIndex lucene;
     /** A change could not be applied to the index: it must not be marked as cleanly closed. */
     private volatile boolean missedChange;
+    /** A background reconcile has not finished: closing now must leave the index to be reconciled again. */
+    private volatile boolean reconciling;
 
     public SearchService(RepoDao repoDao, GitRepositories git, IndexDao index, WeightFacts weights, PopularityService popularity, AuthService auth) {
         this.repoDao = repoDao;
@@ -92,9 +94,11 @@ public final class SearchService implements AutoCloseable {
             int n = rebuild();
             LOG.info("Built the search index of {} repositories in {} ms", n, (System.nanoTime() - t) / 1_000_000);
         } else if (!opened.closedCleanly() || opened.size() != repoDao.count()) {
+            reconciling = true;
             Thread.ofVirtual().name("search-reconcile").start(() -> {
                 try {
                     int n = rebuild();
+                    reconciling = false;
                     LOG.info("Reconciled the search index with {} repositories", n);
                 } catch (RuntimeException e) {
                     LOG.error("Reconciling the search index failed; run 'forge index rebuild'", e);
@@ -135,7 +139,7 @@ public final class SearchService implements AutoCloseable {
     @Override
     public synchronized void close() throws IOException {
         if (lucene != null) {
-            lucene.close(!missedChange);
+            lucene.close(!missedChange && !reconciling);
             lucene = null;
         }
     }
@@ -253,6 +257,7 @@ public final class SearchService implements AutoCloseable {
         if (!card.isEmpty()) m.put("cardData", card);
         if (facts.safetensors() != null) m.put("safetensors", facts.safetensors());
         if (facts.gguf() != null) m.put("gguf", facts.gguf());
+        if (facts.config() != null) m.put("config", facts.config());
         if (relation.isPresent()) {
             List<Map<String, Object>> models = new ArrayList<>();
             for (String b : info.baseModels()) models.add(Map.of("id", b));

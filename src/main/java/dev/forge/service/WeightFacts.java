@@ -118,11 +118,54 @@ public final class WeightFacts {
                 }
             }
         }
+        Map<String, Object> config = config(repo, files, problems);
         boolean adapter = files.containsKey("adapter_config.json");
         String library = hasGguf && shards.isEmpty() && !files.containsKey("config.json") ? "gguf"
                 : files.containsKey("model_index.json") ? "diffusers"
                 : adapter ? "peft" : null;
-        return new CommitFacts(safetensors, gguf, adapter, hasGguf, !shards.isEmpty(), library, problems);
+        return new CommitFacts(safetensors, gguf, config, adapter, hasGguf, !shards.isEmpty(), library, problems);
+    }
+
+    /** The keys of tokenizer_config.json the Hub's {@code config.tokenizer_config} carries. */
+    private static final List<String> TOKENIZER_KEYS = List.of("bos_token", "eos_token", "pad_token", "unk_token", "chat_template");
+
+    /**
+     * The Hub's {@code config} field: {@code architectures} and {@code model_type} from {@code config.json}, and the
+     * special tokens and chat template of {@code tokenizer_config.json} as {@code tokenizer_config}; null when neither
+     * file says anything.
+     */
+    private Map<String, Object> config(Repo repo, Map<String, FileEntry> files, List<String> problems) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        readJson(repo, files.get("config.json"), problems).ifPresent(c -> {
+            if (c.path("architectures").isArray()) {
+                List<String> arch = new ArrayList<>();
+                c.path("architectures").forEach(a -> { if (a.isTextual()) arch.add(a.asText()); });
+                out.put("architectures", arch);
+            }
+            if (c.path("model_type").isTextual()) out.put("model_type", c.path("model_type").asText());
+        });
+        readJson(repo, files.get("tokenizer_config.json"), problems).ifPresent(t -> {
+            Map<String, Object> tok = new LinkedHashMap<>();
+            for (String k : TOKENIZER_KEYS) {
+                JsonNode v = t.get(k);
+                if (v != null && v.isTextual()) tok.put(k, v.asText());
+                else if (v != null && v.isObject() && v.path("content").isTextual()) tok.put(k, v.path("content").asText());
+            }
+            if (!tok.isEmpty()) out.put("tokenizer_config", tok);
+        });
+        return out.isEmpty() ? null : out;
+    }
+
+    /** A small JSON file kept in git, as a tree; empty when absent, in LFS, too large or not a JSON object. */
+    private Optional<JsonNode> readJson(Repo repo, FileEntry e, List<String> problems) {
+        if (e == null || e.isLfs() || e.size() > MAX_INDEX_JSON_BYTES) return Optional.empty();
+        try {
+            JsonNode n = JSON.readTree(git.readBlob(repo.key(), e.oid(), MAX_INDEX_JSON_BYTES));
+            return n != null && n.isObject() ? Optional.of(n) : Optional.empty();
+        } catch (IOException ex) {
+            problems.add(e.path() + ": " + String.valueOf(ex.getMessage()).lines().findFirst().orElse("unreadable"));
+            return Optional.empty();
+        }
     }
 
     /** The shard file names a sharded checkpoint's index lists (null when the index is unreadable). */

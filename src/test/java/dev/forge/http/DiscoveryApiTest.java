@@ -45,8 +45,10 @@ class DiscoveryApiTest {
 
         Repo base = tf.forge.repos.create(Actor.internal(alice), RepoType.MODEL, RepoId.parse("acme/Base-7B"), false);
         commit(tf, base, "main", "card and weights",
-                file("README.md", card("license: apache-2.0\nlanguage: [en, fr]\nlibrary_name: transformers\npipeline_tag: text-generation\ntags: [llama]\ndatasets: [acme/web-text]")),
-                file("config.json", "{\"model_type\": \"llama\"}"),
+                file("README.md", card("license: apache-2.0\nlanguage: [en, fr]\nlibrary_name: transformers\npipeline_tag: text-generation\ntags: [llama]\ndatasets: [acme/web-text]"
+                        + "\nmodel-index:\n- name: Base-7B\n  results: []")),
+                file("config.json", "{\"model_type\": \"llama\", \"architectures\": [\"LlamaForCausalLM\"], \"hidden_size\": 64}"),
+                file("tokenizer_config.json", "{\"bos_token\": \"<s>\", \"eos_token\": {\"content\": \"</s>\"}, \"model_max_length\": 4096}"),
                 lfs(tf, base, "model-00001-of-00002.safetensors", WeightFiles.safetensors(List.of(
                         new WeightFiles.St("embed", "BF16", new long[] {1000, 64}), new WeightFiles.St("norm", "F32", new long[] {64})))),
                 lfs(tf, base, "model-00002-of-00002.safetensors", WeightFiles.safetensors(List.of(
@@ -113,7 +115,7 @@ class DiscoveryApiTest {
         assertThat(first.fieldNames()).toIterable().containsExactly("_id", "id", "likes", "trendingScore", "private", "downloads",
                 "tags", "pipeline_tag", "library_name", "createdAt", "modelId");
         assertThat(first.path("tags").toString()).contains("\"transformers\"", "\"text-generation\"", "\"llama\"", "\"en\"", "\"fr\"",
-                "\"license:apache-2.0\"", "\"dataset:acme/web-text\"", "\"safetensors\"");
+                "\"license:apache-2.0\"", "\"dataset:acme/web-text\"", "\"safetensors\"", "\"model-index\"");
         assertThat(first.path("private").asBoolean()).isFalse();
         assertThat(first.path("createdAt").asText()).matches(ISO_MILLIS_Z);
         assertThat(ids(getJson("/api/datasets", null))).containsExactly("acme/web-text");
@@ -205,6 +207,10 @@ class DiscoveryApiTest {
         assertThat(base.path("library_name").asText()).isEqualTo("transformers");
         assertThat(base.path("cardData").path("license").asText()).isEqualTo("apache-2.0");
         assertThat(base.has("baseModels")).as("only when expanded").isFalse();
+        assertThat(base.has("config")).as("only when expanded").isFalse();
+        assertThat(getJson("/api/models/acme/Base-7B?expand=config", null).path("config").toString()).isEqualTo(
+                "{\"architectures\":[\"LlamaForCausalLM\"],\"model_type\":\"llama\",\"tokenizer_config\":{\"bos_token\":\"<s>\",\"eos_token\":\"</s>\"}}");
+        assertThat(getJson("/api/models?author=acme&config=true", null).get(0).path("config").path("model_type").asText()).isEqualTo("llama");
 
         JsonNode quant = getJson("/api/models/bob-org-free/Base-7B-GGUF?expand=gguf&expand=baseModels&expand=tags&expand=library_name", null);
         assertThat(quant.path("gguf").path("architecture").asText()).isEqualTo("llama");
@@ -282,6 +288,25 @@ class DiscoveryApiTest {
     }
 
     @Test
+    void concurrentLikesByOneUserCountOnce() throws Exception {
+        Repo r = tf.createRepo(RepoType.MODEL, "admin/liked-concurrently");
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    tf.send(tf.request("/api/models/admin/liked-concurrently/like").header("Authorization", "Bearer " + bobToken)
+                            .POST(HttpRequest.BodyPublishers.noBody()));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        for (Thread t : threads) t.join();
+        assertThat(getJson("/api/models/" + r.displayId() + "?expand=likes", null).path("likes").asInt()).isEqualTo(1);
+        assertThat(getJson("/api/models/" + r.displayId() + "/likers", null).size()).isEqualTo(1);
+    }
+
+    @Test
     void downloadsCountGetsOfTheMarkerFilesOnly() throws Exception {
         Repo r = tf.createRepo(RepoType.MODEL, "admin/downloaded");
         commit(tf, r, "main", "files", file("config.json", "{}"), file("README.md", "hello"));
@@ -324,6 +349,27 @@ class DiscoveryApiTest {
         // one good shard next to the bad ones still counts
         commit(tf, r, "main", "good one", lfs(tf, r, "d.safetensors", WeightFiles.safetensors(List.of(new WeightFiles.St("w", "F32", new long[] {3})))));
         assertThat(getJson("/api/models/admin/hostile-weights?expand=safetensors", null).path("safetensors").path("total").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void hostileCardsLeaveTheRepositoryListedWithoutCardData() throws Exception {
+        StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (char c = 'b'; c <= 'k'; c++) {
+            bomb.append(c).append(": &").append(c).append(" [*").append((char) (c - 1));
+            for (int i = 0; i < 8; i++) bomb.append(", *").append((char) (c - 1));
+            bomb.append("]\n");
+        }
+        List<String> cards = List.of(card(bomb.toString()), card("tags: [unclosed"), card("- just\n- a list"),
+                card("license: [1, 2]\ntags: 7\nbase_model: {a: b}\nlanguage: 3"), "---\n" + "x: y\n".repeat(100_000) + "---\n");
+        for (int i = 0; i < cards.size(); i++) {
+            Repo r = tf.createRepo(RepoType.MODEL, "admin/hostile-card-" + i);
+            commit(tf, r, "main", "card", file("README.md", cards.get(i)));
+            JsonNode info = getJson("/api/models/admin/hostile-card-" + i, null);
+            assertThat(info.path("id").asText()).isEqualTo("admin/hostile-card-" + i);
+            if (i < 3 || i == 4) assertThat(info.has("cardData")).as("card %d", i).isFalse();
+            assertThat(info.path("tags").toString()).as("wrong types are ignored, not shown").doesNotContain("\"7\"", "license:1");
+            assertThat(allIds(getJson("/api/models?search=hostile-card-" + i, null))).containsExactly("admin/hostile-card-" + i);
+        }
     }
 
     @Test

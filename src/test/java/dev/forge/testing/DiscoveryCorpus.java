@@ -43,6 +43,7 @@ public final class DiscoveryCorpus {
             out.addAll(tags);
             out.addAll(languages);
             out.add("license:" + license);
+            if (type == RepoType.MODEL) out.add("model-index");
             if (weights.equals("safetensors")) out.add("safetensors");
             if (weights.equals("gguf")) out.add("gguf");
             baseModel.ifPresent(b -> {
