@@ -27,8 +27,8 @@ final class DiscoveryHandlers {
 
     void list(Exchange ex) throws IOException {
         RepoType type = ex.repoType();
-        // nothing here is gated or served by an inference provider or app: such filters match nothing
-        boolean unmatchable = ex.flag("gated") || !ex.params("inference_provider").isEmpty() || !ex.params("apps").isEmpty()
+        // nothing here is served by an inference provider or app: such filters match nothing
+        boolean unmatchable = !ex.params("inference_provider").isEmpty() || !ex.params("apps").isEmpty()
                 || ex.param("inference").filter(v -> !v.isBlank()).isPresent();
         if (!type.isSupported() || unmatchable) {
             ex.json(200, List.of());
@@ -55,6 +55,8 @@ final class DiscoveryHandlers {
         tags.addAll(ex.params("library"));
         tags.addAll(ex.params("language"));
         for (String d : ex.params("trained_dataset")) tags.add(d.startsWith("dataset:") ? d : "dataset:" + d);
+        ex.param("gated").filter(g -> !g.isBlank()).ifPresent(g -> tags.add(
+                g.equalsIgnoreCase("true") || g.equals("1") ? SearchService.GATED_TERM : SearchService.NOT_GATED_TERM));
         Optional<String> author = ex.param("author").filter(a -> !a.isBlank());
         SortKey sort = ex.param("sort").filter(s -> !s.isBlank())
                 .map(s -> SortKey.parse(s).orElseThrow(() -> ForgeException.badRequest("Unknown sort '" + s + "'")))

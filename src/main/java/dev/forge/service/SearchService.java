@@ -213,7 +213,9 @@ public final class SearchService implements AutoCloseable {
             View v = view(repo, meta.get());
             byte[] summary = JSON.writeValueAsBytes(v.fields);
             indexedHeads.put(repo.key(), commit);
-            return Optional.of(new RepoDocument(repo.key(), repo.type(), repo.displayId(), repo.isPrivate(), v.tags,
+            List<String> terms = new ArrayList<>(v.tags);
+            terms.add(repo.isGated() ? GATED_TERM : NOT_GATED_TERM); // for ?gated=true|false; not a tag the Hub shows
+            return Optional.of(new RepoDocument(repo.key(), repo.type(), repo.displayId(), repo.isPrivate(), terms,
                     repo.createdAt(), meta.get().committedAt(), v.facts.parameters(), counters, summary));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -246,7 +248,7 @@ public final class SearchService implements AutoCloseable {
         m.put("lastModified", Dates.iso(c.committedAt()));
         m.put("createdAt", Dates.iso(repo.createdAt()));
         m.put("private", repo.isPrivate());
-        m.put("gated", false);
+        m.put("gated", repo.gating().wire());
         m.put("disabled", false);
         m.put("tags", tags);
         if (repo.type() == RepoType.MODEL) {
@@ -359,13 +361,30 @@ public final class SearchService implements AutoCloseable {
         return new Listing(out, page.nextCursor());
     }
 
-    /** Private repositories the actor may see are those of its own namespaces; empty means everything (admins). */
+    /** Index terms for the {@code gated} listing filter (the control character keeps them apart from real tags). */
+    public static final String GATED_TERM = "\u0001gated:yes", NOT_GATED_TERM = "\u0001gated:no";
+
+    /**
+     * Private repositories the actor may see are those of its own namespaces; empty means everything (admins). A
+     * fine-grained token lists only the private repositories of the namespaces it names (one it names by
+     * repository stays reachable directly but is not listed: under-listing never leaks).
+     */
     Optional<Set<String>> readableNamespaces(Actor actor) {
         if (actor.isAnonymous()) return Optional.of(Set.of());
-        if (actor.user().admin()) return Optional.empty();
+        dev.forge.core.Token token = actor.token();
+        boolean fineGrained = token != null && token.role() == dev.forge.core.Token.Role.FINE_GRAINED;
+        if (actor.user().admin() && !fineGrained) return Optional.empty();
         Set<String> ns = new HashSet<>();
         ns.add(actor.user().name().toLowerCase(Locale.ROOT));
         for (Membership m : auth.memberships(actor.user())) ns.add(m.org().name().toLowerCase(Locale.ROOT));
+        if (fineGrained) {
+            Set<String> scoped = new HashSet<>();
+            for (dev.forge.core.TokenScope s : token.scopes()) {
+                if (s.kind() == dev.forge.core.TokenScope.Kind.NAMESPACE) scoped.add(s.target());
+            }
+            if (!actor.user().admin()) ns.retainAll(scoped);
+            else ns = scoped;
+        }
         return Optional.of(ns);
     }
 

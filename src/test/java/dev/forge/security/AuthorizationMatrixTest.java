@@ -151,6 +151,41 @@ class AuthorizationMatrixTest {
         assertThat(mismatches).as("cells that do not hold, out of %d", cells).isEmpty();
     }
 
+    /**
+     * Listings show each caller exactly the repositories the matrix's "info" row lets them see, nothing private
+     * beyond (a fine-grained token lists only the private repositories of namespaces it names, so its
+     * repository-scoped grant is reachable but not listed); {@code gated=true} lists the gated one, marked.
+     */
+    @Test
+    void listingsShowEachCallerWhatTheInfoRowAllows() throws Exception {
+        Map<String, List<String>> info = new LinkedHashMap<>();
+        for (Row row : matrix()) if (row.op().equals("info")) info.put(row.repo(), row.expected());
+        assertThat(info.keySet()).containsExactlyInAnyOrder("pub", "priv", "gated", "carls");
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (int c = 0; c < COLUMNS.size(); c++) {
+            String column = COLUMNS.get(c);
+            HttpResponse<byte[]> r = send(tokens.get(column), get("/api/models?author=acme&limit=1000"));
+            if (column.equals("revoked")) {
+                assertThat(r.statusCode()).isEqualTo(401);
+                continue;
+            }
+            assertThat(r.statusCode()).as(column).isEqualTo(200);
+            java.util.Set<String> listed = new java.util.HashSet<>();
+            for (var item : json.readTree(r.body())) listed.add(item.get("id").asText());
+            for (var e : info.entrySet()) {
+                boolean visible = e.getValue().get(c).equals("200") && !(column.equals("fine") && repos.get(e.getKey()).isPrivate());
+                assertThat(listed.contains("acme/" + e.getKey())).as("%s lists acme/%s", column, e.getKey()).isEqualTo(visible);
+            }
+            var gated = json.readTree(send(tokens.get(column), get("/api/models?author=acme&gated=true&expand[]=gated")).body());
+            assertThat(gated).as(column).singleElement().satisfies(n -> {
+                assertThat(n.get("id").asText()).isEqualTo("acme/gated");
+                assertThat(n.get("gated").asText()).isEqualTo("manual");
+            });
+            var ungated = json.readTree(send(tokens.get(column), get("/api/models?author=acme&gated=false&limit=1000")).body());
+            for (var n : ungated) assertThat(n.get("id").asText()).isNotEqualTo("acme/gated");
+        }
+    }
+
     /** Every token the matrix uses is refused with its secret nowhere in the audit log. */
     @Test
     void noSecretOfTheMatrixReachesTheAuditLog() {
