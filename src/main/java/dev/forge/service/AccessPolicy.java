@@ -42,14 +42,16 @@ public final class AccessPolicy {
 
     /** The actor's level towards the repository, token caps applied; public repositories are at least READ. */
     public Level level(Actor actor, Repo repo) {
-        Level standing = min(standing(actor, repo.id().namespace(), repo.createdBy()), tokenCap(actor, repo));
-        if (!repo.isPrivate() && standing == Level.NONE) return Level.READ;
-        return standing;
+        Level own = ownLevel(actor, repo);
+        return !repo.isPrivate() && own == Level.NONE ? Level.READ : own;
+    }
+
+    /** What the actor's standing gives, capped by the token, before "public means readable by anyone". */
+    private Level ownLevel(Actor actor, Repo repo) {
+        return min(standing(actor, repo.id().namespace(), repo.createdBy()), tokenCap(actor, repo));
     }
 
     public boolean canRead(Actor actor, Repo repo) { return level(actor, repo).compareTo(Level.READ) >= 0; }
-
-    public boolean canWrite(Actor actor, Repo repo) { return level(actor, repo) == Level.WRITE; }
 
     /** Whether the actor may read the files of the repository (differs from {@link #canRead} for gated ones). */
     public boolean canReadFiles(Actor actor, Repo repo) {
@@ -57,8 +59,7 @@ public final class AccessPolicy {
         if (!repo.isGated()) return true;
         if (actor.isAnonymous()) return false;
         // members and the owner read without asking; everyone else needs an accepted request
-        Level standing = min(standing(actor, repo.id().namespace(), repo.createdBy()), tokenCap(actor, repo));
-        if (standing.compareTo(Level.READ) >= 0) return true;
+        if (ownLevel(actor, repo).compareTo(Level.READ) >= 0) return true;
         return !tokenExcludes(actor, repo) && requests.status(repo.key(), actor.user().key()).filter("accepted"::equals).isPresent();
     }
 

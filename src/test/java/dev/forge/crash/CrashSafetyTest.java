@@ -386,7 +386,7 @@ class CrashSafetyTest {
         byte[] text = ("written " + tag + "\n").getBytes(StandardCharsets.UTF_8);
         String c = hub.commitOk(repoId, tag, Map.of("after/" + tag + ".txt", text),
                 Map.of("after/" + tag + ".bin", new Hub.LfsRef(p.sha256(), p.size)));
-        model.put("after/" + tag + ".txt", Hub.sha256(text));
+        model.put("after/" + tag + ".txt", dev.forge.testing.Hashes.sha256(text));
         model.put("after/" + tag + ".bin", p.sha256());
         assertThat(hub.sha(repoId)).isEqualTo(c);
         assertConsistent(List.of(model));

@@ -29,6 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.forge.testing.Hashes.sha256;
 
 /**
  * A small Hub client over {@code java.net.http} (HTTP/1.1) for the crash and concurrency tests: the NDJSON commit,
@@ -277,9 +278,6 @@ final class Hub {
         return out;
     }
 
-    static String sha256(byte[] b) {
-        return HexFormat.of().formatHex(Payload.sha().digest(b));
-    }
 
     /** path → SHA-256 of the content, for a model of what a repository should hold. */
     static Map<String, String> hashes(Map<String, byte[]> files) {

@@ -18,17 +18,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +37,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.forge.testing.Hashes.sha256;
 
 /**
  * The chunk store behind the real server: LFS uploads over HTTP deduplicate, downloads and ranges answer as
@@ -69,9 +67,6 @@ class DedupStorageTest {
         return b;
     }
 
-    static String sha256(byte[] b) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    }
 
     static String basic() {
         return "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + tf.adminToken).getBytes(StandardCharsets.UTF_8));

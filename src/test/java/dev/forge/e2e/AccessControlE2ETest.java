@@ -11,11 +11,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.forge.testing.Hashes.sha256;
 
 /**
  * Private and gated repositories as the real {@code @huggingface/hub} client sees them: a private repository
@@ -102,7 +101,4 @@ class AccessControlE2ETest {
                 .POST(HttpRequest.BodyPublishers.ofString(json))).statusCode();
     }
 
-    private static String sha256(byte[] b) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-    }
 }

@@ -19,9 +19,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +28,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.forge.testing.Hashes.sha256;
 
 /**
  * The upload API driven by the real {@code @huggingface/hub} JS client: {@code createRepo}, {@code uploadFiles}
@@ -250,13 +249,6 @@ class UploadE2ETest {
         return b;
     }
 
-    private static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static void write(Path root, String path, byte[] content) throws IOException {
         Path p = root.resolve(path);

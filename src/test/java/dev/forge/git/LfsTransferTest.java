@@ -19,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ import static dev.forge.git.GitFixtures.JSON;
 import static dev.forge.git.GitFixtures.body;
 import static dev.forge.git.GitFixtures.json;
 import static dev.forge.git.GitFixtures.randomBytes;
-import static dev.forge.git.GitFixtures.sha256;
+import static dev.forge.testing.Hashes.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -46,7 +45,7 @@ import static dev.forge.git.GitFixtures.dropLfsPrePush;
 import static dev.forge.git.GitFixtures.lsRemote;
 import static dev.forge.git.GitFixtures.randomBytes;
 import static dev.forge.git.GitFixtures.revParse;
-import static dev.forge.git.GitFixtures.sha256;
+import static dev.forge.testing.Hashes.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -35,6 +35,7 @@ import java.util.Set;
 
 import static dev.forge.http.HttpSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.forge.testing.Hashes.*;
 
 /**
  * The Hub JSON API as the clients parse it (protocol reference §3, §4.1, §1.3–1.4): info with expand and

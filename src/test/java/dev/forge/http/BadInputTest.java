@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 
 import static dev.forge.http.HttpSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.forge.testing.Hashes.*;
 
 /**
  * Hostile and broken input: malformed repository ids, path and revision traversal, bad percent-encoding,

@@ -22,6 +22,7 @@ import java.util.List;
 
 import static dev.forge.http.HttpSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.forge.testing.Hashes.*;
 
 /**
  * Listing and search ({@code /api/models}, {@code /api/datasets}; protocol reference §3.2), the discovery fields

@@ -17,9 +17,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +29,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.forge.testing.Hashes.sha256;
 
 /** Shared helpers of the HTTP protocol tests: hashes, fixtures through the services, JSON, Link headers and raw sockets. */
 final class HttpSupport {
@@ -41,27 +40,6 @@ final class HttpSupport {
     static final Pattern ISO_MILLIS_Z = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z");
 
     private HttpSupport() {}
-
-    // ------------------------------------------------------------------------------------------ hashes
-
-    /** The git blob id: SHA-1 of {@code "blob <len>\0" + content}. */
-    static String gitBlobSha1(byte[] content) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-1");
-            md.update(("blob " + content.length + "\0").getBytes(StandardCharsets.US_ASCII));
-            return HexFormat.of().formatHex(md.digest(content));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** The LFS pointer text exactly as the spec writes it. */
     static byte[] lfsPointer(byte[] content) {

@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 
 import static dev.forge.http.HttpSupport.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.forge.testing.Hashes.*;
 
 /**
  * {@code GET|HEAD /{P}{id}/resolve/{rev}/{path}} and {@code /raw/…} as the Hub clients read them (protocol

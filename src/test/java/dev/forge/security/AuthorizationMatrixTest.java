@@ -24,10 +24,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +33,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import dev.forge.testing.Hashes;
 
 /**
  * Runs every cell of {@code src/test/resources/security/authorization-matrix.txt} against a real server: each
@@ -227,7 +226,7 @@ class AuthorizationMatrixTest {
             case "git-fetch" -> sendBasic(token, get("/" + id + ".git/info/refs?service=git-upload-pack"));
             case "git-push" -> sendBasic(token, get("/" + id + ".git/info/refs?service=git-receive-pack"));
             case "lfs-download" -> sendBasic(token, lfsBatch(id, "download", lfsOid, LFS_CONTENT.length));
-            case "lfs-upload" -> sendBasic(token, lfsBatch(id, "upload", sha256("new object " + n), 12));
+            case "lfs-upload" -> sendBasic(token, lfsBatch(id, "upload", Hashes.sha256(("new object " + n).getBytes(StandardCharsets.UTF_8)), 12));
             case "preupload" -> send(token, post("/api/models/" + id + "/preupload/main", "application/json",
                     "{\"files\":[{\"path\":\"x.txt\",\"size\":3,\"sample\":\"YWJj\"}]}"));
             case "commit" -> send(token, commit(id, "", n));
@@ -308,11 +307,4 @@ class AuthorizationMatrixTest {
         return tf.send(b);
     }
 
-    private static String sha256(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -46,7 +46,7 @@ import static dev.forge.upload.UploadFixtures.randomBytes;
 import static dev.forge.upload.UploadFixtures.refTarget;
 import static dev.forge.upload.UploadFixtures.refs;
 import static dev.forge.upload.UploadFixtures.resolve;
-import static dev.forge.upload.UploadFixtures.sha256;
+import static dev.forge.testing.Hashes.sha256;
 import static dev.forge.upload.UploadFixtures.storeLfs;
 import static dev.forge.upload.UploadFixtures.text;
 import static dev.forge.upload.UploadFixtures.utf8;

@@ -3,7 +3,6 @@ package dev.forge.upload;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.core.ForgeConfig;
 import dev.forge.core.LfsOid;
-import dev.forge.core.RepoType;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static dev.forge.upload.UploadFixtures.JSON;
 import static dev.forge.upload.UploadFixtures.LFS_JSON;
@@ -37,7 +35,7 @@ import static dev.forge.upload.UploadFixtures.lfsFile;
 import static dev.forge.upload.UploadFixtures.ndjson;
 import static dev.forge.upload.UploadFixtures.randomBytes;
 import static dev.forge.upload.UploadFixtures.resolve;
-import static dev.forge.upload.UploadFixtures.sha256;
+import static dev.forge.testing.Hashes.sha256;
 import static dev.forge.upload.UploadFixtures.uploadBatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,7 +48,6 @@ class MultipartTest {
     static final int CHUNK = 1024 * 1024;
     /** 3.5 MiB: four parts, the last one half a part. */
     static final int SIZE = 3 * CHUNK + CHUNK / 2;
-    private static final AtomicInteger SEQ = new AtomicInteger();
 
     @TempDir
     static Path dir;

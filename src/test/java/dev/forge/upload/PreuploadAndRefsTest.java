@@ -31,7 +31,7 @@ import static dev.forge.upload.UploadFixtures.commitCount;
 import static dev.forge.upload.UploadFixtures.commitOk;
 import static dev.forge.upload.UploadFixtures.file;
 import static dev.forge.upload.UploadFixtures.getAuthed;
-import static dev.forge.upload.UploadFixtures.gitBlobSha1;
+import static dev.forge.testing.Hashes.gitBlobSha1;
 import static dev.forge.upload.UploadFixtures.header;
 import static dev.forge.upload.UploadFixtures.headSha;
 import static dev.forge.upload.UploadFixtures.json;

@@ -13,10 +13,8 @@ import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +22,7 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.forge.testing.Hashes.sha256;
 
 /** Shared helpers of the upload API tests: hashes, NDJSON commit lines, and raw HTTP calls against a {@link TestForge}. */
 final class UploadFixtures {
@@ -45,25 +44,6 @@ final class UploadFixtures {
         byte[] b = new byte[n];
         new Random(seed).nextBytes(b);
         return b;
-    }
-
-    static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The git blob id: SHA-1 of {@code "blob <len>\0" + content}. */
-    static String gitBlobSha1(byte[] content) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-1");
-            md.update(("blob " + content.length + "\0").getBytes(StandardCharsets.US_ASCII));
-            return HexFormat.of().formatHex(md.digest(content));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static String b64(byte[] b) { return Base64.getEncoder().encodeToString(b); }
