@@ -31,7 +31,7 @@ work_name=forge-dedup-throughput
 . "$root/bench/lib.sh"
 for tool in curl jq "$NGINX" wrk sha256sum ss awk sort; do command -v "$tool" >/dev/null || die "missing tool: $tool"; done
 bench_init
-export FORGE_STORAGE=chunks
+export FORGE_STORAGE="${FORGE_STORAGE:-chunks}"
 start_forge
 bytes=$((SIZE_MIB * 1048576))
 src="$work/src.bin"
@@ -125,7 +125,7 @@ for s in forge nginx; do
   log "ranged reads against $s (${DURATION}s after a 3 s warm-up)"
   wrk -t1 -c4 -d3s -s "$work/range.lua" "${!u}" >/dev/null 2>&1 || true
   wrk -t1 -c4 -d"${DURATION}s" -s "$work/range.lua" "${!u}" >"$work/$s.wrk" 2>&1 || die "wrk failed: $(cat "$work/$s.wrk")"
-  grep -q 'Non-2xx' "$work/$s.wrk" && warn "$s: non-2xx answers to ranges: $(grep Non-2xx "$work/$s.wrk")"
+  if grep -q 'Non-2xx' "$work/$s.wrk"; then die "$s: non-2xx answers to ranges: $(grep Non-2xx "$work/$s.wrk")"; fi
   rps[$s]="$(awk '/^Requests\/sec/ {print $2}' "$work/$s.wrk")"
 done
 

@@ -1,6 +1,7 @@
 package dev.forge.http;
 
 import dev.forge.core.FileEntry;
+import dev.forge.core.MappedRegions;
 import dev.forge.service.ContentService;
 import dev.forge.service.Forge;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -60,6 +61,10 @@ final class FileHandlers {
         long length = slice.get().length();
         if (lfs) {
             SeekableByteChannel ch = forge.content.openLfs(t);
+            if (ch instanceof MappedRegions mapped) {
+                ex.stream(new RegionSource(mapped, ch, offset, length));
+                return;
+            }
             // Jetty seeks only in channels it opens itself: a channel handed in is read from where it stands and an
             // offset is skipped by reading (a range at 1 GB read 1 GB). Seek here, so a range costs its own bytes.
             ch.position(offset);

@@ -82,6 +82,7 @@ final class ChunkGc {
                     Files.move(t, back, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 } else if (mtime(t).isBefore(cutoff)) {
                     reclaimed += Files.size(t);
+                    store.mappings().drop(hash); // so this process's mapping does not keep the disk space
                     Files.delete(t);
                     deleted++;
                 }

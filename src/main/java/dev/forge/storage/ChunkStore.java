@@ -65,6 +65,10 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
     private final AtomicLong lockSlot = new AtomicLong();
 
     private final int packLimit;
+    private final PackMappings mappings;
+
+    /** At most this many packs (64 MiB each) stay mapped: 256 GiB of address space, far below the kernel's map limit. */
+    private static final int MAPPED_PACKS = 4096;
 
     public ChunkStore(Path root, InstantSource clock) throws IOException {
         this(root, clock, Pack.MAX_BYTES);
@@ -79,6 +83,7 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
         this.trash = Files.createDirectories(root.resolve("trash"));
         this.tmp = Files.createDirectories(root.resolve("tmp"));
         this.clock = clock;
+        this.mappings = new PackMappings(this, clock, MAPPED_PACKS, Duration.ofMinutes(1));
         this.lockFile = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         loadIndex();
     }
@@ -217,7 +222,7 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
     @Override
     public SeekableByteChannel open(LfsOid oid) throws IOException {
         FileManifest m = manifest(oid).orElseThrow(() -> new NoSuchFileException(oid.hex()));
-        return new ChunkedFileChannel(m, this);
+        return new ChunkedFileChannel(m, mappings);
     }
 
     @Override
@@ -489,6 +494,8 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
     }
 
     Path trashDir() { return trash; }
+
+    PackMappings mappings() { return mappings; }
 
     Path tmpDir() { return tmp; }
 

@@ -1,34 +1,31 @@
 package dev.forge.storage;
 
+import dev.forge.core.MappedRegions;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.FileChannel;
 import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * A read-only view of a stored file over its packs. A read at any position finds its run by binary search over the
- * runs' start offsets and reads straight from the pack file (positional reads, so the page cache serves it); a read
- * never crosses a run, so each call is one contiguous region of one pack. Pack files are opened on first use and
- * closed with the channel; an open pack stays readable even if gc removes its name meanwhile. Not thread-safe
- * (like any channel with a position); open one per reader.
+ * runs' start offsets and copies from the pack's memory mapping ({@link PackMappings}, shared by all readers); a
+ * read never crosses a run, so each call is one contiguous region of one pack. {@link #region} hands the mapped
+ * bytes out without copying, for servers that write them to a socket. A mapped pack stays readable even if gc
+ * removes its name meanwhile. Not thread-safe (like any channel with a position); open one per reader.
  */
-final class ChunkedFileChannel implements SeekableByteChannel {
+final class ChunkedFileChannel implements SeekableByteChannel, MappedRegions {
     private final FileManifest file;
     private final long[] starts;
-    private final ChunkStore store;
-    private final Map<String, FileChannel> open = new HashMap<>();
+    private final PackMappings packs;
     private long position;
     private boolean closed;
 
-    ChunkedFileChannel(FileManifest file, ChunkStore store) {
+    ChunkedFileChannel(FileManifest file, PackMappings packs) {
         this.file = file;
-        this.store = store;
+        this.packs = packs;
         this.starts = new long[file.runs().size()];
         long at = 0;
         for (int i = 0; i < starts.length; i++) {
@@ -42,37 +39,27 @@ final class ChunkedFileChannel implements SeekableByteChannel {
         if (closed) throw new ClosedChannelException();
         if (position >= file.size()) return -1;
         if (!dst.hasRemaining()) return 0;
-        int i = Arrays.binarySearch(starts, position);
-        if (i < 0) i = -i - 2;
-        FileManifest.Run run = file.runs().get(i);
-        long into = position - starts[i];
-        int want = (int) Math.min(dst.remaining(), run.length() - into);
-        FileChannel ch = pack(run.pack());
-        int limit = dst.limit();
-        dst.limit(dst.position() + want);
-        try {
-            int n = ch.read(dst, run.offset() + into);
-            if (n < 0) throw new IOException("pack " + XetHash.hex(run.pack()) + " is shorter than its file manifest says");
-            position += n;
-            return n;
-        } finally {
-            dst.limit(limit);
-        }
+        ByteBuffer src = region(position, dst.remaining());
+        int n = src.remaining();
+        dst.put(src);
+        position += n;
+        return n;
     }
 
-    private FileChannel pack(byte[] hash) throws IOException {
-        String key = XetHash.hex(hash);
-        FileChannel ch = open.get(key);
-        if (ch == null) {
-            try {
-                ch = FileChannel.open(store.packPath(hash), StandardOpenOption.READ);
-            } catch (java.nio.file.NoSuchFileException e) {
-                // gc compacted the pack after this file was opened: its bytes wait in trash for a grace period
-                ch = FileChannel.open(store.trashPath(hash), StandardOpenOption.READ);
-            }
-            open.put(key, ch);
+    @Override
+    public ByteBuffer region(long at, int max) throws IOException {
+        if (at < 0 || at >= file.size() || max < 1) throw new IllegalArgumentException("no region of " + max + " bytes at " + at);
+        int i = Arrays.binarySearch(starts, at);
+        if (i < 0) i = -i - 2;
+        FileManifest.Run run = file.runs().get(i);
+        long into = at - starts[i];
+        int length = (int) Math.min(max, run.length() - into);
+        ByteBuffer pack = packs.pack(run.pack());
+        long from = run.offset() + into;
+        if (from + length > pack.capacity()) {
+            throw new IOException("pack " + XetHash.hex(run.pack()) + " is shorter than its file manifest says");
         }
-        return ch;
+        return pack.slice((int) from, length);
     }
 
     @Override public int write(ByteBuffer src) { throw new NonWritableChannelException(); }
@@ -94,17 +81,7 @@ final class ChunkedFileChannel implements SeekableByteChannel {
     @Override public boolean isOpen() { return !closed; }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
         closed = true;
-        IOException first = null;
-        for (FileChannel ch : open.values()) {
-            try {
-                ch.close();
-            } catch (IOException e) {
-                if (first == null) first = e;
-            }
-        }
-        open.clear();
-        if (first != null) throw first;
     }
 }
