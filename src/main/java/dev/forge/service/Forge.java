@@ -95,7 +95,7 @@ public final class Forge implements AutoCloseable {
         this.content = new ContentService(repos, index, git, blobs);
         this.info = new InfoService(repos, index, git, search);
         this.commits = new CommitService(git, writer, indexer, index, blobs, rules, clock);
-        this.lfs = new LfsService(repos, repoDao, index, blobs, new MultipartStaging(tmp), new UrlSigner(signingKey(data), clock), config, audit);
+        this.lfs = new LfsService(repos, repoDao, index, blobs, new MultipartStaging(tmp, blobs, clock), new UrlSigner(signingKey(data), clock), config, audit);
         this.pushes = new PushService(indexer, git, rules);
         this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
         this.refs = new RefService(repos, git, writer, indexer, audit, clock);

@@ -160,8 +160,9 @@ public final class LfsService {
         }
     }
 
-    /** Assembles the parts into the object, verifying its SHA-256 and size before it becomes visible. */
     /**
+     * Assembles the parts into the object, verifying its SHA-256 and size before it becomes visible.
+     *
      * @param chunk the part size the part URLs were issued with (the config may have changed since); it need
      *     not be trusted: the assembled object is verified by its SHA-256 and size either way
      */
@@ -171,7 +172,7 @@ public final class LfsService {
         long parts = partCount(size, chunk);
         if (partCount != parts) throw ForgeException.badRequest("Expected " + parts + " parts, got " + partCount);
         try {
-            staging.complete(uploadId(repoKey, oid, size), (int) parts, blobs, new LfsOid(oid), size);
+            staging.complete(uploadId(repoKey, oid, size), (int) parts, new LfsOid(oid), size);
             index.recordLfsUpload(repoKey, oid);
         } catch (NoSuchFileException e) {
             throw ForgeException.badRequest("A part of the upload is missing; upload every part before completing");

@@ -54,6 +54,33 @@ public interface BlobStore {
         }
     }
 
+    /**
+     * A put fed in order, piece by piece, for an object whose bytes arrive over several requests (the parts of a
+     * multipart upload), so the store does its work while they arrive instead of reading them back at the end; or
+     * empty when the store takes only whole files.
+     */
+    default java.util.Optional<Assembly> assemble() throws IOException { return java.util.Optional.empty(); }
+
+    /** An object being put piece by piece ({@link #assemble}). Not thread-safe. */
+    interface Assembly extends AutoCloseable {
+        /** The next bytes of the object, in order. */
+        void write(byte[] b, int off, int len) throws IOException;
+
+        /** The bytes written so far. */
+        long size();
+
+        /**
+         * Makes the bytes written the object {@code expected}, with the verification of {@link #put}.
+         *
+         * @throws BlobMismatchException when their SHA-256 or size differs; nothing is stored then
+         */
+        void finish(LfsOid expected, long expectedSize) throws IOException;
+
+        /** Abandons what was not finished. */
+        @Override
+        void close() throws IOException;
+    }
+
     /** Stores bytes whose hash is not known in advance and returns their name. */
     LfsOid put(InputStream in) throws IOException;
 

@@ -34,6 +34,10 @@ final class ChunkIngest implements AutoCloseable {
     private final List<ChunkStore.Location> chunks = new ArrayList<>();
     private final Map<ChunkStore.ChunkKey, ChunkStore.Location> session = new HashMap<>();
     private final List<XetHash.Node> nodes = new ArrayList<>();
+    private final byte[] buf = new byte[BLOCK + XetChunker.MAX];
+    private final int[] cuts = new int[buf.length / XetChunker.MIN + 2]; // every chunk but the last is at least MIN long
+    private int fill;
+    private int scanned;
     private PackWriter writer;
     private long size;
     private long newBytes;
@@ -49,33 +53,59 @@ final class ChunkIngest implements AutoCloseable {
      * storing new chunks.
      */
     Result run(InputStream in, long limit) throws IOException {
-        byte[] buf = new byte[BLOCK + XetChunker.MAX];
-        int fill = 0;
-        int start = 0;
-        int[] cuts = new int[buf.length / XetChunker.MIN + 2]; // every chunk but the last is at least MIN long
         for (int n; (n = in.readNBytes(buf, fill, buf.length - fill)) > 0; ) {
-            sha.update(buf, fill, n);
-            size += n;
+            accept(n);
             if (limit >= 0 && size > limit) {
                 throw new BlobStore.BlobMismatchException("Size mismatch: more than the announced " + limit + " bytes were sent");
             }
-            int scanned = fill;
-            fill += n;
-            int count = 0;
-            for (int cut; scanned < fill && (cut = chunker.scan(buf, scanned, fill)) >= 0; scanned = cut) cuts[count++] = cut;
-            addChunks(buf, start, cuts, count);
-            if (count > 0) start = cuts[count - 1];
-            System.arraycopy(buf, start, buf, 0, fill - start);
-            fill -= start;
-            start = 0;
         }
+        return finish();
+    }
+
+    /** Takes the next bytes of the stream (for bytes that arrive in pieces, as multipart parts do). */
+    void write(byte[] b, int off, int len) throws IOException {
+        while (len > 0) {
+            int n = Math.min(len, buf.length - fill);
+            System.arraycopy(b, off, buf, fill, n);
+            accept(n);
+            off += n;
+            len -= n;
+        }
+    }
+
+    long size() { return size; }
+
+    /** Cuts and stores the rest, seals the open pack and names the whole stream. */
+    Result finish() throws IOException {
+        cut();
         if (fill > 0) {
             cuts[0] = fill;
             addChunks(buf, 0, cuts, 1);
+            fill = 0;
         }
         seal();
         LfsOid oid = new LfsOid(HexFormat.of().formatHex(sha.digest()));
         return new Result(oid, size, manifest(), newBytes);
+    }
+
+    /** Counts {@code n} new bytes at {@code buf[fill]}; a full buffer is cut into chunks (hashed in parallel). */
+    private void accept(int n) throws IOException {
+        sha.update(buf, fill, n);
+        size += n;
+        fill += n;
+        if (fill == buf.length) cut();
+    }
+
+    /** Stores the chunks the buffer holds whole and keeps the unfinished last one at its start. */
+    private void cut() throws IOException {
+        int count = 0;
+        for (int at = scanned, c; at < fill && (c = chunker.scan(buf, at, fill)) >= 0; at = c) cuts[count++] = c;
+        scanned = fill;
+        addChunks(buf, 0, cuts, count);
+        int keep = count > 0 ? cuts[count - 1] : 0;
+        System.arraycopy(buf, keep, buf, 0, fill - keep);
+        fill -= keep;
+        scanned -= keep;
     }
 
     /** Hashes the chunks ending at {@code cuts[0..count)} (in parallel when there are several), then stores them in order. */

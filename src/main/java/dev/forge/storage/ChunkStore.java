@@ -233,13 +233,16 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
             return;
         }
         try (ChunkIngest ingest = new ChunkIngest(this)) {
-            ChunkIngest.Result r = ingest.run(in, expectedSize);
-            if (r.size() != expectedSize) {
-                throw new BlobMismatchException("Size mismatch for " + expected + ": expected " + expectedSize + " bytes, got " + r.size());
-            }
-            if (!r.oid().equals(expected)) throw new BlobMismatchException("Content does not hash to " + expected + " (got " + r.oid() + ")");
-            publish(expected, r.manifest());
+            publishVerified(ingest.run(in, expectedSize), expected, expectedSize);
         }
+    }
+
+    private void publishVerified(ChunkIngest.Result r, LfsOid expected, long expectedSize) throws IOException {
+        if (r.size() != expectedSize) {
+            throw new BlobMismatchException("Size mismatch for " + expected + ": expected " + expectedSize + " bytes, got " + r.size());
+        }
+        if (!r.oid().equals(expected)) throw new BlobMismatchException("Content does not hash to " + expected + " (got " + r.oid() + ")");
+        publish(expected, r.manifest());
     }
 
     @Override
@@ -249,6 +252,29 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
             publish(r.oid(), r.manifest());
             return r.oid();
         }
+    }
+
+    /** Chunks, hashes and stores the pieces as they come; the manifest is published by {@link Assembly#finish}. */
+    @Override
+    public Optional<Assembly> assemble() {
+        ChunkIngest ingest = new ChunkIngest(this);
+        return Optional.of(new Assembly() {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException { ingest.write(b, off, len); }
+
+            @Override
+            public long size() { return ingest.size(); }
+
+            @Override
+            public void finish(LfsOid expected, long expectedSize) throws IOException {
+                try (ingest) {
+                    publishVerified(ingest.finish(), expected, expectedSize);
+                }
+            }
+
+            @Override
+            public void close() throws IOException { ingest.close(); }
+        });
     }
 
     /** Whole-file dedup: the file is already stored, so the upload is only hashed, and nothing is written. */

@@ -59,6 +59,11 @@ public final class LayeredBlobStore implements BlobStore {
     }
 
     @Override
+    public Optional<Assembly> assemble() throws IOException {
+        return chunks.assemble();
+    }
+
+    @Override
     public LfsOid put(InputStream in) throws IOException {
         return chunks.put(in);
     }
