@@ -70,27 +70,9 @@ curl -sS -f -H "Authorization: Bearer $token" -H 'Content-Type: application/x-nd
 {"key":"lfsFile","value":{"path":"model.bin","algo":"sha256","oid":"$sha","size":$bytes}}
 NDJSON
 
-ngx="$work/nginx"; mkdir -p "$ngx/www"; cp "$src" "$ngx/www/model.bin"; rm -f "$src"
-nginx_port="$(free_port)" || die "no free port for nginx"
-nginx_user=""; if [ "$(id -u)" = 0 ]; then nginx_user="user root root;"; fi
-cat >"$ngx/nginx.conf" <<CONF
-$nginx_user
-worker_processes 1;
-pid $ngx/nginx.pid;
-error_log $ngx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;
-    default_type application/octet-stream;
-    client_body_temp_path $ngx/cb; proxy_temp_path $ngx/p; fastcgi_temp_path $ngx/f; uwsgi_temp_path $ngx/u; scgi_temp_path $ngx/s;
-    server { listen 127.0.0.1:$nginx_port; root $ngx/www; }
-}
-CONF
-"$NGINX" -p "$ngx/" -c "$ngx/nginx.conf" -e "$ngx/error.log" -g 'daemon off;' >"$ngx/stdout.log" 2>&1 &
-nginx_pid=$!
+start_nginx "$src" model.bin
+rm -f "$src"
 forge_url="$forge_base/admin/bench/resolve/main/model.bin"
-nginx_url="http://127.0.0.1:$nginx_port/model.bin"
-for _ in $(seq 1 100); do curl -s -f -I -o /dev/null "$nginx_url" && break; sleep 0.1; done
 for s in forge nginx; do
   u="${s}_url"
   got="$(curl -s -f "${!u}" | sha256sum | awk '{print $1}')"

@@ -76,6 +76,9 @@ git_() { HOME="$work/home" GIT_CONFIG_NOSYSTEM=1 GIT_TERMINAL_PROMPT=0 git "$@";
 
 # ------------------------------------------------------------------------------------------ 1. Forge
 log "work dir $work; file ${SIZE_MIB} MiB, ${ROUNDS} rounds, wrk ${DURATION}s"
+# This script reads the plain store's files (DATA/blobs/...) directly, so it runs Forge on the plain store
+# (FORGE_STORAGE=plain); bench/dedup-throughput.sh measures the default chunk store against the same yardsticks.
+export FORGE_STORAGE=plain
 start_forge
 
 log "writing ${SIZE_MIB} MiB of random bytes"
@@ -107,49 +110,8 @@ rm -f "$work/payload"
 log "pushed in ${push_s}s; blob $blob"
 
 # ------------------------------------------------------------------------------------------ 2. nginx
-ngx="$work/nginx"
-mkdir -p "$ngx/www"
-ln "$blob" "$ngx/www/$FILE_NAME" 2>/dev/null || cp "$blob" "$ngx/www/$FILE_NAME"
-nginx_user=""
-if [ "$(id -u)" = 0 ]; then nginx_user="user root root;"; fi   # the blob is mode 600; workers would run as nobody
-nginx_port="$(free_port)" || die "no free port for nginx"
-cat >"$ngx/nginx.conf" <<EOF
-$nginx_user
-worker_processes 1;
-pid $ngx/nginx.pid;
-error_log $ngx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;   # wrk keeps 64 connections open; Jetty does not cap requests per connection either
-    default_type application/octet-stream;
-    client_body_temp_path $ngx/client_body;
-    proxy_temp_path $ngx/proxy;
-    fastcgi_temp_path $ngx/fastcgi;
-    uwsgi_temp_path $ngx/uwsgi;
-    scgi_temp_path $ngx/scgi;
-    server {
-        listen 127.0.0.1:$nginx_port;
-        root $ngx/www;
-    }
-}
-EOF
-log "starting nginx on 127.0.0.1:$nginx_port"
-"$NGINX" -p "$ngx/" -c "$ngx/nginx.conf" -e "$ngx/error.log" -g 'daemon off;' >"$ngx/stdout.log" 2>&1 &
-nginx_pid=$!
-
+start_nginx "$blob" "$FILE_NAME"
 forge_url="$forge_base/admin/bench/resolve/main/$FILE_NAME"
-nginx_url="http://127.0.0.1:$nginx_port/$FILE_NAME"
-for _ in $(seq 1 100); do
-  curl -s -f -I -o /dev/null "$nginx_url" && break
-  kill -0 "$nginx_pid" 2>/dev/null || die "nginx exited: $(cat "$ngx/stdout.log" "$ngx/error.log" 2>/dev/null)"
-  sleep 0.1
-done
-curl -s -f -I -o /dev/null "$nginx_url" || die "nginx does not answer on $nginx_url"
-nginx_worker="$(pgrep -P "$nginx_pid" | head -n 1)"
-[ -n "$nginx_worker" ] || die "no nginx worker process under pid $nginx_pid"
 
 # ------------------------------------------------------------------------------------------ 3. headers and downloads
 header() { # FILE NAME -> value of the last such header (case-insensitive), without CR

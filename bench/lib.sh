@@ -92,3 +92,49 @@ start_forge() { # builds if needed, starts Forge over $work/data on a free port,
     -d '{"name":"bench","organization":"admin","type":"model"}' "$forge_base/api/repos/create" >"$work/create.json" \
     || die "repo creation failed: $(cat "$work/create.json" 2>/dev/null)"
 }
+
+start_nginx() { # FILE NAME: nginx (1 worker, sendfile on, tcp_nopush on, access_log off) serving FILE as /NAME
+  # (a hard link when it can be, so both servers read the same page-cache pages); sets ngx, nginx_pid,
+  # nginx_port, nginx_url, nginx_worker. Needs $NGINX (the binary).
+  local _ nginx_user=""
+  ngx="$work/nginx"
+  mkdir -p "$ngx/www"
+  ln "$1" "$ngx/www/$2" 2>/dev/null || cp "$1" "$ngx/www/$2"
+  if [ "$(id -u)" = 0 ]; then nginx_user="user root root;"; fi   # stored files are mode 600; workers would run as nobody
+  nginx_port="$(free_port)" || die "no free port for nginx"
+  cat >"$ngx/nginx.conf" <<EOF
+$nginx_user
+worker_processes 1;
+pid $ngx/nginx.pid;
+error_log $ngx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;   # wrk keeps its connections open; Jetty does not cap requests per connection either
+    default_type application/octet-stream;
+    client_body_temp_path $ngx/client_body;
+    proxy_temp_path $ngx/proxy;
+    fastcgi_temp_path $ngx/fastcgi;
+    uwsgi_temp_path $ngx/uwsgi;
+    scgi_temp_path $ngx/scgi;
+    server {
+        listen 127.0.0.1:$nginx_port;
+        root $ngx/www;
+    }
+}
+EOF
+  log "starting nginx on 127.0.0.1:$nginx_port"
+  "$NGINX" -p "$ngx/" -c "$ngx/nginx.conf" -e "$ngx/error.log" -g 'daemon off;' >"$ngx/stdout.log" 2>&1 &
+  nginx_pid=$!
+  nginx_url="http://127.0.0.1:$nginx_port/$2"
+  for _ in $(seq 1 100); do
+    curl -s -f -I -o /dev/null "$nginx_url" && break
+    kill -0 "$nginx_pid" 2>/dev/null || die "nginx exited: $(cat "$ngx/stdout.log" "$ngx/error.log" 2>/dev/null)"
+    sleep 0.1
+  done
+  curl -s -f -I -o /dev/null "$nginx_url" || die "nginx does not answer on $nginx_url"
+  nginx_worker="$(pgrep -P "$nginx_pid" | head -n 1)"
+  [ -n "$nginx_worker" ] || die "no nginx worker process under pid $nginx_pid"
+}

@@ -77,6 +77,9 @@ resident() { # FILE -> "NN%" of it in the page cache (needs fincore), or "?"
 
 # ------------------------------------------------------------------------------------------ 1. Forge
 log "work dir $work; object ${SIZE_MIB} MiB, ${ROUNDS} rounds, parts ${PARALLEL} at a time"
+# This script reads the plain store's files (DATA/blobs/...) directly, so it runs Forge on the plain store
+# (FORGE_STORAGE=plain); bench/dedup-throughput.sh measures the default chunk store against the same yardsticks.
+export FORGE_STORAGE=plain
 start_forge
 base="$forge_base"
 

@@ -50,8 +50,9 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
     }
 
     /**
-     * Where LFS objects are kept: {@code PLAIN} is one file per object; {@code CHUNKS} is the deduplicating chunk
-     * store (objects still in a plain store stay readable there until {@code forge storage migrate} moves them).
+     * Where LFS objects are kept: {@code CHUNKS} (the default) is the deduplicating chunk store (objects still in a
+     * plain store stay readable there until {@code forge storage migrate} moves them); {@code PLAIN} is one file per
+     * object.
      * {@code gcGraceSeconds}: gc never removes what was written more recently than this.
      */
     public record Storage(Kind kind, long gcGraceSeconds) {
@@ -62,7 +63,7 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
         }
 
         public static Storage defaults() {
-            return new Storage(Kind.PLAIN, 86_400);
+            return new Storage(Kind.CHUNKS, 86_400);
         }
     }
 

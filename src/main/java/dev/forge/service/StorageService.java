@@ -25,7 +25,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +42,13 @@ public final class StorageService {
     private final IndexDao index;
     private final BlobStore blobs;
     private final ForgeConfig.Storage config;
+    private final Map<String, Cached> usageCache = new ConcurrentHashMap<>();
+
+    /** A repository's figures as of its refs' generation; trusted for {@link #USAGE_FRESH} (the store may change under them). */
+    private record Cached(long refGeneration, long computedAt, Usage usage) {}
+
+    private static final long USAGE_FRESH = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    private static final int USAGE_CACHED = 10_000;
 
     public StorageService(RepoService repos, RepoDao repoDao, GitRepositories git, IndexDao index, BlobStore blobs, ForgeConfig.Storage config) {
         this.repos = repos;
@@ -82,13 +91,22 @@ public final class StorageService {
         return live;
     }
 
-    /** The repository's storage: its history's LFS objects, deduplicated among themselves. */
+    /**
+     * The repository's storage: its history's LFS objects, deduplicated among themselves. Walking the history is
+     * the cost, so the answer is kept until a ref moves (or for ten minutes, or until gc or a migration here).
+     */
     public Usage repoUsage(Actor actor, RepoType type, RepoId id) throws IOException {
         Repo repo = repos.readable(actor, type, id);
-        return usage(liveObjects(repo));
+        long generation = git.refGeneration(repo.key());
+        Cached c = usageCache.get(repo.key());
+        if (c != null && c.refGeneration() == generation && System.nanoTime() - c.computedAt() < USAGE_FRESH) return c.usage();
+        Usage u = usage(liveObjects(repo));
+        if (usageCache.size() >= USAGE_CACHED) usageCache.clear();
+        usageCache.put(repo.key(), new Cached(generation, System.nanoTime(), u));
+        return u;
     }
 
-    /** The same for the operator (CLI): any repository, private or not. */
+    /** The same for the operator (CLI): any repository, private or not, computed afresh. */
     public Usage repoUsage(RepoType type, RepoId id) throws IOException {
         Repo repo = repoDao.find(type, id).orElseThrow(() -> new ForgeException(ErrorKind.REPO_NOT_FOUND, "No repository " + type.urlPrefix() + id));
         return usage(liveObjects(repo));
@@ -137,13 +155,21 @@ public final class StorageService {
     public ChunkStore.GcReport gc(Consumer<String> progress) throws IOException {
         ChunkStore chunks = chunkStore();
         Set<LfsOid> live = liveObjects(progress);
-        return chunks.gc(live, Duration.ofSeconds(config.gcGraceSeconds()), progress);
+        try {
+            return chunks.gc(live, Duration.ofSeconds(config.gcGraceSeconds()), progress);
+        } finally {
+            usageCache.clear();
+        }
     }
 
     /** Moves the plain store's objects into the chunk store (see {@link StorageMigration}). */
     public StorageMigration.Report migrate(Consumer<String> progress) throws IOException {
         if (!(blobs instanceof LayeredBlobStore l)) throw notChunked();
-        return new StorageMigration(l.plain(), l.chunks()).run(progress);
+        try {
+            return new StorageMigration(l.plain(), l.chunks()).run(progress);
+        } finally {
+            usageCache.clear();
+        }
     }
 
     private ChunkStore chunkStore() {

@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -372,11 +371,14 @@ class CrashSafetyTest {
         return offered;
     }
 
+    /** Reads the object back through a chunk store opened on the data folder (as {@code forge gc} would, next to the server). */
     private void assertBlobWhole(String oid, long size) throws IOException {
-        Path blob = blobPath(oid);
-        assertThat(blob).isRegularFile();
-        assertThat(Files.size(blob)).as("size of %s", blob).isEqualTo(size);
-        assertThat(sha256(blob)).as("content of %s", blob).isEqualTo(oid);
+        assertThat(blobPath(oid)).isRegularFile();
+        try (dev.forge.storage.ChunkStore store = new dev.forge.storage.ChunkStore(data.resolve("chunks"), java.time.InstantSource.system());
+             java.nio.channels.SeekableByteChannel ch = store.open(new dev.forge.core.LfsOid(oid))) {
+            assertThat(ch.size()).as("size of %s", oid).isEqualTo(size);
+            assertThat(dev.forge.storage.BlobStore.sha256(ch).hex()).as("content of %s", oid).isEqualTo(oid);
+        }
     }
 
     /** After a restart: a basic LFS upload and a commit with an inline and an LFS file work, and read back whole. */
@@ -455,8 +457,9 @@ class CrashSafetyTest {
         return out;
     }
 
+    /** Where the default store (the chunk store) publishes an object: its manifest, the last thing renamed into place. */
     private Path blobPath(String oid) {
-        return data.resolve("blobs").resolve(oid.substring(0, 2)).resolve(oid.substring(2, 4)).resolve(oid);
+        return data.resolve("chunks").resolve("files").resolve(oid.substring(0, 2)).resolve(oid.substring(2, 4)).resolve(oid);
     }
 
     private Path bareRepo() throws IOException {
@@ -505,12 +508,18 @@ class CrashSafetyTest {
     }
 
     /** Regular files directly in tmp/ (uploads being written). */
+    /** The temporary files of the server and of its chunk store (where an upload's open pack is written). */
     private List<Path> tmpFiles() {
-        try (Stream<Path> s = Files.list(data.resolve("tmp"))) {
-            return s.filter(Files::isRegularFile).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        List<Path> out = new ArrayList<>();
+        for (Path dir : List.of(data.resolve("tmp"), data.resolve("chunks").resolve("tmp"))) {
+            if (!Files.isDirectory(dir)) continue;
+            try (Stream<Path> s = Files.list(dir)) {
+                s.filter(Files::isRegularFile).forEach(out::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        return out;
     }
 
     /** Staged multipart parts (named by number) of every upload. */
@@ -534,15 +543,6 @@ class CrashSafetyTest {
 
     private static String describe(List<Path> files) {
         return files.stream().map(p -> p.getFileName() + " (" + sizeOf(p) + " bytes)").toList().toString();
-    }
-
-    private static String sha256(Path file) throws IOException {
-        var md = Payload.sha();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[1 << 20];
-            for (int n; (n = in.read(buf)) >= 0; ) md.update(buf, 0, n);
-        }
-        return HexFormat.of().formatHex(md.digest());
     }
 
     private static String summary(Map<String, String> files) {

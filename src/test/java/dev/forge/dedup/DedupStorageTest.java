@@ -110,6 +110,7 @@ class DedupStorageTest {
         long afterBase = tf.forge.storage.globalUsage().storedBytes();
         upload(b, "model.safetensors", base);                          // a copy: no bytes
         assertThat(tf.forge.storage.globalUsage().storedBytes()).isEqualTo(afterBase);
+        assertThat(storage(b).path("lfsObjects").asLong()).as("figures before the next commit (then cached)").isEqualTo(1);
         byte[] edited = base.clone();
         byte[] header = "{\"__metadata__\":{\"edited\":\"yes\"}}".getBytes(StandardCharsets.UTF_8);
         System.arraycopy(header, 0, edited, 8, header.length);
@@ -118,7 +119,7 @@ class DedupStorageTest {
         assertThat(growth).isLessThan(200_000);
 
         JsonNode sb = storage(b);
-        assertThat(sb.path("lfsObjects").asLong()).isEqualTo(2);
+        assertThat(sb.path("lfsObjects").asLong()).as("the commit moved a ref, so the cached figures were dropped").isEqualTo(2);
         assertThat(sb.path("logicalBytes").asLong()).isEqualTo(2L * base.length);
         assertThat(sb.path("storedBytes").asLong()).isBetween((long) base.length, base.length + 200_000L);
         assertThat(sb.path("usedStorage").asLong()).isEqualTo(sb.path("storedBytes").asLong());

@@ -65,13 +65,13 @@ public final class TestForge implements AutoCloseable {
     }
 
     /**
-     * The store every test forge uses unless a test says otherwise: the configured default, or the chunk store when
-     * the suite runs with {@code -Dforge.test.storage=chunks} (to check the whole suite against it).
+     * The store every test forge uses unless a test says otherwise: the configured default (the chunk store), or the
+     * plain store when the suite runs with {@code -Dforge.test.storage=plain} (to check the whole suite against it).
      */
     private static ForgeConfig.Storage defaultStorage() {
         ForgeConfig.Storage d = ForgeConfig.Storage.defaults();
-        return "chunks".equals(System.getProperty("forge.test.storage"))
-                ? new ForgeConfig.Storage(ForgeConfig.Storage.Kind.CHUNKS, d.gcGraceSeconds())
+        return "plain".equals(System.getProperty("forge.test.storage"))
+                ? new ForgeConfig.Storage(ForgeConfig.Storage.Kind.PLAIN, d.gcGraceSeconds())
                 : d;
     }
 
