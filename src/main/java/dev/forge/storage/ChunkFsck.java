@@ -114,6 +114,8 @@ final class ChunkFsck {
         try (SeekableByteChannel ch = store.open(oid)) {
             LfsOid actual = BlobStore.sha256(ch);
             return actual.equals(oid) ? null : "content hashes to " + actual.hex();
+        } catch (IOException e) {
+            return "cannot be read: " + e.getMessage(); // e.g. a compressed chunk that no longer decodes
         }
     }
 }
