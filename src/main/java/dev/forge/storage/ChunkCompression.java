@@ -6,10 +6,11 @@ import java.io.IOException;
 
 /**
  * Which form of a new chunk the chunk store keeps. With {@code NONE} (the default) every chunk stays uncompressed,
- * so a range of a file is a plain read of its packs. Otherwise each new chunk is compressed with the candidate
- * schemes ({@code LZ4}: LZ4; {@code AUTO}: LZ4 and Xet's byte-grouped BG4_LZ4) and the smallest result is kept
- * only if it saves at least {@link #MIN_SAVING} of the chunk; a chunk that does not is stored uncompressed, so
- * random-looking data (most weights) costs one failed try at ingest and nothing at read time. The chunk's hash is
+ * so a range of a file is a plain read of its packs. Otherwise each new chunk is compressed once ({@code LZ4}: with
+ * LZ4; {@code AUTO}: with Xet's byte-grouped BG4_LZ4 where Xet's predictor {@link ByteGrouping#recommended} says
+ * the bytes look like floats, else LZ4, as Xet chooses) and the result is kept only if it saves at least
+ * {@link #MIN_SAVING} of the chunk; a chunk that does not is stored uncompressed, so random-looking data (most
+ * weights) costs one failed try at ingest and nothing at read time. The chunk's hash is
  * always that of its uncompressed bytes, so dedup does not depend on how a copy is stored. Thread-safe.
  */
 public final class ChunkCompression {
@@ -48,16 +49,12 @@ public final class ChunkCompression {
 
     /** The form to store {@code buf[off, off + len)} in: compressed if that saves enough, else the bytes as they are. */
     Stored encode(byte[] buf, int off, int len) {
-        Stored best = new Stored(Scheme.NONE, buf, off, len);
-        if (!enabled()) return best;
+        Stored plain = new Stored(Scheme.NONE, buf, off, len);
+        if (!enabled()) return plain;
         long keepBelow = (long) Math.floor(len * (1 - MIN_SAVING));
-        Stored lz4 = compress(Scheme.LZ4, buf, off, len);
-        if (lz4.length() < best.length()) best = lz4;
-        if (mode == ForgeConfig.Storage.Compression.AUTO) {
-            Stored bg4 = compress(Scheme.BG4_LZ4, buf, off, len);
-            if (bg4.length() < best.length()) best = bg4;
-        }
-        return best.length() <= keepBelow ? best : new Stored(Scheme.NONE, buf, off, len);
+        boolean grouped = mode == ForgeConfig.Storage.Compression.AUTO && ByteGrouping.recommended(buf, off, len);
+        Stored compressed = compress(grouped ? Scheme.BG4_LZ4 : Scheme.LZ4, buf, off, len);
+        return compressed.length() <= keepBelow ? compressed : plain;
     }
 
     /** {@code buf[off, off + len)} compressed with {@code scheme} (LZ4 or BG4_LZ4). */

@@ -73,7 +73,16 @@ class ChunkCompressionTest {
     }
 
     @Test
-    void eachChunkKeepsTheSmallestFormThatSavesEnough() throws IOException {
+    void xetsPredictorRecommendsByteGroupingForFloatsOnly() {
+        for (SampleData.Kind kind : SampleData.Kind.values()) {
+            byte[] data = kind.bytes(64 * 1024, 6);
+            boolean floats = kind == SampleData.Kind.BF16_GAUSSIAN || kind == SampleData.Kind.F32_GAUSSIAN;
+            assertThat(ByteGrouping.recommended(data, 0, data.length)).as(kind.name()).isEqualTo(floats);
+        }
+    }
+
+    @Test
+    void eachChunkKeepsACompressedFormOnlyIfItSavesEnough() throws IOException {
         byte[] random = SampleData.Kind.RANDOM.bytes(64 * 1024, 5);
         byte[] bf16 = SampleData.Kind.BF16_GAUSSIAN.bytes(64 * 1024, 5);
         byte[] text = SampleData.Kind.TOKENIZER_JSON.bytes(64 * 1024, 5);
