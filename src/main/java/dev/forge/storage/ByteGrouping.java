@@ -8,6 +8,9 @@ package dev.forge.storage;
  * Xet's exactly, so a stored BG4_LZ4 chunk is what an Xet client expects. Stateless.
  */
 final class ByteGrouping {
+    private static final java.lang.invoke.VarHandle INT_LE =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     private ByteGrouping() {}
 
     /** The four planes of {@code src[off, off + len)}, back to back. */
@@ -17,10 +20,11 @@ final class ByteGrouping {
         int quads = len / 4;
         int p0 = starts[0], p1 = starts[1], p2 = starts[2], p3 = starts[3];
         for (int i = 0, s = off; i < quads; i++, s += 4) {
-            out[p0 + i] = src[s];
-            out[p1 + i] = src[s + 1];
-            out[p2 + i] = src[s + 2];
-            out[p3 + i] = src[s + 3];
+            int v = (int) INT_LE.get(src, s);
+            out[p0 + i] = (byte) v;
+            out[p1 + i] = (byte) (v >>> 8);
+            out[p2 + i] = (byte) (v >>> 16);
+            out[p3 + i] = (byte) (v >>> 24);
         }
         for (int r = 0; r < len % 4; r++) out[starts[r] + quads] = src[off + 4 * quads + r];
         return out;
@@ -33,11 +37,8 @@ final class ByteGrouping {
         int[] starts = planeStarts(len);
         int quads = len / 4;
         int p0 = starts[0], p1 = starts[1], p2 = starts[2], p3 = starts[3];
-        for (int i = 0, d = 0; i < quads; i++, d += 4) {
-            out[d] = planes[p0 + i];
-            out[d + 1] = planes[p1 + i];
-            out[d + 2] = planes[p2 + i];
-            out[d + 3] = planes[p3 + i];
+        for (int i = 0; i < quads; i++) {
+            INT_LE.set(out, 4 * i, (planes[p0 + i] & 0xff) | (planes[p1 + i] & 0xff) << 8 | (planes[p2 + i] & 0xff) << 16 | planes[p3 + i] << 24);
         }
         for (int r = 0; r < len % 4; r++) out[4 * quads + r] = planes[starts[r] + quads];
         return out;
@@ -53,7 +54,15 @@ final class ByteGrouping {
      */
     static boolean recommended(byte[] src, int off, int len) {
         int[][] counts = new int[4][9];
-        for (int i = 0; i < len; i++) counts[i & 3][Integer.bitCount(src[off + i] & 0xff)]++;
+        int[] c0 = counts[0], c1 = counts[1], c2 = counts[2], c3 = counts[3];
+        int i = 0;
+        for (; i + 3 < len; i += 4) {
+            c0[Integer.bitCount(src[off + i] & 0xff)]++;
+            c1[Integer.bitCount(src[off + i + 1] & 0xff)]++;
+            c2[Integer.bitCount(src[off + i + 2] & 0xff)]++;
+            c3[Integer.bitCount(src[off + i + 3] & 0xff)]++;
+        }
+        for (; i < len; i++) counts[i & 3][Integer.bitCount(src[off + i] & 0xff)]++;
         double[] base = new double[9];
         double baseTotal = 0;
         int[] totals = new int[4];

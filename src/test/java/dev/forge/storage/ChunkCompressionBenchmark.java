@@ -166,7 +166,8 @@ public final class ChunkCompressionBenchmark {
                 }
             }
         }
-        // the policy as ingest runs it, all candidate schemes tried per chunk
+        storeSection(mib * 4, rounds);
+        // the policy as ingest runs it, one scheme tried per chunk
         out.println();
         out.println("| content | mode | encode (try + keep) MiB/s | stored / logical |");
         out.println("|---|---|---|---|");
@@ -186,6 +187,59 @@ public final class ChunkCompressionBenchmark {
                     stored[0] = total;
                 });
                 out.printf(Locale.ROOT, "| %s | %s | %.0f | %.3f |%n", kind, mode, speed, (double) stored[0] / data.length);
+            }
+        }
+    }
+
+    /**
+     * The store end to end, in-process: {@code ChunkStore.put} of {@code mib} MiB (chunking, hashing, compression,
+     * pack writing and fsync, SHA-256) with compression off and AUTO, and random 1 MiB ranged reads of the stored
+     * file, each store fresh in a temporary folder, the order alternating per round.
+     */
+    private static void storeSection(int mib, int rounds) throws IOException {
+        out.println();
+        out.printf(Locale.ROOT, "Store, in-process, %d MiB file, median of %d rounds%n%n", mib, rounds);
+        out.println("| content | compression | ingest MiB/s | stored / logical | random 1 MiB ranges MiB/s |");
+        out.println("|---|---|---|---|---|");
+        for (SampleData.Kind kind : List.of(SampleData.Kind.BF16_GAUSSIAN, SampleData.Kind.TOKENIZER_JSON, SampleData.Kind.RANDOM)) {
+            byte[] data = kind.bytes(mib << 20, 46);
+            dev.forge.core.LfsOid oid = BlobStoreContract.oidOf(data);
+            List<ForgeConfig.Storage.Compression> modes = List.of(ForgeConfig.Storage.Compression.NONE, ForgeConfig.Storage.Compression.AUTO);
+            double[][] ingest = new double[2][rounds];
+            double[][] ranges = new double[2][rounds];
+            double[] ratio = new double[2];
+            for (int r = 0; r < rounds; r++) {
+                for (int k = 0; k < 2; k++) {
+                    int m = (r % 2 == 0) ? k : 1 - k;
+                    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("compress-bench");
+                    try (ChunkStore store = new ChunkStore(dir, java.time.InstantSource.system(), new ChunkCompression(modes.get(m)))) {
+                        long t0 = System.nanoTime();
+                        store.put(new java.io.ByteArrayInputStream(data), oid, data.length);
+                        ingest[m][r] = mib / ((System.nanoTime() - t0) / 1e9);
+                        ratio[m] = (double) store.stats().storedBytes() / data.length;
+                        java.util.SplittableRandom random = new java.util.SplittableRandom(r);
+                        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 20);
+                        int reads = 4 * mib;
+                        long t1 = System.nanoTime();
+                        try (java.nio.channels.SeekableByteChannel ch = store.open(oid)) {
+                            for (int i = 0; i < reads; i++) {
+                                ch.position(random.nextLong(data.length - buf.capacity()));
+                                buf.clear();
+                                while (buf.hasRemaining() && ch.read(buf) >= 0) { /* read on */ }
+                            }
+                        }
+                        ranges[m][r] = reads / ((System.nanoTime() - t1) / 1e9);
+                    } finally {
+                        try (var walk = java.nio.file.Files.walk(dir)) {
+                            for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.delete(p);
+                        }
+                    }
+                }
+            }
+            for (int m = 0; m < 2; m++) {
+                Arrays.sort(ingest[m]);
+                Arrays.sort(ranges[m]);
+                out.printf(Locale.ROOT, "| %s | %s | %.0f | %.3f | %.0f |%n", kind, modes.get(m), ingest[m][rounds / 2], ratio[m], ranges[m][rounds / 2]);
             }
         }
     }
