@@ -81,6 +81,7 @@ final class ChunkedFileChannel implements SeekableByteChannel {
         long at = f.rawStart(run.first()) + into;
         int c = Arrays.binarySearch(f.rawEnds(), run.first(), run.first() + run.count(), at);
         c = c < 0 ? -c - 1 : c + 1; // the first chunk ending after byte `at`
+        if (c >= run.first() + run.count()) throw new IOException("pack " + XetHash.hex(run.pack()) + " does not match its file manifest");
         int inChunk = (int) (at - f.rawStart(c));
         int want = Math.min(dst.remaining(), pack.raw()[c] - inChunk);
         if (pack.scheme(c) == ChunkCompression.Scheme.NONE) {
