@@ -64,7 +64,9 @@ final class ConfigLoader {
         ForgeConfig.Storage storage = new ForgeConfig.Storage(
                 ForgeConfig.Storage.Kind.valueOf(first(null, env.get("FORGE_STORAGE"), file.getProperty("storage"), st.kind().name())
                         .toUpperCase(java.util.Locale.ROOT)),
-                Long.parseLong(first(null, env.get("FORGE_GC_GRACE_SECONDS"), file.getProperty("gc-grace-seconds"), Long.toString(st.gcGraceSeconds()))));
+                Long.parseLong(first(null, env.get("FORGE_GC_GRACE_SECONDS"), file.getProperty("gc-grace-seconds"), Long.toString(st.gcGraceSeconds()))),
+                ForgeConfig.Storage.Compression.valueOf(first(null, env.get("FORGE_CHUNK_COMPRESSION"), file.getProperty("chunk-compression"), st.compression().name())
+                        .toUpperCase(java.util.Locale.ROOT)));
         return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security, storage);
     }
 

@@ -52,18 +52,25 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
     /**
      * Where LFS objects are kept: {@code CHUNKS} (the default) is the deduplicating chunk store (objects still in a
      * plain store stay readable there until {@code forge storage migrate} moves them); {@code PLAIN} is one file per
-     * object.
-     * {@code gcGraceSeconds}: gc never removes what was written more recently than this.
+     * object. {@code gcGraceSeconds}: gc never removes what was written more recently than this. {@code compression}: what
+     * the chunk store tries on each new chunk ({@code NONE}: nothing, chunks stay uncompressed; {@code LZ4}: LZ4;
+     * {@code AUTO}: LZ4 and Xet's byte-grouped BG4_LZ4), keeping a compressed form only where it saves enough.
      */
-    public record Storage(Kind kind, long gcGraceSeconds) {
+    public record Storage(Kind kind, long gcGraceSeconds, Compression compression) {
         public enum Kind { PLAIN, CHUNKS }
+
+        public enum Compression { NONE, LZ4, AUTO }
 
         public Storage {
             if (gcGraceSeconds < 0) throw new IllegalArgumentException("gcGraceSeconds must not be negative");
         }
 
+        public Storage(Kind kind, long gcGraceSeconds) {
+            this(kind, gcGraceSeconds, Compression.NONE);
+        }
+
         public static Storage defaults() {
-            return new Storage(Kind.CHUNKS, 86_400);
+            return new Storage(Kind.CHUNKS, 86_400, Compression.NONE);
         }
     }
 

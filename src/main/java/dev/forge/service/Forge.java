@@ -12,6 +12,7 @@ import dev.forge.meta.StatsDao;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
 import dev.forge.storage.BlobStore;
+import dev.forge.storage.ChunkCompression;
 import dev.forge.storage.ChunkStore;
 import dev.forge.storage.FileBlobStore;
 import dev.forge.storage.LayeredBlobStore;
@@ -66,7 +67,7 @@ public final class Forge implements AutoCloseable {
         this.git = new GitRepositories(data.resolve("git"));
         FileBlobStore plain = new FileBlobStore(data.resolve("blobs"), tmp);
         this.blobs = config.storage().kind() == ForgeConfig.Storage.Kind.CHUNKS
-                ? new LayeredBlobStore(new ChunkStore(data.resolve("chunks"), clock), plain)
+                ? new LayeredBlobStore(new ChunkStore(data.resolve("chunks"), clock, new ChunkCompression(config.storage().compression())), plain)
                 : plain;
         this.index = new IndexDao(database.jdbi());
         AccountDao accounts = new AccountDao(database.jdbi());

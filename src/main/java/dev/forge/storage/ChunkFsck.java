@@ -3,7 +3,6 @@ package dev.forge.storage;
 import dev.forge.core.LfsOid;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
@@ -57,9 +56,15 @@ final class ChunkFsck {
             }
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
                 for (int i = 0; i < pack.count(); i++) {
-                    ByteBuffer b = Pack.readFully(ch, pack.start(i), pack.length(i));
-                    if (!Arrays.equals(XetHash.chunk(b.array(), 0, pack.length(i)), pack.chunks()[i])) {
-                        problems.add("pack " + name + ": chunk " + i + " (" + XetHash.hex(pack.chunks()[i]) + ") is corrupt: its bytes hash differently");
+                    String corrupt = "pack " + name + ": chunk " + i + " (" + XetHash.hex(pack.chunks()[i]) + ") is corrupt: ";
+                    try {
+                        byte[] raw = pack.chunk(ch, i); // decompressed: the hash is of the chunk's own bytes
+                        if (!Arrays.equals(XetHash.chunk(raw, 0, raw.length), pack.chunks()[i])) {
+                            problems.add(corrupt + "its bytes hash differently");
+                            badPacks.add(name);
+                        }
+                    } catch (IOException e) {
+                        problems.add(corrupt + e.getMessage());
                         badPacks.add(name);
                     }
                     chunks++;
@@ -96,13 +101,21 @@ final class ChunkFsck {
             if (p == null) return "uses pack " + name + ", which is missing or unreadable";
             if (r.first() + (long) r.count() > p.count()) return "uses chunks past the end of pack " + name;
             long end = p.ends()[r.first() + r.count() - 1];
-            if (p.start(r.first()) != r.offset() || end - r.offset() != r.length()) return "a run does not match the chunks of pack " + name;
-            for (int i = r.first(); i < r.first() + r.count(); i++) nodes.add(new XetHash.Node(p.chunks()[i], p.length(i)));
+            long raw = 0;
+            for (int i = r.first(); i < r.first() + r.count(); i++) {
+                nodes.add(new XetHash.Node(p.chunks()[i], p.raw()[i]));
+                raw += p.raw()[i];
+            }
+            if (p.start(r.first()) != r.offset() || end - r.offset() != r.stored() || raw != r.length()) {
+                return "a run does not match the chunks of pack " + name;
+            }
         }
         if (!Arrays.equals(XetHash.fileHash(nodes), m.xetHash())) return "its chunks do not hash to its recorded Xet file id";
         try (SeekableByteChannel ch = store.open(oid)) {
             LfsOid actual = BlobStore.sha256(ch);
             return actual.equals(oid) ? null : "content hashes to " + actual.hex();
+        } catch (IOException e) {
+            return "cannot be read: " + e.getMessage(); // e.g. a compressed chunk that no longer decodes
         }
     }
 }

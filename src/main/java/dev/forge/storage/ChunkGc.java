@@ -133,8 +133,10 @@ final class ChunkGc {
         long[] newOffset = new long[pack.count()];
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
             for (int i = used.nextSetBit(0); i >= 0; i = used.nextSetBit(i + 1)) {
+                // copied as stored: a compressed chunk stays compressed, nothing is recompressed
                 ByteBuffer b = Pack.readFully(in, pack.start(i), pack.length(i));
-                ChunkStore.Location loc = w.append(pack.chunks()[i], b.array(), 0, pack.length(i));
+                ChunkCompression.Stored stored = new ChunkCompression.Stored(pack.scheme(i), b.array(), 0, pack.length(i));
+                ChunkStore.Location loc = w.append(pack.chunks()[i], stored, pack.raw()[i]);
                 moved[i] = loc.index();
                 newOffset[i] = loc.offset();
             }
@@ -150,7 +152,7 @@ final class ChunkGc {
             List<FileManifest.Run> runs = new ArrayList<>(m.runs().size());
             for (FileManifest.Run r : m.runs()) {
                 runs.add(XetHash.hex(r.pack()).equals(old)
-                        ? new FileManifest.Run(fresh.hash(), moved[r.first()], r.count(), newOffset[r.first()], r.length())
+                        ? new FileManifest.Run(fresh.hash(), moved[r.first()], r.count(), newOffset[r.first()], r.length(), r.stored())
                         : r);
             }
             FileManifest rewritten = new FileManifest(m.size(), m.xetHash(), runs);

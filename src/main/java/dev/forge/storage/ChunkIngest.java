@@ -108,23 +108,36 @@ final class ChunkIngest implements AutoCloseable {
         scanned -= keep;
     }
 
-    /** Hashes the chunks ending at {@code cuts[0..count)} (in parallel when there are several), then stores them in order. */
+    /**
+     * Hashes the chunks ending at {@code cuts[0..count)} (in parallel when there are several), compresses those the
+     * store does not have yet (when compression is on, in the same parallel pass), then stores them in order.
+     */
     private void addChunks(byte[] buf, int start, int[] cuts, int count) throws IOException {
         if (count == 0) return;
         byte[][] hashes = new byte[count][];
+        ChunkCompression.Stored[] stored = new ChunkCompression.Stored[count];
+        ChunkCompression compression = store.compression();
         IntStream ids = IntStream.range(0, count);
         (count > 1 ? ids.parallel() : ids).forEach(i -> {
             int from = i == 0 ? start : cuts[i - 1];
             hashes[i] = XetHash.chunk(buf, from, cuts[i] - from);
+            if (compression.enabled() && !known(hashes[i])) stored[i] = compression.encode(buf, from, cuts[i] - from);
         });
         int from = start;
         for (int i = 0; i < count; i++) {
-            add(hashes[i], buf, from, cuts[i] - from);
+            int len = cuts[i] - from;
+            add(hashes[i], stored[i] != null ? stored[i] : new ChunkCompression.Stored(ChunkCompression.Scheme.NONE, buf, from, len), len);
             from = cuts[i];
         }
     }
 
-    private void add(byte[] hash, byte[] buf, int off, int len) throws IOException {
+    /** Whether the chunk is already stored (a hint for whether to compress it: no file system check, no writes). */
+    private boolean known(byte[] hash) {
+        ChunkStore.ChunkKey key = ChunkStore.ChunkKey.of(hash);
+        return session.containsKey(key) || store.indexed(key);
+    }
+
+    private void add(byte[] hash, ChunkCompression.Stored chunk, int len) throws IOException {
         nodes.add(new XetHash.Node(hash, len));
         ChunkStore.ChunkKey key = ChunkStore.ChunkKey.of(hash);
         ChunkStore.Location known = session.get(key);
@@ -133,9 +146,9 @@ final class ChunkIngest implements AutoCloseable {
             chunks.add(known);
             return;
         }
-        if (writer != null && (writer.bytes + len > store.packLimit() || writer.hashes.size() >= Pack.MAX_CHUNKS)) seal();
+        if (writer != null && (writer.bytes + chunk.length() > store.packLimit() || writer.hashes.size() >= Pack.MAX_CHUNKS)) seal();
         if (writer == null) writer = new PackWriter(store.newTempFile("pack-"));
-        ChunkStore.Location loc = writer.append(hash, buf, off, len);
+        ChunkStore.Location loc = writer.append(hash, chunk, len);
         newBytes += len;
         session.put(key, loc);
         chunks.add(loc);
@@ -154,18 +167,21 @@ final class ChunkIngest implements AutoCloseable {
         ChunkStore.Location first = null;
         int count = 0;
         long length = 0;
+        long stored = 0;
         for (ChunkStore.Location c : chunks) {
             if (first != null && c.pack() == first.pack() && c.index() == first.index() + count) {
                 count++;
                 length += c.length();
+                stored += c.stored();
                 continue;
             }
-            if (first != null) runs.add(new FileManifest.Run(first.pack().hash(), first.index(), count, first.offset(), length));
+            if (first != null) runs.add(new FileManifest.Run(first.pack().hash(), first.index(), count, first.offset(), length, stored));
             first = c;
             count = 1;
             length = c.length();
+            stored = c.stored();
         }
-        if (first != null) runs.add(new FileManifest.Run(first.pack().hash(), first.index(), count, first.offset(), length));
+        if (first != null) runs.add(new FileManifest.Run(first.pack().hash(), first.index(), count, first.offset(), length, stored));
         return new FileManifest(size, XetHash.fileHash(nodes), runs);
     }
 
@@ -184,6 +200,8 @@ final class ChunkIngest implements AutoCloseable {
         final ChunkStore.PackName pack = new ChunkStore.PackName();
         final List<byte[]> hashes = new ArrayList<>();
         final List<Integer> lengths = new ArrayList<>();
+        final List<Integer> raw = new ArrayList<>();
+        final List<ChunkCompression.Scheme> schemes = new ArrayList<>();
         private final FileChannel ch;
         long bytes;
 
@@ -192,34 +210,41 @@ final class ChunkIngest implements AutoCloseable {
             this.ch = FileChannel.open(file, StandardOpenOption.WRITE);
         }
 
-        ChunkStore.Location append(byte[] hash, byte[] buf, int off, int len) throws IOException {
-            ByteBuffer b = ByteBuffer.wrap(buf, off, len);
+        /** Appends a chunk of {@code rawLength} bytes, stored as {@code chunk}. */
+        ChunkStore.Location append(byte[] hash, ChunkCompression.Stored chunk, int rawLength) throws IOException {
+            ByteBuffer b = ByteBuffer.wrap(chunk.bytes(), chunk.offset(), chunk.length());
             while (b.hasRemaining()) ch.write(b);
-            ChunkStore.Location loc = new ChunkStore.Location(pack, hashes.size(), bytes, len);
+            ChunkStore.Location loc = new ChunkStore.Location(pack, hashes.size(), bytes, chunk.length(), rawLength);
             hashes.add(hash);
-            lengths.add(len);
-            bytes += len;
+            lengths.add(chunk.length());
+            raw.add(rawLength);
+            schemes.add(chunk.scheme());
+            bytes += chunk.length();
             return loc;
         }
 
         /** Writes the footer and syncs; returns the pack's footer data (its name is now set). */
         Pack finish() throws IOException {
             try (ch) {
-                ByteBuffer f = Pack.footer(hashes, lengths, bytes);
+                ByteBuffer f = Pack.footer(hashes, lengths, raw, schemes, bytes);
                 while (f.hasRemaining()) ch.write(f);
                 ch.force(true);
             }
             long[] ends = new long[lengths.size()];
+            int[] rawLengths = new int[ends.length];
+            byte[] codes = new byte[ends.length];
             long end = 0;
             List<XetHash.Node> nodes = new ArrayList<>(hashes.size());
             for (int i = 0; i < ends.length; i++) {
                 end += lengths.get(i);
                 ends[i] = end;
-                nodes.add(new XetHash.Node(hashes.get(i), lengths.get(i)));
+                rawLengths[i] = raw.get(i);
+                codes[i] = schemes.get(i).code;
+                nodes.add(new XetHash.Node(hashes.get(i), raw.get(i)));
             }
             byte[] name = XetHash.merkleRoot(nodes);
             pack.set(name);
-            return new Pack(name, hashes.toArray(byte[][]::new), ends);
+            return new Pack(name, hashes.toArray(byte[][]::new), ends, rawLengths, codes);
         }
 
         void abort() throws IOException {

@@ -69,14 +69,25 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
 
     /** At most this many packs (64 MiB each) stay mapped: 256 GiB of address space, far below the kernel's map limit. */
     private static final int MAPPED_PACKS = 4096;
+    private final ChunkCompression compression;
 
     public ChunkStore(Path root, InstantSource clock) throws IOException {
-        this(root, clock, Pack.MAX_BYTES);
+        this(root, clock, ChunkCompression.OFF);
+    }
+
+    /** New chunks are stored as {@code compression} decides (existing ones stay as they are). */
+    public ChunkStore(Path root, InstantSource clock, ChunkCompression compression) throws IOException {
+        this(root, clock, Pack.MAX_BYTES, compression);
     }
 
     /** With packs of at most {@code packLimit} bytes (tests use small ones to get many packs). */
     ChunkStore(Path root, InstantSource clock, int packLimit) throws IOException {
+        this(root, clock, packLimit, ChunkCompression.OFF);
+    }
+
+    ChunkStore(Path root, InstantSource clock, int packLimit, ChunkCompression compression) throws IOException {
         this.packLimit = packLimit;
+        this.compression = compression;
         this.root = Files.createDirectories(root);
         this.packs = Files.createDirectories(root.resolve("packs"));
         this.files = Files.createDirectories(root.resolve("files"));
@@ -108,12 +119,21 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
         byte[] hash() { return hash; }
     }
 
-    /** Where a chunk is: its pack, its index there and its byte range in the pack's data. */
-    record Location(PackName pack, int index, long offset, int length) {}
+    /**
+     * Where a chunk is: its pack, its index there, its stored byte range in the pack's data ({@code offset},
+     * {@code stored}), and its uncompressed {@code length}.
+     */
+    record Location(PackName pack, int index, long offset, int stored, int length) {
+        static Location of(PackName pack, Pack p, int i) {
+            return new Location(pack, i, p.start(i), p.length(i), p.raw()[i]);
+        }
+    }
 
     Path root() { return root; }
 
     int packLimit() { return packLimit; }
+
+    ChunkCompression compression() { return compression; }
 
     Path packPath(byte[] hash) {
         String h = XetHash.hex(hash);
@@ -145,7 +165,7 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
     private void register(Pack pack) {
         PackName name = known.computeIfAbsent(XetHash.hex(pack.hash()), k -> new PackName(pack.hash()));
         for (int i = 0; i < pack.count(); i++) {
-            index.putIfAbsent(ChunkKey.of(pack.chunks()[i]), new Location(name, i, pack.start(i), pack.length(i)));
+            index.putIfAbsent(ChunkKey.of(pack.chunks()[i]), Location.of(name, pack, i));
         }
     }
 
@@ -162,6 +182,11 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
         return null;
     }
 
+    /** Whether the chunk index names a copy of the chunk (which {@link #find} may still find gone). */
+    boolean indexed(ChunkKey key) {
+        return index.containsKey(key);
+    }
+
     private void forget(byte[] packHash) {
         PackName name = known.remove(XetHash.hex(packHash));
         if (name != null) index.values().removeIf(l -> l.pack() == name);
@@ -171,16 +196,26 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
     void publishPack(Pack pack, Path temp, PackName name) throws IOException {
         Path target = packPath(pack.hash());
         Files.createDirectories(target.getParent());
+        boolean existed = Files.exists(target);
         try {
-            if (Files.exists(target)) Files.delete(temp); // same chunks, same name: already stored
+            if (existed) Files.delete(temp); // same chunks, same name: already stored
             else move(temp, target);
         } finally {
             Files.deleteIfExists(temp);
         }
+        if (existed) {
+            Pack onDisk = Pack.read(target, pack.hash());
+            if (!java.util.Arrays.equals(onDisk.ends(), pack.ends())) {
+                // the same chunks stored in other forms (compression was switched): the offsets handed out are not
+                // its; index the stored one so a retry deduplicates against it
+                register(onDisk);
+                throw new IOException("pack " + XetHash.hex(pack.hash()) + " is already stored with other compression; retry");
+            }
+        }
         PackName existing = known.putIfAbsent(XetHash.hex(pack.hash()), name);
         PackName canonical = existing == null ? name : existing;
         for (int i = 0; i < pack.count(); i++) {
-            index.putIfAbsent(ChunkKey.of(pack.chunks()[i]), new Location(canonical, i, pack.start(i), pack.length(i)));
+            index.putIfAbsent(ChunkKey.of(pack.chunks()[i]), Location.of(canonical, pack, i));
         }
     }
 
@@ -222,7 +257,7 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
     @Override
     public SeekableByteChannel open(LfsOid oid) throws IOException {
         FileManifest m = manifest(oid).orElseThrow(() -> new NoSuchFileException(oid.hex()));
-        return new ChunkedFileChannel(m, mappings);
+        return new ChunkedFileChannel(m, this);
     }
 
     @Override
@@ -403,7 +438,7 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
             if (m.isEmpty()) continue;
             logical += m.get().size();
             for (FileManifest.Run r : m.get().runs()) {
-                ranges.computeIfAbsent(XetHash.hex(r.pack()), k -> new ArrayList<>()).add(new long[] {r.offset(), r.offset() + r.length()});
+                ranges.computeIfAbsent(XetHash.hex(r.pack()), k -> new ArrayList<>()).add(new long[] {r.offset(), r.offset() + r.stored()});
             }
         }
         long stored = outside;
@@ -450,7 +485,7 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
         forget(old);
         PackName name = known.computeIfAbsent(XetHash.hex(fresh.hash()), k -> new PackName(fresh.hash()));
         for (int i = 0; i < fresh.count(); i++) {
-            index.put(ChunkKey.of(fresh.chunks()[i]), new Location(name, i, fresh.start(i), fresh.length(i)));
+            index.put(ChunkKey.of(fresh.chunks()[i]), Location.of(name, fresh, i));
         }
     }
 

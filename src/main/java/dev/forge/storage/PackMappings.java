@@ -63,7 +63,8 @@ final class PackMappings {
         }
     }
 
-    private FileChannel open(byte[] hash) throws IOException {
+    /** Opens a pack by name, or from trash when gc took it out of use meanwhile. */
+    FileChannel open(byte[] hash) throws IOException {
         try {
             return FileChannel.open(store.packPath(hash), StandardOpenOption.READ);
         } catch (NoSuchFileException e) {

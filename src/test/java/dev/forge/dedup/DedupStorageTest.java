@@ -69,18 +69,26 @@ class DedupStorageTest {
 
 
     static String basic() {
+        return basic(tf);
+    }
+
+    static String basic(TestForge tf) {
         return "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + tf.adminToken).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Uploads through the LFS batch API and a basic PUT, then commits a pointer on main. */
     static void upload(String repoId, String path, byte[] content) throws Exception {
+        upload(tf, repoId, path, content);
+    }
+
+    /** Uploads through the LFS batch API and a basic PUT, then commits a pointer on main. */
+    static void upload(TestForge tf, String repoId, String path, byte[] content) throws Exception {
         String oid = sha256(content);
         Map<String, Object> req = new LinkedHashMap<>();
         req.put("operation", "upload");
         req.put("transfers", List.of("basic"));
         req.put("objects", List.of(Map.of("oid", oid, "size", content.length)));
         HttpResponse<byte[]> r = tf.send(tf.request("/" + repoId + ".git/info/lfs/objects/batch")
-                .header("Accept", LFS_JSON).header("Content-Type", LFS_JSON).header("Authorization", basic())
+                .header("Accept", LFS_JSON).header("Content-Type", LFS_JSON).header("Authorization", basic(tf))
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(req))));
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode o = JSON.readTree(r.body()).path("objects").get(0);

@@ -1,5 +1,6 @@
 package dev.forge.storage;
 
+import dev.forge.core.ForgeConfig;
 import dev.forge.core.LfsOid;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -182,6 +183,56 @@ class ChunkGcTest {
         ChunkStore.FsckReport report = store.fsck(s -> {});
         assertThat(report.problems()).anyMatch(p -> p.contains("chunk") && p.contains("is corrupt"));
         assertThat(report.problems()).anyMatch(p -> p.contains("file " + oid) && p.contains("content hashes to"));
+        assertThat(report.verified()).doesNotContain(oid);
+    }
+
+    private void compressNewChunks() throws IOException {
+        store.close();
+        store = new ChunkStore(dir.resolve("chunks"), clock, 8 << 20, new ChunkCompression(ForgeConfig.Storage.Compression.AUTO));
+    }
+
+    @Test
+    void compactionCopiesCompressedChunksAsTheyAre() throws IOException {
+        compressNewChunks();
+        byte[] small = SampleData.Kind.BF16_GAUSSIAN.bytes(1_000_000, 12);
+        byte[] big = concat(small, bytes(3_000_000, 13));
+        LfsOid bigOid = put(big);
+        LfsOid smallOid = put(small);
+        assertThat(store.footprint(List.of(smallOid)).storedBytes()).isLessThan(small.length * 9L / 10);
+        later();
+        ChunkStore.GcReport r = store.gc(Set.of(smallOid), GRACE, s -> {});
+        assertThat(r.packsCompacted()).isEqualTo(1);
+        assertThat(store.size(bigOid)).isEmpty();
+        assertThat(read(smallOid)).isEqualTo(small);
+        later();
+        store.gc(Set.of(smallOid), GRACE, s -> {});
+        // the new pack holds the chunks still compressed
+        assertThat(store.stats().storedBytes()).isLessThan(small.length * 9L / 10);
+        assertThat(read(smallOid)).isEqualTo(small);
+        ChunkStore.FsckReport fsck = store.fsck(s -> {});
+        assertThat(fsck.problems()).isEmpty();
+        assertThat(fsck.verified()).contains(smallOid);
+    }
+
+    @Test
+    void fsckFindsACorruptedCompressedChunk() throws IOException {
+        compressNewChunks();
+        byte[] content = SampleData.Kind.TOKENIZER_JSON.bytes(600_000, 14);
+        LfsOid oid = put(content);
+        assertThat(store.fsck(s -> {}).problems()).isEmpty();
+        List<Path> packs = store.packFiles();
+        assertThat(packs).hasSize(1);
+        long dataLength = Pack.read(packs.getFirst(), new byte[32]).dataLength();
+        assertThat(dataLength).isLessThan(content.length * 9L / 10);
+        try (RandomAccessFile f = new RandomAccessFile(packs.getFirst().toFile(), "rw")) {
+            f.seek(dataLength / 2);
+            int b = f.read();
+            f.seek(dataLength / 2);
+            f.write(b ^ 0x5a);
+        }
+        ChunkStore.FsckReport report = store.fsck(s -> {});
+        assertThat(report.problems()).anyMatch(p -> p.contains("chunk") && p.contains("is corrupt"));
+        assertThat(report.problems()).anyMatch(p -> p.startsWith("file " + oid));
         assertThat(report.verified()).doesNotContain(oid);
     }
 
