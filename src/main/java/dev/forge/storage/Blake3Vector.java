@@ -1,0 +1,235 @@
+package dev.forge.storage;
+
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Keyed BLAKE3 (32-byte output) with the Vector API, the way the reference C and Rust implementations use SIMD:
+ * each vector lane compresses its own 1 KiB BLAKE3 chunk, so a 64 KiB Xet chunk is 4 batches of 16 chunks with
+ * 512-bit vectors (8 batches of 8 with 256-bit); lane {@code j} of message vector {@code w} holds word {@code w}
+ * of the current block of chunk {@code j} (a gather from the input copied to little-endian ints). The parent nodes
+ * are then hashed a tree level at a time, one parent per lane. Pairing a level left to right and carrying an odd
+ * last node up unchanged builds the same tree as the specification's "left subtree is the largest power of two"
+ * rule. The last chunk when partial, and inputs of one chunk or less, go through a scalar compression.
+ *
+ * <p>Needs the incubator module {@code jdk.incubator.vector} (load this class only when it is present; see
+ * {@link XetHash}). Not thread-safe: an instance keeps scratch arrays that grow to the largest input.
+ */
+final class Blake3Vector {
+    static final int OUT_LEN = 32;
+    private static final int BLOCK_LEN = 64;
+    private static final int CHUNK_LEN = 1024;
+    private static final int CHUNK_START = 1, CHUNK_END = 2, PARENT = 4, ROOT = 8, KEYED_HASH = 16;
+    private static final int[] MSG_PERMUTATION = {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8};
+
+    private final VectorSpecies<Integer> species;
+    private final int lanes;
+    private final int[] key = new int[8];
+    private final int[] chunkGather, parentGather, cvScatter;
+    private final IntVector laneIndex;
+    private int[] words = new int[0];
+    private int[] cvs = new int[0], next = new int[0];
+    private final int[] state = new int[16], block = new int[16];
+
+    /** A hasher under a 32-byte key with {@code species} lanes (8 or 16 ints are what pay off). */
+    Blake3Vector(VectorSpecies<Integer> species, byte[] key) {
+        if (key.length != OUT_LEN) throw new IllegalArgumentException("a BLAKE3 key has 32 bytes");
+        this.species = species;
+        this.lanes = species.length();
+        ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(this.key);
+        chunkGather = stride(lanes, CHUNK_LEN / 4);
+        parentGather = stride(lanes, 16);
+        cvScatter = stride(lanes, 8);
+        laneIndex = IntVector.fromArray(species, stride(lanes, 1), 0);
+    }
+
+    private static int[] stride(int lanes, int step) {
+        int[] a = new int[lanes];
+        for (int i = 0; i < lanes; i++) a[i] = i * step;
+        return a;
+    }
+
+    /** Keyed BLAKE3 of {@code data[off, off+len)}. */
+    byte[] hash(byte[] data, int off, int len) {
+        int[] root = len <= CHUNK_LEN ? singleChunk(data, off, len) : tree(data, off, len);
+        byte[] out = new byte[OUT_LEN];
+        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(root, 0, 8);
+        return out;
+    }
+
+    private int[] singleChunk(byte[] data, int off, int len) {
+        int[] cv = key.clone();
+        scalarChunk(cv, data, off, len, 0, ROOT);
+        return cv;
+    }
+
+    private int[] tree(byte[] data, int off, int len) {
+        int full = len / CHUNK_LEN, rest = len % CHUNK_LEN, chunks = full + (rest > 0 ? 1 : 0);
+        int batches = (full + lanes - 1) / lanes;
+        ensureScratch(batches * lanes, chunks);
+        ByteBuffer.wrap(data, off, full * CHUNK_LEN).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(words, 0, full * CHUNK_LEN / 4);
+        for (int b = 0; b < batches; b++) {
+            int first = b * lanes;
+            compress(words, first * (CHUNK_LEN / 4), chunkGather, CHUNK_LEN / BLOCK_LEN, laneIndex.add(first), 0, cvs, first * 8);
+        }
+        if (rest > 0) { // after the batches: their spare lanes may have written here
+            int[] cv = key.clone();
+            scalarChunk(cv, data, off + full * CHUNK_LEN, rest, full, 0);
+            System.arraycopy(cv, 0, cvs, full * 8, 8);
+        }
+        IntVector zero = IntVector.zero(species);
+        for (int n = chunks; n > 1; ) {
+            int pairs = n / 2;
+            int flags = PARENT | (n == 2 ? ROOT : 0);
+            for (int p = 0; p < pairs; p += lanes) compress(cvs, p * 16, parentGather, 1, zero, flags, next, p * 8);
+            if (n % 2 == 1) System.arraycopy(cvs, (n - 1) * 8, next, pairs * 8, 8);
+            int[] t = cvs;
+            cvs = next;
+            next = t;
+            n = pairs + n % 2;
+        }
+        return cvs;
+    }
+
+    /** Scratch for {@code lanedChunks} chunks (spare lanes included) and the tree over {@code chunks}. */
+    private void ensureScratch(int lanedChunks, int chunks) {
+        if (words.length < lanedChunks * (CHUNK_LEN / 4)) words = new int[lanedChunks * (CHUNK_LEN / 4)];
+        // a tree level of n nodes reads 16 ints in each of roundUp(n / 2, lanes) lanes
+        int cvInts = 8 * (Math.max(lanedChunks, chunks) + 2 * lanes);
+        if (cvs.length < cvInts) {
+            cvs = new int[cvInts];
+            next = new int[cvInts];
+        }
+    }
+
+    /**
+     * Compresses one node per lane: {@code blocks} 64-byte blocks of lane {@code j} start at
+     * {@code src[srcOff + gather[j]]}; a chunk if {@code parentFlags} is 0 (start and end flags on its first and
+     * last block, the counters given), otherwise a parent with those flags. Lane {@code j}'s 8-word chaining value
+     * lands at {@code dst[dstOff + 8 j]}.
+     */
+    private void compress(int[] src, int srcOff, int[] gather, int blocks, IntVector counter, int parentFlags,
+                          int[] dst, int dstOff) {
+        VectorSpecies<Integer> s = species;
+        IntVector h0 = IntVector.broadcast(s, key[0]), h1 = IntVector.broadcast(s, key[1]);
+        IntVector h2 = IntVector.broadcast(s, key[2]), h3 = IntVector.broadcast(s, key[3]);
+        IntVector h4 = IntVector.broadcast(s, key[4]), h5 = IntVector.broadcast(s, key[5]);
+        IntVector h6 = IntVector.broadcast(s, key[6]), h7 = IntVector.broadcast(s, key[7]);
+        for (int b = 0; b < blocks; b++) {
+            int at = srcOff + b * 16;
+            IntVector m0 = IntVector.fromArray(s, src, at, gather, 0), m1 = IntVector.fromArray(s, src, at + 1, gather, 0);
+            IntVector m2 = IntVector.fromArray(s, src, at + 2, gather, 0), m3 = IntVector.fromArray(s, src, at + 3, gather, 0);
+            IntVector m4 = IntVector.fromArray(s, src, at + 4, gather, 0), m5 = IntVector.fromArray(s, src, at + 5, gather, 0);
+            IntVector m6 = IntVector.fromArray(s, src, at + 6, gather, 0), m7 = IntVector.fromArray(s, src, at + 7, gather, 0);
+            IntVector m8 = IntVector.fromArray(s, src, at + 8, gather, 0), m9 = IntVector.fromArray(s, src, at + 9, gather, 0);
+            IntVector m10 = IntVector.fromArray(s, src, at + 10, gather, 0), m11 = IntVector.fromArray(s, src, at + 11, gather, 0);
+            IntVector m12 = IntVector.fromArray(s, src, at + 12, gather, 0), m13 = IntVector.fromArray(s, src, at + 13, gather, 0);
+            IntVector m14 = IntVector.fromArray(s, src, at + 14, gather, 0), m15 = IntVector.fromArray(s, src, at + 15, gather, 0);
+            int flags = KEYED_HASH | (parentFlags != 0 ? parentFlags : (b == 0 ? CHUNK_START : 0) | (b == blocks - 1 ? CHUNK_END : 0));
+            IntVector v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
+            IntVector v8 = IntVector.broadcast(s, 0x6A09E667), v9 = IntVector.broadcast(s, 0xBB67AE85);
+            IntVector v10 = IntVector.broadcast(s, 0x3C6EF372), v11 = IntVector.broadcast(s, 0xA54FF53A);
+            IntVector v12 = counter, v13 = IntVector.zero(s); // counters stay below 2^32 chunks in a byte[]
+            IntVector v14 = IntVector.broadcast(s, BLOCK_LEN), v15 = IntVector.broadcast(s, flags);
+            for (int round = 0; round < 7; round++) {
+                // columns
+                v0 = v0.add(v4).add(m0); v12 = v12.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, 16);
+                v8 = v8.add(v12); v4 = v4.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, 12);
+                v0 = v0.add(v4).add(m1); v12 = v12.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, 8);
+                v8 = v8.add(v12); v4 = v4.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, 7);
+                v1 = v1.add(v5).add(m2); v13 = v13.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, 16);
+                v9 = v9.add(v13); v5 = v5.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, 12);
+                v1 = v1.add(v5).add(m3); v13 = v13.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, 8);
+                v9 = v9.add(v13); v5 = v5.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, 7);
+                v2 = v2.add(v6).add(m4); v14 = v14.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, 16);
+                v10 = v10.add(v14); v6 = v6.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, 12);
+                v2 = v2.add(v6).add(m5); v14 = v14.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, 8);
+                v10 = v10.add(v14); v6 = v6.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, 7);
+                v3 = v3.add(v7).add(m6); v15 = v15.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, 16);
+                v11 = v11.add(v15); v7 = v7.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, 12);
+                v3 = v3.add(v7).add(m7); v15 = v15.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, 8);
+                v11 = v11.add(v15); v7 = v7.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, 7);
+                // diagonals
+                v0 = v0.add(v5).add(m8); v15 = v15.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, 16);
+                v10 = v10.add(v15); v5 = v5.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, 12);
+                v0 = v0.add(v5).add(m9); v15 = v15.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, 8);
+                v10 = v10.add(v15); v5 = v5.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, 7);
+                v1 = v1.add(v6).add(m10); v12 = v12.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, 16);
+                v11 = v11.add(v12); v6 = v6.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, 12);
+                v1 = v1.add(v6).add(m11); v12 = v12.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, 8);
+                v11 = v11.add(v12); v6 = v6.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, 7);
+                v2 = v2.add(v7).add(m12); v13 = v13.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, 16);
+                v8 = v8.add(v13); v7 = v7.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, 12);
+                v2 = v2.add(v7).add(m13); v13 = v13.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, 8);
+                v8 = v8.add(v13); v7 = v7.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, 7);
+                v3 = v3.add(v4).add(m14); v14 = v14.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, 16);
+                v9 = v9.add(v14); v4 = v4.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, 12);
+                v3 = v3.add(v4).add(m15); v14 = v14.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, 8);
+                v9 = v9.add(v14); v4 = v4.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, 7);
+                // the message permutation, MSG_PERMUTATION applied to the sixteen locals
+                IntVector t0 = m2, t1 = m6, t2 = m3, t3 = m10, t4 = m7, t5 = m0, t6 = m4, t7 = m13;
+                IntVector t8 = m1, t9 = m11, t10 = m12, t11 = m5, t12 = m9, t13 = m14, t14 = m15, t15 = m8;
+                m0 = t0; m1 = t1; m2 = t2; m3 = t3; m4 = t4; m5 = t5; m6 = t6; m7 = t7;
+                m8 = t8; m9 = t9; m10 = t10; m11 = t11; m12 = t12; m13 = t13; m14 = t14; m15 = t15;
+            }
+            h0 = v0.lanewise(VectorOperators.XOR, v8); h1 = v1.lanewise(VectorOperators.XOR, v9);
+            h2 = v2.lanewise(VectorOperators.XOR, v10); h3 = v3.lanewise(VectorOperators.XOR, v11);
+            h4 = v4.lanewise(VectorOperators.XOR, v12); h5 = v5.lanewise(VectorOperators.XOR, v13);
+            h6 = v6.lanewise(VectorOperators.XOR, v14); h7 = v7.lanewise(VectorOperators.XOR, v15);
+        }
+        h0.intoArray(dst, dstOff, cvScatter, 0); h1.intoArray(dst, dstOff + 1, cvScatter, 0);
+        h2.intoArray(dst, dstOff + 2, cvScatter, 0); h3.intoArray(dst, dstOff + 3, cvScatter, 0);
+        h4.intoArray(dst, dstOff + 4, cvScatter, 0); h5.intoArray(dst, dstOff + 5, cvScatter, 0);
+        h6.intoArray(dst, dstOff + 6, cvScatter, 0); h7.intoArray(dst, dstOff + 7, cvScatter, 0);
+    }
+
+    /** One chunk of {@code len} (0..1024) bytes, scalar; {@code cv} goes in as the key and comes out as its value. */
+    private void scalarChunk(int[] cv, byte[] data, int off, int len, long counter, int rootFlag) {
+        int blocks = Math.max(1, (len + BLOCK_LEN - 1) / BLOCK_LEN);
+        for (int b = 0; b < blocks; b++) {
+            int blockLen = Math.min(BLOCK_LEN, len - b * BLOCK_LEN);
+            java.util.Arrays.fill(block, 0);
+            for (int i = 0; i < blockLen; i++) block[i >> 2] |= (data[off + b * BLOCK_LEN + i] & 0xff) << (8 * (i & 3));
+            boolean last = b == blocks - 1;
+            int flags = KEYED_HASH | (b == 0 ? CHUNK_START : 0) | (last ? CHUNK_END | rootFlag : 0);
+            scalarCompress(cv, block, counter, blockLen, flags);
+        }
+    }
+
+    private void scalarCompress(int[] cv, int[] m, long counter, int blockLen, int flags) {
+        int[] v = state;
+        System.arraycopy(cv, 0, v, 0, 8);
+        v[8] = 0x6A09E667; v[9] = 0xBB67AE85; v[10] = 0x3C6EF372; v[11] = 0xA54FF53A;
+        v[12] = (int) counter; v[13] = (int) (counter >>> 32); v[14] = blockLen; v[15] = flags;
+        int[] msg = m.clone();
+        for (int round = 0; round < 7; round++) {
+            g(v, 0, 4, 8, 12, msg[0], msg[1]);
+            g(v, 1, 5, 9, 13, msg[2], msg[3]);
+            g(v, 2, 6, 10, 14, msg[4], msg[5]);
+            g(v, 3, 7, 11, 15, msg[6], msg[7]);
+            g(v, 0, 5, 10, 15, msg[8], msg[9]);
+            g(v, 1, 6, 11, 12, msg[10], msg[11]);
+            g(v, 2, 7, 8, 13, msg[12], msg[13]);
+            g(v, 3, 4, 9, 14, msg[14], msg[15]);
+            int[] permuted = new int[16];
+            for (int i = 0; i < 16; i++) permuted[i] = msg[MSG_PERMUTATION[i]];
+            msg = permuted;
+        }
+        for (int i = 0; i < 8; i++) cv[i] = v[i] ^ v[i + 8];
+    }
+
+    private static void g(int[] v, int a, int b, int c, int d, int x, int y) {
+        v[a] += v[b] + x;
+        v[d] = Integer.rotateRight(v[d] ^ v[a], 16);
+        v[c] += v[d];
+        v[b] = Integer.rotateRight(v[b] ^ v[c], 12);
+        v[a] += v[b] + y;
+        v[d] = Integer.rotateRight(v[d] ^ v[a], 8);
+        v[c] += v[d];
+        v[b] = Integer.rotateRight(v[b] ^ v[c], 7);
+    }
+}
