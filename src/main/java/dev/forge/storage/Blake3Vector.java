@@ -4,6 +4,8 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -11,7 +13,8 @@ import java.nio.ByteOrder;
  * Keyed BLAKE3 (32-byte output) with the Vector API, the way the reference C and Rust implementations use SIMD:
  * each vector lane compresses its own 1 KiB BLAKE3 chunk, so a 64 KiB Xet chunk is 4 batches of 16 chunks with
  * 512-bit vectors (8 batches of 8 with 256-bit); lane {@code j} of message vector {@code w} holds word {@code w}
- * of the current block of chunk {@code j} (a gather from the input copied to little-endian ints). The parent nodes
+ * of the current block of chunk {@code j} (the input is transposed into a scratch
+ * array first). The parent nodes
  * are then hashed a tree level at a time, one parent per lane. Pairing a level left to right and carrying an odd
  * last node up unchanged builds the same tree as the specification's "left subtree is the largest power of two"
  * rule. The last chunk when partial, and inputs of one chunk or less, go through a scalar compression.
@@ -24,33 +27,41 @@ final class Blake3Vector {
     private static final int BLOCK_LEN = 64;
     private static final int CHUNK_LEN = 1024;
     private static final int CHUNK_START = 1, CHUNK_END = 2, PARENT = 4, ROOT = 8, KEYED_HASH = 16;
+    private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int[] MSG_PERMUTATION = {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8};
 
-    private final VectorSpecies<Integer> species;
-    private final int lanes;
+    /**
+     * The vector shape, a constant because C2 only compiles Vector API calls to SIMD instructions when the species
+     * is one: read once from {@code -Dforge.blake3.lanes=4|8|16} (for benchmarks and tests), else the preferred.
+     */
+    static final VectorSpecies<Integer> SPECIES = species(Integer.getInteger("forge.blake3.lanes", 0));
+    static final int LANES = SPECIES.length();
     private final int[] key = new int[8];
-    private final int[] chunkGather, parentGather, cvScatter;
     private final IntVector laneIndex;
-    private int[] words = new int[0];
+    /** One batch of input and its chaining values, transposed: see {@link #compress}. */
+    private final int[] in, out;
     private int[] cvs = new int[0], next = new int[0];
     private final int[] state = new int[16], block = new int[16];
 
-    /** A hasher under a 32-byte key with {@code species} lanes (8 or 16 ints are what pay off). */
-    Blake3Vector(VectorSpecies<Integer> species, byte[] key) {
+    /** A hasher under a 32-byte key. */
+    Blake3Vector(byte[] key) {
         if (key.length != OUT_LEN) throw new IllegalArgumentException("a BLAKE3 key has 32 bytes");
-        this.species = species;
-        this.lanes = species.length();
         ByteBuffer.wrap(key).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(this.key);
-        chunkGather = stride(lanes, CHUNK_LEN / 4);
-        parentGather = stride(lanes, 16);
-        cvScatter = stride(lanes, 8);
-        laneIndex = IntVector.fromArray(species, stride(lanes, 1), 0);
+        in = new int[CHUNK_LEN / 4 * LANES];
+        out = new int[8 * LANES];
+        int[] iota = new int[LANES];
+        for (int i = 0; i < LANES; i++) iota[i] = i;
+        laneIndex = IntVector.fromArray(SPECIES, iota, 0);
     }
 
-    private static int[] stride(int lanes, int step) {
-        int[] a = new int[lanes];
-        for (int i = 0; i < lanes; i++) a[i] = i * step;
-        return a;
+    private static VectorSpecies<Integer> species(int lanes) {
+        return switch (lanes) {
+            case 0 -> IntVector.SPECIES_PREFERRED;
+            case 4 -> IntVector.SPECIES_128;
+            case 8 -> IntVector.SPECIES_256;
+            case 16 -> IntVector.SPECIES_512;
+            default -> throw new IllegalArgumentException("forge.blake3.lanes is 4, 8 or 16, not " + lanes);
+        };
     }
 
     /** Keyed BLAKE3 of {@code data[off, off+len)}. */
@@ -69,23 +80,36 @@ final class Blake3Vector {
 
     private int[] tree(byte[] data, int off, int len) {
         int full = len / CHUNK_LEN, rest = len % CHUNK_LEN, chunks = full + (rest > 0 ? 1 : 0);
-        int batches = (full + lanes - 1) / lanes;
-        ensureScratch(batches * lanes, chunks);
-        ByteBuffer.wrap(data, off, full * CHUNK_LEN).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(words, 0, full * CHUNK_LEN / 4);
-        for (int b = 0; b < batches; b++) {
-            int first = b * lanes;
-            compress(words, first * (CHUNK_LEN / 4), chunkGather, CHUNK_LEN / BLOCK_LEN, laneIndex.add(first), 0, cvs, first * 8);
+        if (cvs.length < chunks * 8) {
+            cvs = new int[chunks * 8];
+            next = new int[chunks * 8];
         }
-        if (rest > 0) { // after the batches: their spare lanes may have written here
+        for (int first = 0; first < full; first += LANES) {
+            int count = Math.min(LANES, full - first);
+            for (int j = 0; j < count; j++) {
+                int from = off + (first + j) * CHUNK_LEN;
+                for (int w = 0; w < CHUNK_LEN / 4; w++) in[w * LANES + j] = (int) LE_INT.get(data, from + 4 * w);
+            }
+            compress(CHUNK_LEN / BLOCK_LEN, laneIndex.add(first), 0);
+            untranspose(count, cvs, first * 8);
+        }
+        if (rest > 0) {
             int[] cv = key.clone();
             scalarChunk(cv, data, off + full * CHUNK_LEN, rest, full, 0);
             System.arraycopy(cv, 0, cvs, full * 8, 8);
         }
-        IntVector zero = IntVector.zero(species);
+        IntVector zero = IntVector.zero(SPECIES);
         for (int n = chunks; n > 1; ) {
             int pairs = n / 2;
             int flags = PARENT | (n == 2 ? ROOT : 0);
-            for (int p = 0; p < pairs; p += lanes) compress(cvs, p * 16, parentGather, 1, zero, flags, next, p * 8);
+            for (int first = 0; first < pairs; first += LANES) {
+                int count = Math.min(LANES, pairs - first);
+                for (int j = 0; j < count; j++) {
+                    for (int w = 0; w < 16; w++) in[w * LANES + j] = cvs[(first + j) * 16 + w];
+                }
+                compress(1, zero, flags);
+                untranspose(count, next, first * 8);
+            }
             if (n % 2 == 1) System.arraycopy(cvs, (n - 1) * 8, next, pairs * 8, 8);
             int[] t = cvs;
             cvs = next;
@@ -95,81 +119,82 @@ final class Blake3Vector {
         return cvs;
     }
 
-    /** Scratch for {@code lanedChunks} chunks (spare lanes included) and the tree over {@code chunks}. */
-    private void ensureScratch(int lanedChunks, int chunks) {
-        if (words.length < lanedChunks * (CHUNK_LEN / 4)) words = new int[lanedChunks * (CHUNK_LEN / 4)];
-        // a tree level of n nodes reads 16 ints in each of roundUp(n / 2, lanes) lanes
-        int cvInts = 8 * (Math.max(lanedChunks, chunks) + 2 * lanes);
-        if (cvs.length < cvInts) {
-            cvs = new int[cvInts];
-            next = new int[cvInts];
+    /** The chaining values of the first {@code count} lanes, each as 8 consecutive ints from {@code dst[at]}. */
+    private void untranspose(int count, int[] dst, int at) {
+        for (int j = 0; j < count; j++) {
+            for (int w = 0; w < 8; w++) dst[at + 8 * j + w] = out[w * LANES + j];
         }
     }
 
     /**
-     * Compresses one node per lane: {@code blocks} 64-byte blocks of lane {@code j} start at
-     * {@code src[srcOff + gather[j]]}; a chunk if {@code parentFlags} is 0 (start and end flags on its first and
-     * last block, the counters given), otherwise a parent with those flags. Lane {@code j}'s 8-word chaining value
-     * lands at {@code dst[dstOff + 8 j]}.
+     * Compresses one node per lane, its {@code blocks} 64-byte blocks transposed in {@link #in} (word {@code w} of
+     * block {@code b} of lane {@code j} at {@code (16 b + w) * LANES + j}): a chunk if {@code parentFlags} is 0
+     * (start and end flags on its first and last block, the counters given), otherwise a parent with those flags.
+     * The chaining values land transposed in {@link #out}. Contiguous loads only: gathers were not intrinsified
+     * here (JDK 25) and ran two orders of magnitude slower.
      */
-    private void compress(int[] src, int srcOff, int[] gather, int blocks, IntVector counter, int parentFlags,
-                          int[] dst, int dstOff) {
-        VectorSpecies<Integer> s = species;
+    private void compress(int blocks, IntVector counter, int parentFlags) {
+        VectorSpecies<Integer> s = SPECIES;
         IntVector h0 = IntVector.broadcast(s, key[0]), h1 = IntVector.broadcast(s, key[1]);
         IntVector h2 = IntVector.broadcast(s, key[2]), h3 = IntVector.broadcast(s, key[3]);
         IntVector h4 = IntVector.broadcast(s, key[4]), h5 = IntVector.broadcast(s, key[5]);
         IntVector h6 = IntVector.broadcast(s, key[6]), h7 = IntVector.broadcast(s, key[7]);
+        // rotation counts as vectors: a scalar count costs a broadcast per use, which C2 stopped inlining here
+        IntVector r16 = IntVector.broadcast(s, 16), r12 = IntVector.broadcast(s, 12);
+        IntVector r8 = IntVector.broadcast(s, 8), r7 = IntVector.broadcast(s, 7);
+        IntVector iv0 = IntVector.broadcast(s, 0x6A09E667), iv1 = IntVector.broadcast(s, 0xBB67AE85);
+        IntVector iv2 = IntVector.broadcast(s, 0x3C6EF372), iv3 = IntVector.broadcast(s, 0xA54FF53A);
+        IntVector zero = IntVector.zero(s), blockLen = IntVector.broadcast(s, BLOCK_LEN);
         for (int b = 0; b < blocks; b++) {
-            int at = srcOff + b * 16;
-            IntVector m0 = IntVector.fromArray(s, src, at, gather, 0), m1 = IntVector.fromArray(s, src, at + 1, gather, 0);
-            IntVector m2 = IntVector.fromArray(s, src, at + 2, gather, 0), m3 = IntVector.fromArray(s, src, at + 3, gather, 0);
-            IntVector m4 = IntVector.fromArray(s, src, at + 4, gather, 0), m5 = IntVector.fromArray(s, src, at + 5, gather, 0);
-            IntVector m6 = IntVector.fromArray(s, src, at + 6, gather, 0), m7 = IntVector.fromArray(s, src, at + 7, gather, 0);
-            IntVector m8 = IntVector.fromArray(s, src, at + 8, gather, 0), m9 = IntVector.fromArray(s, src, at + 9, gather, 0);
-            IntVector m10 = IntVector.fromArray(s, src, at + 10, gather, 0), m11 = IntVector.fromArray(s, src, at + 11, gather, 0);
-            IntVector m12 = IntVector.fromArray(s, src, at + 12, gather, 0), m13 = IntVector.fromArray(s, src, at + 13, gather, 0);
-            IntVector m14 = IntVector.fromArray(s, src, at + 14, gather, 0), m15 = IntVector.fromArray(s, src, at + 15, gather, 0);
+            int at = b * 16 * LANES;
+            IntVector m0 = IntVector.fromArray(s, in, at), m1 = IntVector.fromArray(s, in, at + 1 * LANES);
+            IntVector m2 = IntVector.fromArray(s, in, at + 2 * LANES), m3 = IntVector.fromArray(s, in, at + 3 * LANES);
+            IntVector m4 = IntVector.fromArray(s, in, at + 4 * LANES), m5 = IntVector.fromArray(s, in, at + 5 * LANES);
+            IntVector m6 = IntVector.fromArray(s, in, at + 6 * LANES), m7 = IntVector.fromArray(s, in, at + 7 * LANES);
+            IntVector m8 = IntVector.fromArray(s, in, at + 8 * LANES), m9 = IntVector.fromArray(s, in, at + 9 * LANES);
+            IntVector m10 = IntVector.fromArray(s, in, at + 10 * LANES), m11 = IntVector.fromArray(s, in, at + 11 * LANES);
+            IntVector m12 = IntVector.fromArray(s, in, at + 12 * LANES), m13 = IntVector.fromArray(s, in, at + 13 * LANES);
+            IntVector m14 = IntVector.fromArray(s, in, at + 14 * LANES), m15 = IntVector.fromArray(s, in, at + 15 * LANES);
             int flags = KEYED_HASH | (parentFlags != 0 ? parentFlags : (b == 0 ? CHUNK_START : 0) | (b == blocks - 1 ? CHUNK_END : 0));
             IntVector v0 = h0, v1 = h1, v2 = h2, v3 = h3, v4 = h4, v5 = h5, v6 = h6, v7 = h7;
-            IntVector v8 = IntVector.broadcast(s, 0x6A09E667), v9 = IntVector.broadcast(s, 0xBB67AE85);
-            IntVector v10 = IntVector.broadcast(s, 0x3C6EF372), v11 = IntVector.broadcast(s, 0xA54FF53A);
-            IntVector v12 = counter, v13 = IntVector.zero(s); // counters stay below 2^32 chunks in a byte[]
-            IntVector v14 = IntVector.broadcast(s, BLOCK_LEN), v15 = IntVector.broadcast(s, flags);
+            IntVector v8 = iv0, v9 = iv1, v10 = iv2, v11 = iv3;
+            IntVector v12 = counter, v13 = zero; // counters stay below 2^32 chunks in a byte[]
+            IntVector v14 = blockLen, v15 = IntVector.broadcast(s, flags);
             for (int round = 0; round < 7; round++) {
                 // columns
-                v0 = v0.add(v4).add(m0); v12 = v12.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, 16);
-                v8 = v8.add(v12); v4 = v4.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, 12);
-                v0 = v0.add(v4).add(m1); v12 = v12.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, 8);
-                v8 = v8.add(v12); v4 = v4.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, 7);
-                v1 = v1.add(v5).add(m2); v13 = v13.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, 16);
-                v9 = v9.add(v13); v5 = v5.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, 12);
-                v1 = v1.add(v5).add(m3); v13 = v13.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, 8);
-                v9 = v9.add(v13); v5 = v5.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, 7);
-                v2 = v2.add(v6).add(m4); v14 = v14.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, 16);
-                v10 = v10.add(v14); v6 = v6.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, 12);
-                v2 = v2.add(v6).add(m5); v14 = v14.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, 8);
-                v10 = v10.add(v14); v6 = v6.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, 7);
-                v3 = v3.add(v7).add(m6); v15 = v15.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, 16);
-                v11 = v11.add(v15); v7 = v7.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, 12);
-                v3 = v3.add(v7).add(m7); v15 = v15.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, 8);
-                v11 = v11.add(v15); v7 = v7.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, 7);
+                v0 = v0.add(v4).add(m0); v12 = v12.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, r16);
+                v8 = v8.add(v12); v4 = v4.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, r12);
+                v0 = v0.add(v4).add(m1); v12 = v12.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, r8);
+                v8 = v8.add(v12); v4 = v4.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, r7);
+                v1 = v1.add(v5).add(m2); v13 = v13.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, r16);
+                v9 = v9.add(v13); v5 = v5.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, r12);
+                v1 = v1.add(v5).add(m3); v13 = v13.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, r8);
+                v9 = v9.add(v13); v5 = v5.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, r7);
+                v2 = v2.add(v6).add(m4); v14 = v14.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, r16);
+                v10 = v10.add(v14); v6 = v6.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, r12);
+                v2 = v2.add(v6).add(m5); v14 = v14.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, r8);
+                v10 = v10.add(v14); v6 = v6.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, r7);
+                v3 = v3.add(v7).add(m6); v15 = v15.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, r16);
+                v11 = v11.add(v15); v7 = v7.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, r12);
+                v3 = v3.add(v7).add(m7); v15 = v15.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, r8);
+                v11 = v11.add(v15); v7 = v7.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, r7);
                 // diagonals
-                v0 = v0.add(v5).add(m8); v15 = v15.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, 16);
-                v10 = v10.add(v15); v5 = v5.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, 12);
-                v0 = v0.add(v5).add(m9); v15 = v15.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, 8);
-                v10 = v10.add(v15); v5 = v5.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, 7);
-                v1 = v1.add(v6).add(m10); v12 = v12.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, 16);
-                v11 = v11.add(v12); v6 = v6.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, 12);
-                v1 = v1.add(v6).add(m11); v12 = v12.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, 8);
-                v11 = v11.add(v12); v6 = v6.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, 7);
-                v2 = v2.add(v7).add(m12); v13 = v13.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, 16);
-                v8 = v8.add(v13); v7 = v7.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, 12);
-                v2 = v2.add(v7).add(m13); v13 = v13.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, 8);
-                v8 = v8.add(v13); v7 = v7.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, 7);
-                v3 = v3.add(v4).add(m14); v14 = v14.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, 16);
-                v9 = v9.add(v14); v4 = v4.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, 12);
-                v3 = v3.add(v4).add(m15); v14 = v14.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, 8);
-                v9 = v9.add(v14); v4 = v4.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, 7);
+                v0 = v0.add(v5).add(m8); v15 = v15.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, r16);
+                v10 = v10.add(v15); v5 = v5.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, r12);
+                v0 = v0.add(v5).add(m9); v15 = v15.lanewise(VectorOperators.XOR, v0).lanewise(VectorOperators.ROR, r8);
+                v10 = v10.add(v15); v5 = v5.lanewise(VectorOperators.XOR, v10).lanewise(VectorOperators.ROR, r7);
+                v1 = v1.add(v6).add(m10); v12 = v12.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, r16);
+                v11 = v11.add(v12); v6 = v6.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, r12);
+                v1 = v1.add(v6).add(m11); v12 = v12.lanewise(VectorOperators.XOR, v1).lanewise(VectorOperators.ROR, r8);
+                v11 = v11.add(v12); v6 = v6.lanewise(VectorOperators.XOR, v11).lanewise(VectorOperators.ROR, r7);
+                v2 = v2.add(v7).add(m12); v13 = v13.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, r16);
+                v8 = v8.add(v13); v7 = v7.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, r12);
+                v2 = v2.add(v7).add(m13); v13 = v13.lanewise(VectorOperators.XOR, v2).lanewise(VectorOperators.ROR, r8);
+                v8 = v8.add(v13); v7 = v7.lanewise(VectorOperators.XOR, v8).lanewise(VectorOperators.ROR, r7);
+                v3 = v3.add(v4).add(m14); v14 = v14.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, r16);
+                v9 = v9.add(v14); v4 = v4.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, r12);
+                v3 = v3.add(v4).add(m15); v14 = v14.lanewise(VectorOperators.XOR, v3).lanewise(VectorOperators.ROR, r8);
+                v9 = v9.add(v14); v4 = v4.lanewise(VectorOperators.XOR, v9).lanewise(VectorOperators.ROR, r7);
                 // the message permutation, MSG_PERMUTATION applied to the sixteen locals
                 IntVector t0 = m2, t1 = m6, t2 = m3, t3 = m10, t4 = m7, t5 = m0, t6 = m4, t7 = m13;
                 IntVector t8 = m1, t9 = m11, t10 = m12, t11 = m5, t12 = m9, t13 = m14, t14 = m15, t15 = m8;
@@ -181,10 +206,10 @@ final class Blake3Vector {
             h4 = v4.lanewise(VectorOperators.XOR, v12); h5 = v5.lanewise(VectorOperators.XOR, v13);
             h6 = v6.lanewise(VectorOperators.XOR, v14); h7 = v7.lanewise(VectorOperators.XOR, v15);
         }
-        h0.intoArray(dst, dstOff, cvScatter, 0); h1.intoArray(dst, dstOff + 1, cvScatter, 0);
-        h2.intoArray(dst, dstOff + 2, cvScatter, 0); h3.intoArray(dst, dstOff + 3, cvScatter, 0);
-        h4.intoArray(dst, dstOff + 4, cvScatter, 0); h5.intoArray(dst, dstOff + 5, cvScatter, 0);
-        h6.intoArray(dst, dstOff + 6, cvScatter, 0); h7.intoArray(dst, dstOff + 7, cvScatter, 0);
+        h0.intoArray(out, 0 * LANES); h1.intoArray(out, 1 * LANES);
+        h2.intoArray(out, 2 * LANES); h3.intoArray(out, 3 * LANES);
+        h4.intoArray(out, 4 * LANES); h5.intoArray(out, 5 * LANES);
+        h6.intoArray(out, 6 * LANES); h7.intoArray(out, 7 * LANES);
     }
 
     /** One chunk of {@code len} (0..1024) bytes, scalar; {@code cv} goes in as the key and comes out as its value. */

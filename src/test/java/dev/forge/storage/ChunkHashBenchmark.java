@@ -37,13 +37,14 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class ChunkHashBenchmark {
     private static final byte[] KEY = new byte[32];
     private byte[] chunk;
     private byte[] stream;
     private final byte[] out = new byte[32];
     private Blake3Digest bc;
+    private Blake3Vector vector;
     private MessageDigest sha;
 
     @Setup
@@ -57,6 +58,7 @@ public class ChunkHashBenchmark {
         bc = new Blake3Digest(256);
         bc.init(Blake3Parameters.key(KEY));
         sha = MessageDigest.getInstance("SHA-256");
+        vector = new Blake3Vector(KEY);
     }
 
     @Benchmark
@@ -69,6 +71,27 @@ public class ChunkHashBenchmark {
     @Benchmark
     public void blake3XetChunkHash(Blackhole bh) {
         bh.consume(XetHash.chunk(chunk, 0, chunk.length));
+    }
+
+    /** Vector API, 4 chunks per compression (128-bit vectors). */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dforge.blake3.lanes=4"})
+    public void blake3Vector128(Blackhole bh) {
+        bh.consume(vector.hash(chunk, 0, chunk.length));
+    }
+
+    /** Vector API, 8 chunks per compression (256-bit vectors, AVX2). */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dforge.blake3.lanes=8"})
+    public void blake3Vector256(Blackhole bh) {
+        bh.consume(vector.hash(chunk, 0, chunk.length));
+    }
+
+    /** Vector API, 16 chunks per compression (512-bit vectors, AVX-512). */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dforge.blake3.lanes=16"})
+    public void blake3Vector512(Blackhole bh) {
+        bh.consume(vector.hash(chunk, 0, chunk.length));
     }
 
     @Benchmark
