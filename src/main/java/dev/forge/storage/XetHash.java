@@ -14,8 +14,11 @@ import java.util.List;
  * {@code (chunk hash, size)}; a file's Xet id is that root hashed again, keyed with 32 zero bytes. The text form
  * prints each 8-byte word of the raw hash as a little-endian number ({@link #hex}), as Xet does.
  *
- * <p>BLAKE3 comes from Bouncy Castle's pure-Java {@code Blake3Digest} (see {@code ChunkHashBenchmark} for how it
- * compares). Thread-safe: digests are per thread.
+ * <p>BLAKE3 is {@link Blake3Vector} (SIMD through the incubating Vector API, several times faster: see
+ * {@code ChunkHashBenchmark} and docs/benchmarks.md) when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector} and its preferred vectors hold at least 4 ints; otherwise Bouncy
+ * Castle's pure-Java {@code Blake3Digest}. The choice is made once, when this class is initialised
+ * ({@link #BLAKE3}). Thread-safe: hashers are per thread.
  */
 public final class XetHash {
     public static final int LENGTH = 32;
@@ -30,9 +33,26 @@ public final class XetHash {
     /** Xet's mean fan-out of the aggregated tree: a node closes after a child whose hash is 0 mod 4. */
     private static final int BRANCHING = 4;
 
+    /** The BLAKE3 implementations {@link XetHash} can use. */
+    enum Blake3 { VECTOR, BOUNCY_CASTLE }
+
+    /**
+     * The narrowest vectors measured to beat Bouncy Castle ({@code ChunkHashBenchmark}: 4 lanes ~3.6×, 16 lanes
+     * ~8×); a JVM whose preferred vectors hold fewer ints (no SIMD support) keeps Bouncy Castle.
+     */
+    private static final int MIN_LANES = 4;
+    static final Blake3 BLAKE3 = choose(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+
     private static final ThreadLocal<Blake3Digest> CHUNK = ThreadLocal.withInitial(() -> keyed(DATA_KEY));
+    /** Per-thread {@link Blake3Vector}s, typed as Object so that this class links without the incubator module. */
+    private static final ThreadLocal<Object> CHUNK_VECTOR = ThreadLocal.withInitial(() -> new Blake3Vector(DATA_KEY));
 
     private XetHash() {}
+
+    /** Vector API BLAKE3 if the module was added and its preferred vectors are wide enough; touches it only then. */
+    static Blake3 choose(boolean vectorModuleAdded) {
+        return vectorModuleAdded && Blake3Vector.LANES >= MIN_LANES ? Blake3.VECTOR : Blake3.BOUNCY_CASTLE;
+    }
 
     private static byte[] key(int... v) {
         byte[] k = new byte[v.length];
@@ -56,6 +76,12 @@ public final class XetHash {
 
     /** The Xet chunk hash of {@code data[off, off+len)}. */
     public static byte[] chunk(byte[] data, int off, int len) {
+        return chunk(BLAKE3, data, off, len);
+    }
+
+    /** The Xet chunk hash computed by {@code blake3} (tests compare both). */
+    static byte[] chunk(Blake3 blake3, byte[] data, int off, int len) {
+        if (blake3 == Blake3.VECTOR) return ((Blake3Vector) CHUNK_VECTOR.get()).hash(data, off, len);
         Blake3Digest d = CHUNK.get();
         d.update(data, off, len);
         byte[] out = new byte[LENGTH];
