@@ -41,11 +41,24 @@ public final class XetHash {
      * ~8×); a JVM whose preferred vectors hold fewer ints (no SIMD support) keeps Bouncy Castle.
      */
     private static final int MIN_LANES = 4;
-    static final Blake3 BLAKE3 = choose(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+    /** {@code -Dforge.blake3=bouncycastle} keeps Bouncy Castle even with the module (A/B runs, an escape hatch). */
+    static final Blake3 BLAKE3 = choose(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"bouncycastle".equals(System.getProperty("forge.blake3")));
 
     private static final ThreadLocal<Blake3Digest> CHUNK = ThreadLocal.withInitial(() -> keyed(DATA_KEY));
     /** Per-thread {@link Blake3Vector}s, typed as Object so that this class links without the incubator module. */
     private static final ThreadLocal<Object> CHUNK_VECTOR = ThreadLocal.withInitial(() -> new Blake3Vector(DATA_KEY));
+    /**
+     * Vector API code runs ~100× slower than Bouncy Castle until C2 has compiled it (about 2.5 s and ~100 chunks of
+     * 64 KiB in a fresh JVM), which made a fresh server's first ingest slower than with Bouncy Castle. So chunk
+     * hashes use Bouncy Castle (the same hashes) until a background thread has run the vector code hot.
+     */
+    private static final int WARM_UP_HASHES = 512;
+    private static volatile boolean vectorWarm;
+
+    static {
+        if (BLAKE3 == Blake3.VECTOR) Thread.ofPlatform().daemon().name("blake3-warm-up").start(XetHash::warmUp);
+    }
 
     private XetHash() {}
 
@@ -76,7 +89,19 @@ public final class XetHash {
 
     /** The Xet chunk hash of {@code data[off, off+len)}. */
     public static byte[] chunk(byte[] data, int off, int len) {
-        return chunk(BLAKE3, data, off, len);
+        return chunk(vectorWarm ? Blake3.VECTOR : Blake3.BOUNCY_CASTLE, data, off, len);
+    }
+
+    /** Runs the vector code hot, then lets {@link #chunk(byte[], int, int)} use it (the warm-up thread; tests). */
+    static void warmUp() {
+        byte[] chunk = new byte[64 * 1024];
+        for (int i = 0; i < WARM_UP_HASHES; i++) chunk(Blake3.VECTOR, chunk, 0, chunk.length);
+        vectorWarm = true;
+    }
+
+    /** Whether {@link #chunk(byte[], int, int)} uses the vector code yet (it waits for the warm-up). */
+    static boolean vectorInUse() {
+        return vectorWarm;
     }
 
     /** The Xet chunk hash computed by {@code blake3} (tests compare both). */

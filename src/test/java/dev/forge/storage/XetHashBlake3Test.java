@@ -3,6 +3,7 @@ package dev.forge.storage;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,16 @@ class XetHashBlake3Test {
         assertThat(XetHash.choose(false)).isEqualTo(XetHash.Blake3.BOUNCY_CASTLE);
         // the tests run with --add-modules jdk.incubator.vector (pom.xml)
         assertThat(XetHash.BLAKE3).isEqualTo(Blake3Vector.LANES >= 4 ? XetHash.Blake3.VECTOR : XetHash.Blake3.BOUNCY_CASTLE);
+    }
+
+    /** Chunk hashes switch to the vector code after the warm-up (which a background thread runs too). */
+    @Test
+    void usesTheVectorCodeAfterTheWarmUp() {
+        Assumptions.assumeTrue(XetHash.BLAKE3 == XetHash.Blake3.VECTOR, "no usable Vector API here");
+        XetHash.warmUp();
+        assertThat(XetHash.vectorInUse()).isTrue();
+        byte[] data = XetHashProbe.data();
+        assertThat(XetHash.chunk(data, 0, data.length)).isEqualTo(XetHash.chunk(XetHash.Blake3.BOUNCY_CASTLE, data, 0, data.length));
     }
 
     @Property(tries = 100)
@@ -42,6 +53,6 @@ class XetHashBlake3Test {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        assertThat(out).isEqualTo("BOUNCY_CASTLE " + XetHash.hex(XetHash.chunk(XetHashProbe.data(), 0, XetHashProbe.data().length)));
+        assertThat(out).isEqualTo("BOUNCY_CASTLE false " + XetHash.hex(XetHash.chunk(XetHashProbe.data(), 0, XetHashProbe.data().length)));
     }
 }

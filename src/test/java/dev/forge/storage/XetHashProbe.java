@@ -1,6 +1,9 @@
 package dev.forge.storage;
 
-/** Prints which BLAKE3 {@link XetHash} chose in this JVM and the chunk hash of {@link #data()}; run by a test. */
+/**
+ * Prints which BLAKE3 {@link XetHash} chose in this JVM, whether chunk hashes use the vector code yet, and the chunk
+ * hash of {@link #data()}; run by a test.
+ */
 final class XetHashProbe {
     private XetHashProbe() {}
 
@@ -12,6 +15,6 @@ final class XetHashProbe {
 
     public static void main(String[] args) {
         byte[] data = data();
-        System.out.println(XetHash.BLAKE3 + " " + XetHash.hex(XetHash.chunk(data, 0, data.length)));
+        System.out.println(XetHash.BLAKE3 + " " + XetHash.vectorInUse() + " " + XetHash.hex(XetHash.chunk(data, 0, data.length)));
     }
 }
