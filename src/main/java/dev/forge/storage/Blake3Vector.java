@@ -8,6 +8,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * Keyed BLAKE3 (32-byte output) with the Vector API, the way the reference C and Rust implementations use SIMD:
@@ -29,6 +30,7 @@ final class Blake3Vector {
     private static final int CHUNK_START = 1, CHUNK_END = 2, PARENT = 4, ROOT = 8, KEYED_HASH = 16;
     private static final VarHandle LE_INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final int[] MSG_PERMUTATION = {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8};
+    private static final int[][] SCHEDULE = schedule();
 
     /**
      * The vector shape, a constant because C2 only compiles Vector API calls to SIMD instructions when the species
@@ -217,7 +219,7 @@ final class Blake3Vector {
         int blocks = Math.max(1, (len + BLOCK_LEN - 1) / BLOCK_LEN);
         for (int b = 0; b < blocks; b++) {
             int blockLen = Math.min(BLOCK_LEN, len - b * BLOCK_LEN);
-            java.util.Arrays.fill(block, 0);
+            Arrays.fill(block, 0);
             for (int i = 0; i < blockLen; i++) block[i >> 2] |= (data[off + b * BLOCK_LEN + i] & 0xff) << (8 * (i & 3));
             boolean last = b == blocks - 1;
             int flags = KEYED_HASH | (b == 0 ? CHUNK_START : 0) | (last ? CHUNK_END | rootFlag : 0);
@@ -230,21 +232,27 @@ final class Blake3Vector {
         System.arraycopy(cv, 0, v, 0, 8);
         v[8] = 0x6A09E667; v[9] = 0xBB67AE85; v[10] = 0x3C6EF372; v[11] = 0xA54FF53A;
         v[12] = (int) counter; v[13] = (int) (counter >>> 32); v[14] = blockLen; v[15] = flags;
-        int[] msg = m.clone();
-        for (int round = 0; round < 7; round++) {
-            g(v, 0, 4, 8, 12, msg[0], msg[1]);
-            g(v, 1, 5, 9, 13, msg[2], msg[3]);
-            g(v, 2, 6, 10, 14, msg[4], msg[5]);
-            g(v, 3, 7, 11, 15, msg[6], msg[7]);
-            g(v, 0, 5, 10, 15, msg[8], msg[9]);
-            g(v, 1, 6, 11, 12, msg[10], msg[11]);
-            g(v, 2, 7, 8, 13, msg[12], msg[13]);
-            g(v, 3, 4, 9, 14, msg[14], msg[15]);
-            int[] permuted = new int[16];
-            for (int i = 0; i < 16; i++) permuted[i] = msg[MSG_PERMUTATION[i]];
-            msg = permuted;
+        for (int[] s : SCHEDULE) {
+            g(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
+            g(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
+            g(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
+            g(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
+            g(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
+            g(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
+            g(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
+            g(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
         }
         for (int i = 0; i < 8; i++) cv[i] = v[i] ^ v[i + 8];
+    }
+
+    /** Which message word each of the 7 rounds reads at each position: MSG_PERMUTATION applied 0 to 6 times. */
+    private static int[][] schedule() {
+        int[][] rounds = new int[7][16];
+        for (int i = 0; i < 16; i++) rounds[0][i] = i;
+        for (int r = 1; r < 7; r++) {
+            for (int i = 0; i < 16; i++) rounds[r][i] = rounds[r - 1][MSG_PERMUTATION[i]];
+        }
+        return rounds;
     }
 
     private static void g(int[] v, int a, int b, int c, int d, int x, int y) {

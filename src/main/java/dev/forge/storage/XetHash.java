@@ -49,9 +49,10 @@ public final class XetHash {
     /** Per-thread {@link Blake3Vector}s, typed as Object so that this class links without the incubator module. */
     private static final ThreadLocal<Object> CHUNK_VECTOR = ThreadLocal.withInitial(() -> new Blake3Vector(DATA_KEY));
     /**
-     * Vector API code runs ~100× slower than Bouncy Castle until C2 has compiled it (about 2.5 s and ~100 chunks of
-     * 64 KiB in a fresh JVM), which made a fresh server's first ingest slower than with Bouncy Castle. So chunk
-     * hashes use Bouncy Castle (the same hashes) until a background thread has run the vector code hot.
+     * Vector API code runs ~100× slower than Bouncy Castle until C2 has compiled it (about 2.5 s of one core and
+     * ~100 chunks of 64 KiB in a fresh JVM, longer on a busy machine), which made a fresh server's first ingest
+     * slower than with Bouncy Castle. So chunk hashes use Bouncy Castle (the same hashes) until a background thread
+     * has run the vector code hot.
      */
     private static final int WARM_UP_HASHES = 512;
     private static volatile boolean vectorWarm;
@@ -94,8 +95,10 @@ public final class XetHash {
 
     /** Runs the vector code hot, then lets {@link #chunk(byte[], int, int)} use it (the warm-up thread; tests). */
     static void warmUp() {
-        byte[] chunk = new byte[64 * 1024];
-        for (int i = 0; i < WARM_UP_HASHES; i++) chunk(Blake3.VECTOR, chunk, 0, chunk.length);
+        byte[] data = new byte[128 * 1024];
+        // lengths that take every path: whole batches, a short batch, a partial last BLAKE3 chunk, odd tree levels
+        int[] lengths = {64 * 1024, 100_000, 9_000, 128 * 1024 - 1};
+        for (int i = 0; i < WARM_UP_HASHES; i++) chunk(Blake3.VECTOR, data, 0, lengths[i % lengths.length]);
         vectorWarm = true;
     }
 

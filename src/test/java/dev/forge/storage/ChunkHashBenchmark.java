@@ -21,8 +21,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Per-core throughput of what ingest does to every byte: Xet chunking (boundaries only), the keyed BLAKE3 chunk
- * hash with the candidates on Maven Central (Bouncy Castle {@code Blake3Digest}, which Forge uses, and Apache
- * commons-codec {@code Blake3}), and SHA-256 (the LFS oid, computed over the whole stream) as the reference.
+ * hash with the candidates (Forge's Vector API {@link Blake3Vector} at 4, 8 and 16 lanes, each in its own fork
+ * because the width is a JVM-wide constant; Bouncy Castle {@code Blake3Digest}, the fallback; Apache commons-codec
+ * {@code Blake3}; {@code XetHash.chunk}, which uses the first once warm (see {@link XetHash})), and SHA-256 (the LFS oid, computed
+ * over the whole stream) as the reference. No BLAKE3 shipped as a native library in a Maven artifact resolves
+ * here (docs/benchmarks.md).
  * One operation is one 64 KiB chunk (hashes) or 16 MiB (chunking); JMH reports ops/s, so MiB/s = ops/s × 0.0625
  * or × 16.
  *
