@@ -14,8 +14,7 @@ import java.util.Arrays;
  * Keyed BLAKE3 (32-byte output) with the Vector API, the way the reference C and Rust implementations use SIMD:
  * each vector lane compresses its own 1 KiB BLAKE3 chunk, so a 64 KiB Xet chunk is 4 batches of 16 chunks with
  * 512-bit vectors (8 batches of 8 with 256-bit); lane {@code j} of message vector {@code w} holds word {@code w}
- * of the current block of chunk {@code j} (the input is transposed into a scratch
- * array first). The parent nodes
+ * of the current block of chunk {@code j} (the input is transposed into a scratch array first). The parent nodes
  * are then hashed a tree level at a time, one parent per lane. Pairing a level left to right and carrying an odd
  * last node up unchanged builds the same tree as the specification's "left subtree is the largest power of two"
  * rule. The last chunk when partial, and inputs of one chunk or less, go through a scalar compression.
@@ -69,9 +68,9 @@ final class Blake3Vector {
     /** Keyed BLAKE3 of {@code data[off, off+len)}. */
     byte[] hash(byte[] data, int off, int len) {
         int[] root = len <= CHUNK_LEN ? singleChunk(data, off, len) : tree(data, off, len);
-        byte[] out = new byte[OUT_LEN];
-        ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(root, 0, 8);
-        return out;
+        byte[] hash = new byte[OUT_LEN];
+        ByteBuffer.wrap(hash).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer().put(root, 0, 8);
+        return hash;
     }
 
     private int[] singleChunk(byte[] data, int off, int len) {
