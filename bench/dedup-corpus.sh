@@ -42,7 +42,7 @@ export FORGE_STORAGE=chunks
 start_forge
 log "uploading the corpus (base ${BASE_MIB} MiB, seed ${SEED})"
 start_s=$(date +%s)
-"$JAVA_HOME/bin/java" -cp "$build/test-classes:$build/classes:$(cat "$work/cp.txt")" dev.forge.bench.CorpusBench \
+"$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$build/test-classes:$build/classes:$(cat "$work/cp.txt")" dev.forge.bench.CorpusBench \
   "$forge_base" "$token" "$work/data" $((BASE_MIB * 1048576)) "$SEED" >"$work/table.md" \
   || die "the corpus upload failed"
 elapsed=$(( $(date +%s) - start_s ))

@@ -14,8 +14,11 @@ import java.util.List;
  * {@code (chunk hash, size)}; a file's Xet id is that root hashed again, keyed with 32 zero bytes. The text form
  * prints each 8-byte word of the raw hash as a little-endian number ({@link #hex}), as Xet does.
  *
- * <p>BLAKE3 comes from Bouncy Castle's pure-Java {@code Blake3Digest} (see {@code ChunkHashBenchmark} for how it
- * compares). Thread-safe: digests are per thread.
+ * <p>BLAKE3 is {@link Blake3Vector} (SIMD through the incubating Vector API, several times faster: see
+ * {@code ChunkHashBenchmark} and docs/benchmarks.md) when the JVM was started with
+ * {@code --add-modules jdk.incubator.vector} and its preferred vectors hold at least 4 ints; otherwise Bouncy
+ * Castle's pure-Java {@code Blake3Digest}. The choice is made once, when this class is initialised
+ * ({@link #BLAKE3}). Thread-safe: hashers are per thread.
  */
 public final class XetHash {
     public static final int LENGTH = 32;
@@ -30,9 +33,40 @@ public final class XetHash {
     /** Xet's mean fan-out of the aggregated tree: a node closes after a child whose hash is 0 mod 4. */
     private static final int BRANCHING = 4;
 
+    /** The BLAKE3 implementations {@link XetHash} can use. */
+    enum Blake3 { VECTOR, BOUNCY_CASTLE }
+
+    /**
+     * The narrowest vectors measured to beat Bouncy Castle ({@code ChunkHashBenchmark}: 4 lanes ~3.6×, 16 lanes
+     * ~8×); a JVM whose preferred vectors hold fewer ints (no SIMD support) keeps Bouncy Castle.
+     */
+    private static final int MIN_LANES = 4;
+    /** {@code -Dforge.blake3=bouncycastle} keeps Bouncy Castle even with the module (A/B runs, an escape hatch). */
+    static final Blake3 BLAKE3 = choose(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"bouncycastle".equals(System.getProperty("forge.blake3")));
+
     private static final ThreadLocal<Blake3Digest> CHUNK = ThreadLocal.withInitial(() -> keyed(DATA_KEY));
+    /** Per-thread {@link Blake3Vector}s, typed as Object so that this class links without the incubator module. */
+    private static final ThreadLocal<Object> CHUNK_VECTOR = ThreadLocal.withInitial(() -> new Blake3Vector(DATA_KEY));
+    /**
+     * Vector API code runs ~100× slower than Bouncy Castle until C2 has compiled it (about 2.5 s of one core and
+     * ~100 chunks of 64 KiB in a fresh JVM, longer on a busy machine), which made a fresh server's first ingest
+     * slower than with Bouncy Castle. So chunk hashes use Bouncy Castle (the same hashes) until a background thread
+     * has run the vector code hot.
+     */
+    private static final int WARM_UP_HASHES = 512;
+    private static volatile boolean vectorWarm;
+
+    static {
+        if (BLAKE3 == Blake3.VECTOR) Thread.ofPlatform().daemon().name("blake3-warm-up").start(XetHash::warmUp);
+    }
 
     private XetHash() {}
+
+    /** Vector API BLAKE3 if the module was added and its preferred vectors are wide enough; touches it only then. */
+    static Blake3 choose(boolean vectorModuleAdded) {
+        return vectorModuleAdded && Blake3Vector.LANES >= MIN_LANES ? Blake3.VECTOR : Blake3.BOUNCY_CASTLE;
+    }
 
     private static byte[] key(int... v) {
         byte[] k = new byte[v.length];
@@ -56,6 +90,26 @@ public final class XetHash {
 
     /** The Xet chunk hash of {@code data[off, off+len)}. */
     public static byte[] chunk(byte[] data, int off, int len) {
+        return chunk(vectorWarm ? Blake3.VECTOR : Blake3.BOUNCY_CASTLE, data, off, len);
+    }
+
+    /** Runs the vector code hot, then lets {@link #chunk(byte[], int, int)} use it (the warm-up thread; tests). */
+    static void warmUp() {
+        byte[] data = new byte[128 * 1024];
+        // lengths that take every path: whole batches, a short batch, a partial last BLAKE3 chunk, odd tree levels
+        int[] lengths = {64 * 1024, 100_000, 9_000, 128 * 1024 - 1};
+        for (int i = 0; i < WARM_UP_HASHES; i++) chunk(Blake3.VECTOR, data, 0, lengths[i % lengths.length]);
+        vectorWarm = true;
+    }
+
+    /** Whether {@link #chunk(byte[], int, int)} uses the vector code yet (it waits for the warm-up). */
+    static boolean vectorInUse() {
+        return vectorWarm;
+    }
+
+    /** The Xet chunk hash computed by {@code blake3} (tests compare both). */
+    static byte[] chunk(Blake3 blake3, byte[] data, int off, int len) {
+        if (blake3 == Blake3.VECTOR) return ((Blake3Vector) CHUNK_VECTOR.get()).hash(data, off, len);
         Blake3Digest d = CHUNK.get();
         d.update(data, off, len);
         byte[] out = new byte[LENGTH];

@@ -21,8 +21,11 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Per-core throughput of what ingest does to every byte: Xet chunking (boundaries only), the keyed BLAKE3 chunk
- * hash with the candidates on Maven Central (Bouncy Castle {@code Blake3Digest}, which Forge uses, and Apache
- * commons-codec {@code Blake3}), and SHA-256 (the LFS oid, computed over the whole stream) as the reference.
+ * hash with the candidates (Forge's Vector API {@link Blake3Vector} at 4, 8 and 16 lanes, each in its own fork
+ * because the width is a JVM-wide constant; Bouncy Castle {@code Blake3Digest}, the fallback; Apache commons-codec
+ * {@code Blake3}; {@code XetHash.chunk}, which uses the first once warm (see {@link XetHash})), and SHA-256 (the LFS oid, computed
+ * over the whole stream) as the reference. No BLAKE3 shipped as a native library in a Maven artifact resolves
+ * here (docs/benchmarks.md).
  * One operation is one 64 KiB chunk (hashes) or 16 MiB (chunking); JMH reports ops/s, so MiB/s = ops/s × 0.0625
  * or × 16.
  *
@@ -37,13 +40,14 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class ChunkHashBenchmark {
     private static final byte[] KEY = new byte[32];
     private byte[] chunk;
     private byte[] stream;
     private final byte[] out = new byte[32];
     private Blake3Digest bc;
+    private Blake3Vector vector;
     private MessageDigest sha;
 
     @Setup
@@ -57,6 +61,7 @@ public class ChunkHashBenchmark {
         bc = new Blake3Digest(256);
         bc.init(Blake3Parameters.key(KEY));
         sha = MessageDigest.getInstance("SHA-256");
+        vector = new Blake3Vector(KEY);
     }
 
     @Benchmark
@@ -69,6 +74,27 @@ public class ChunkHashBenchmark {
     @Benchmark
     public void blake3XetChunkHash(Blackhole bh) {
         bh.consume(XetHash.chunk(chunk, 0, chunk.length));
+    }
+
+    /** Vector API, 4 chunks per compression (128-bit vectors). */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dforge.blake3.lanes=4"})
+    public void blake3Vector128(Blackhole bh) {
+        bh.consume(vector.hash(chunk, 0, chunk.length));
+    }
+
+    /** Vector API, 8 chunks per compression (256-bit vectors, AVX2). */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dforge.blake3.lanes=8"})
+    public void blake3Vector256(Blackhole bh) {
+        bh.consume(vector.hash(chunk, 0, chunk.length));
+    }
+
+    /** Vector API, 16 chunks per compression (512-bit vectors, AVX-512). */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dforge.blake3.lanes=16"})
+    public void blake3Vector512(Blackhole bh) {
+        bh.consume(vector.hash(chunk, 0, chunk.length));
     }
 
     @Benchmark
