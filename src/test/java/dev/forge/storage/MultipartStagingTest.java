@@ -96,7 +96,7 @@ class MultipartStagingTest {
         byte[] content = BlobStoreContract.bytes(3 * PART, 73);
         byte[] wrong = content.clone();
         wrong[10] ^= 1;
-        putBytes(wrong, 1);
+        put(wrong, 1);
         put(content, 2);
         put(content, 1); // the client re-sends part 1, right this time
         assertThat(staging.assembling(UPLOAD)).isFalse();
@@ -156,11 +156,8 @@ class MultipartStagingTest {
         return (content.length + PART - 1) / PART;
     }
 
+    /** Sends part {@code n} of {@code content}. */
     private void put(byte[] content, int n) throws IOException {
-        putBytes(content, n);
-    }
-
-    private void putBytes(byte[] content, int n) throws IOException {
         int from = (n - 1) * PART;
         int to = Math.min(content.length, from + PART);
         staging.putPart(UPLOAD, n, from, to - from, new ByteArrayInputStream(Arrays.copyOfRange(content, from, to)));
