@@ -33,11 +33,11 @@ work_name=forge-dedup-corpus-bench
 [[ "$BASE_MIB" =~ ^[1-9][0-9]*$ ]] || die "BASE_MIB must be a positive integer"
 bench_init
 
+. "$root/bin/java-home.sh" # JDK 25 for the build as well as for the run
 log "compiling the test classes (the corpus generator and client) into $build"
 (cd "$root" && ./mvnw -B -q -Dforge.buildDir="$build" test-compile dependency:build-classpath \
   -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >&2) || die "test-compile failed"
 
-. "$root/bin/java-home.sh"
 export FORGE_STORAGE=chunks
 start_forge
 log "uploading the corpus (base ${BASE_MIB} MiB, seed ${SEED})"
