@@ -25,6 +25,8 @@ set -euo pipefail
 SIZE_MIB="${SIZE_MIB:-1024}"
 ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10}"
+PART_MIB="${PART_MIB:-64}"   # the server's multipart part size (FORGE_MULTIPART_CHUNK_BYTES default)
+PARALLEL="${PARALLEL:-2}"    # multipart parts in flight
 NGINX="${NGINX:-nginx}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work_name=forge-dedup-throughput
@@ -46,7 +48,35 @@ batch_put() { # SHA -> PUTs $src through a fresh upload batch
   curl -sS -f -o /dev/null -T "$src" "$href" || die "PUT failed"
 }
 
-: >"$work/ingest.s"; : >"$work/copy.s"
+LFS='application/vnd.git-lfs+json'
+multipart_put() { # SHA FILE -> uploads FILE as a multipart upload (parts cut beforehand into $work/parts/pNNNNN,
+  # PARALLEL at a time) and completes it; writes the completion POST's seconds to $work/complete.t
+  local obj href n etags body t0 t1 nparts
+  obj="$(curl -sS -f -u "admin:$token" -H "Accept: $LFS" -H "Content-Type: $LFS" \
+    -d "$(jq -nc --arg oid "$1" --argjson size "$bytes" '{operation: "upload", transfers: ["basic", "multipart"], objects: [{oid: $oid, size: $size}]}')" \
+    "$forge_base/admin/bench.git/info/lfs/objects/batch" | jq -c '.objects[0]')" || die "multipart batch failed"
+  href="$(jq -r '.actions.upload.href // empty' <<<"$obj")"
+  [ -n "$href" ] || die "multipart: no upload action: $obj"
+  nparts="$(jq -r '.actions.upload.header | keys | map(select(test("^[0-9]+$"))) | length' <<<"$obj")"
+  [ "$nparts" = "$(ls "$work/parts" | wc -l)" ] || die "multipart: $nparts part URLs for $(ls "$work/parts" | wc -l) part files"
+  rm -f "$work"/part-*.h
+  for n in $(seq 1 "$nparts"); do
+    printf '%s %s %s\n' "$n" "$(printf '%s/parts/p%05d' "$work" $((n - 1)))" "$(jq -r --arg n "$n" '.actions.upload.header[$n]' <<<"$obj")"
+  done | xargs -L 1 -P "$PARALLEL" sh -c 'curl -sS -f -o /dev/null -D "$0/part-$1.h" -T "$2" "$3"' "$work" \
+    || die "multipart: a part upload failed"
+  etags="$(for n in $(seq 1 "$nparts"); do
+    awk 'tolower($1) == "etag:" {sub(/\r$/, ""); print substr($0, index($0, ":") + 2)}' "$work/part-$n.h"
+  done | jq -R . | jq -cs .)"
+  body="$(jq -cn --arg oid "$1" --argjson e "$etags" '{oid: $oid, parts: [$e | to_entries[] | {partNumber: (.key + 1), etag: .value}]}')"
+  t0=$(date +%s%N)
+  curl -sS -f -o "$work/complete.out" -X POST -H "Content-Type: $LFS" -H "Accept: $LFS" --data-binary "$body" "$href" \
+    || die "multipart: the completion failed: $(cat "$work/complete.out" 2>/dev/null)"
+  t1=$(date +%s%N)
+  awk -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f\n", ns / 1e9}' >"$work/complete.t"
+}
+
+: >"$work/ingest.s"; : >"$work/copy.s"; : >"$work/multipart.s"; : >"$work/complete.s"
+mp="$work/mp.bin"
 for r in $(seq 1 "$ROUNDS"); do
   log "round $r: making $SIZE_MIB MiB of fresh random bytes (untimed)"
   head -c "$bytes" /dev/urandom >"$src"
@@ -62,13 +92,27 @@ for r in $(seq 1 "$ROUNDS"); do
     sync
   done
   log "round $r ($order): forge $(tail -n 1 "$work/ingest.s") MiB/s, cp+sha256sum $(tail -n 1 "$work/copy.s") MiB/s"
+  log "round $r: multipart, another $SIZE_MIB MiB of fresh random bytes cut into ${PART_MIB} MiB parts (untimed)"
+  head -c "$bytes" /dev/urandom >"$mp"
+  mp_sha="$(sha256sum "$mp" | awk '{print $1}')"
+  rm -rf "$work/parts"; mkdir -p "$work/parts"; split -a 5 -d -b "${PART_MIB}M" "$mp" "$work/parts/p"
+  sync
+  t0=$(date +%s%N); multipart_put "$mp_sha"; t1=$(date +%s%N)
+  awk -v n="$SIZE_MIB" -v ns=$((t1 - t0)) 'BEGIN {printf "%.1f\n", n / (ns / 1e9)}' >>"$work/multipart.s"
+  cat "$work/complete.t" >>"$work/complete.s"
+  log "round $r: multipart $(tail -n 1 "$work/multipart.s") MiB/s, of which the completion POST took $(tail -n 1 "$work/complete.s") s"
 done
+rm -rf "$work/parts"
 log "committing the last file as admin/bench model.bin"
 curl -sS -f -H "Authorization: Bearer $token" -H 'Content-Type: application/x-ndjson' --data-binary @- \
   "$forge_base/api/models/admin/bench/commit/main" >/dev/null <<NDJSON || die "commit failed"
 {"key":"header","value":{"summary":"bench","description":""}}
 {"key":"lfsFile","value":{"path":"model.bin","algo":"sha256","oid":"$sha","size":$bytes}}
+{"key":"lfsFile","value":{"path":"multipart.bin","algo":"sha256","oid":"$mp_sha","size":$bytes}}
 NDJSON
+got="$(curl -s -f "$forge_base/admin/bench/resolve/main/multipart.bin" | sha256sum | awk '{print $1}')"
+[ "$got" = "$mp_sha" ] || die "the last multipart upload reads back with sha256 $got, expected $mp_sha"
+rm -f "$mp"
 
 start_nginx "$src" model.bin
 rm -f "$src"
@@ -120,6 +164,7 @@ Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs ($(awk -F': ' '/model nam
 | What | Forge (chunk store) MiB/s | yardstick MiB/s | ratio | goal |
 |---|---|---|---|---|
 | ingest: LFS batch + basic PUT vs \`cp && sha256sum\` | $(stats "$work/ingest.s") | $(stats "$work/copy.s") | **$(ratio "$(median <"$work/ingest.s")" "$(median <"$work/copy.s")")** | ≥ 0.6 |
+| ingest: LFS batch + multipart (${PART_MIB} MiB parts, ${PARALLEL} at a time) + completion vs \`cp && sha256sum\`; completion POST $(stats "$work/complete.s") s | $(stats "$work/multipart.s") | $(stats "$work/copy.s") | **$(ratio "$(median <"$work/multipart.s")" "$(median <"$work/copy.s")")** | ≥ 0.6 |
 | whole-file download vs nginx | $(stats "$work/forge.dl") | $(stats "$work/nginx.dl") | **$(ratio "$(median <"$work/forge.dl")" "$(median <"$work/nginx.dl")")** | ≥ 0.9 |
 | random 1 MiB ranges (206), 4 connections, vs nginx | ${rps[forge]} | ${rps[nginx]} | **$(ratio "${rps[forge]}" "${rps[nginx]}")** | ≥ 0.8 |
 MD
