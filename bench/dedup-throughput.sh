@@ -38,41 +38,17 @@ start_forge
 bytes=$((SIZE_MIB * 1048576))
 src="$work/src.bin"
 
-batch_put() { # SHA -> PUTs $src through a fresh upload batch
-  local obj href
-  obj="$(curl -sS -f -u "admin:$token" -H 'Accept: application/vnd.git-lfs+json' -H 'Content-Type: application/vnd.git-lfs+json' \
-    -d "$(jq -nc --arg oid "$1" --argjson size "$bytes" '{operation: "upload", transfers: ["basic"], objects: [{oid: $oid, size: $size}]}')" \
-    "$forge_base/admin/bench.git/info/lfs/objects/batch")" || die "batch failed"
-  href="$(jq -r '.objects[0].actions.upload.href' <<<"$obj")"
-  [ "$href" != null ] || die "no upload action: $obj"
-  curl -sS -f -o /dev/null -T "$src" "$href" || die "PUT failed"
+upload_batch() { # SHA TRANSFERS_JSON -> the upload batch's object for a new object of $bytes bytes
+  curl -sS -f -u "admin:$token" -H 'Accept: application/vnd.git-lfs+json' -H 'Content-Type: application/vnd.git-lfs+json' \
+    -d "$(jq -nc --arg oid "$1" --argjson size "$bytes" --argjson t "$2" '{operation: "upload", transfers: $t, objects: [{oid: $oid, size: $size}]}')" \
+    "$forge_base/admin/bench.git/info/lfs/objects/batch" | jq -c '.objects[0]' || die "batch failed"
 }
 
-LFS='application/vnd.git-lfs+json'
-multipart_put() { # SHA FILE -> uploads FILE as a multipart upload (parts cut beforehand into $work/parts/pNNNNN,
-  # PARALLEL at a time) and completes it; writes the completion POST's seconds to $work/complete.t
-  local obj href n etags body t0 t1 nparts
-  obj="$(curl -sS -f -u "admin:$token" -H "Accept: $LFS" -H "Content-Type: $LFS" \
-    -d "$(jq -nc --arg oid "$1" --argjson size "$bytes" '{operation: "upload", transfers: ["basic", "multipart"], objects: [{oid: $oid, size: $size}]}')" \
-    "$forge_base/admin/bench.git/info/lfs/objects/batch" | jq -c '.objects[0]')" || die "multipart batch failed"
-  href="$(jq -r '.actions.upload.href // empty' <<<"$obj")"
-  [ -n "$href" ] || die "multipart: no upload action: $obj"
-  nparts="$(jq -r '.actions.upload.header | keys | map(select(test("^[0-9]+$"))) | length' <<<"$obj")"
-  [ "$nparts" = "$(ls "$work/parts" | wc -l)" ] || die "multipart: $nparts part URLs for $(ls "$work/parts" | wc -l) part files"
-  rm -f "$work"/part-*.h
-  for n in $(seq 1 "$nparts"); do
-    printf '%s %s %s\n' "$n" "$(printf '%s/parts/p%05d' "$work" $((n - 1)))" "$(jq -r --arg n "$n" '.actions.upload.header[$n]' <<<"$obj")"
-  done | xargs -L 1 -P "$PARALLEL" sh -c 'curl -sS -f -o /dev/null -D "$0/part-$1.h" -T "$2" "$3"' "$work" \
-    || die "multipart: a part upload failed"
-  etags="$(for n in $(seq 1 "$nparts"); do
-    awk 'tolower($1) == "etag:" {sub(/\r$/, ""); print substr($0, index($0, ":") + 2)}' "$work/part-$n.h"
-  done | jq -R . | jq -cs .)"
-  body="$(jq -cn --arg oid "$1" --argjson e "$etags" '{oid: $oid, parts: [$e | to_entries[] | {partNumber: (.key + 1), etag: .value}]}')"
-  t0=$(date +%s%N)
-  curl -sS -f -o "$work/complete.out" -X POST -H "Content-Type: $LFS" -H "Accept: $LFS" --data-binary "$body" "$href" \
-    || die "multipart: the completion failed: $(cat "$work/complete.out" 2>/dev/null)"
-  t1=$(date +%s%N)
-  awk -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f\n", ns / 1e9}' >"$work/complete.t"
+batch_put() { # SHA -> PUTs $src through a fresh upload batch
+  local href
+  href="$(upload_batch "$1" '["basic"]' | jq -r '.actions.upload.href')"
+  [ "$href" != null ] || die "no upload action for $1"
+  curl -sS -f -o /dev/null -T "$src" "$href" || die "PUT failed"
 }
 
 : >"$work/ingest.s"; : >"$work/copy.s"; : >"$work/multipart.s"; : >"$work/complete.s"
@@ -97,7 +73,7 @@ for r in $(seq 1 "$ROUNDS"); do
   mp_sha="$(sha256sum "$mp" | awk '{print $1}')"
   rm -rf "$work/parts"; mkdir -p "$work/parts"; split -a 5 -d -b "${PART_MIB}M" "$mp" "$work/parts/p"
   sync
-  t0=$(date +%s%N); multipart_put "$mp_sha"; t1=$(date +%s%N)
+  t0=$(date +%s%N); multipart_send "$(upload_batch "$mp_sha" '["basic", "multipart"]')" "$mp_sha"; t1=$(date +%s%N)
   awk -v n="$SIZE_MIB" -v ns=$((t1 - t0)) 'BEGIN {printf "%.1f\n", n / (ns / 1e9)}' >>"$work/multipart.s"
   cat "$work/complete.t" >>"$work/complete.s"
   log "round $r: multipart $(tail -n 1 "$work/multipart.s") MiB/s, of which the completion POST took $(tail -n 1 "$work/complete.s") s"

@@ -138,3 +138,30 @@ EOF
   nginx_worker="$(pgrep -P "$nginx_pid" | head -n 1)"
   [ -n "$nginx_worker" ] || die "no nginx worker process under pid $nginx_pid"
 }
+
+multipart_send() { # OBJ OID: sends the parts $work/parts/p00000, p00001, … to the part URLs of OBJ (one object of
+  # an LFS batch answer offering the multipart transfer), PARALLEL at a time, then the completion POST; dies on any
+  # failure. Writes the completion POST's seconds to $work/complete.t.
+  local obj="$1" oid="$2" href nparts n etags body t0 t1
+  href="$(jq -r '.actions.upload.href // empty' <<<"$obj")"
+  [ -n "$href" ] || die "multipart: no upload action: $obj"
+  nparts="$(jq -r '.actions.upload.header | keys | map(select(test("^[0-9]+$"))) | length' <<<"$obj")"
+  [ "$nparts" = "$(ls "$work/parts" | wc -l)" ] || die "multipart: $nparts part URLs for $(ls "$work/parts" | wc -l) part files: $obj"
+  rm -f "$work"/part-*.h
+  # one line per part: NUMBER FILE URL (URLs hold no blanks or quotes)
+  for n in $(seq 1 "$nparts"); do
+    printf '%s %s %s\n' "$n" "$(printf '%s/parts/p%05d' "$work" $((n - 1)))" "$(jq -r --arg n "$n" '.actions.upload.header[$n]' <<<"$obj")"
+  done | xargs -L 1 -P "$PARALLEL" sh -c 'curl -sS -f -o /dev/null -D "$0/part-$1.h" -T "$2" "$3"' "$work" \
+    || die "multipart: a part upload failed"
+  etags="$(for n in $(seq 1 "$nparts"); do
+    awk 'tolower($1) == "etag:" {sub(/\r$/, ""); print substr($0, index($0, ":") + 2)}' "$work/part-$n.h"
+  done | jq -R . | jq -cs .)"
+  [ "$(jq length <<<"$etags")" = "$nparts" ] || die "multipart: missing ETags: $etags"
+  body="$(jq -cn --arg oid "$oid" --argjson e "$etags" '{oid: $oid, parts: [$e | to_entries[] | {partNumber: (.key + 1), etag: .value}]}')"
+  t0=$(date +%s%N)
+  curl -sS -f -o "$work/complete.out" -X POST -H 'Content-Type: application/vnd.git-lfs+json' \
+    -H 'Accept: application/vnd.git-lfs+json' --data-binary "$body" "$href" \
+    || die "multipart: the completion failed: $(cat "$work/complete.out" 2>/dev/null)"
+  t1=$(date +%s%N)
+  awk -v ns=$((t1 - t0)) 'BEGIN {printf "%.2f\n", ns / 1e9}' >"$work/complete.t"
+}

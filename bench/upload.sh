@@ -154,31 +154,15 @@ measure_basic() { # ROUND
 }
 
 measure_multipart() { # ROUND
-  local oid obj href t0 t1 c0 c1 n etags body
+  local oid obj t0 t1 c0 c1
   set_suffix "$(printf 'r%03dmult' "$1")"
   oid="$(sha256sum "$src" | awk '{print $1}')"
-  rm -f "$work"/part-*.h
   sync
   residency+=("$(resident "$src")")
   c0=$(cpu_ticks "$forge_pid"); t0=$(now_ns)
   obj="$(batch "$oid" '["basic","multipart"]')"
-  href="$(jq -r '.actions.upload.href // empty' <<<"$obj")"
-  [ -n "$href" ] || die "multipart: the batch offered no upload for a new object: $obj"
   [ "$(jq -r '.actions.upload.header.chunk_size' <<<"$obj")" = "$chunk" ] || die "multipart: the chunk size changed: $obj"
-  [ "$(jq -r '.actions.upload.header | keys | map(select(test("^[0-9]+$"))) | length' <<<"$obj")" = "$nparts" ] \
-    || die "multipart: expected $nparts part URLs: $obj"
-  # one line per part: NUMBER FILE URL (URLs hold no blanks or quotes); PARALLEL curls at a time
-  for n in $(seq 1 "$nparts"); do
-    printf '%s %s %s\n' "$n" "$(part_file "$n")" "$(jq -r --arg n "$n" '.actions.upload.header[$n]' <<<"$obj")"
-  done | xargs -L 1 -P "$PARALLEL" sh -c 'curl -sS -f -o /dev/null -D "$0/part-$1.h" -T "$2" "$3"' "$work" \
-    || die "multipart: a part upload failed"
-  etags="$(for n in $(seq 1 "$nparts"); do
-    awk 'tolower($1) == "etag:" {sub(/\r$/, ""); print substr($0, index($0, ":") + 2)}' "$work/part-$n.h"
-  done | jq -R . | jq -cs .)"
-  [ "$(jq length <<<"$etags")" = "$nparts" ] || die "multipart: missing ETags: $etags"
-  body="$(jq -cn --arg oid "$oid" --argjson e "$etags" '{oid: $oid, parts: [$e | to_entries[] | {partNumber: (.key + 1), etag: .value}]}')"
-  curl -sS -f -o "$work/complete.out" -X POST -H "Content-Type: $LFS" -H "Accept: $LFS" --data-binary "$body" "$href" \
-    || die "multipart: the completion failed: $(cat "$work/complete.out" 2>/dev/null)"
+  multipart_send "$obj" "$oid"
   t1=$(now_ns); c1=$(cpu_ticks "$forge_pid")
   cpu_ticks_total[multipart]=$(( ${cpu_ticks_total[multipart]} + c1 - c0 ))
   awk -v n="$SIZE_MIB" -v ns=$((t1 - t0)) 'BEGIN {printf "%.1f\n", n / (ns / 1e9)}' >>"$work/multipart.s"

@@ -155,17 +155,19 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
         for (Path p : list(packs, 2, ".pack")) {
             byte[] hash = XetHash.fromHex(stem(p));
             try {
-                register(Pack.read(p, hash));
+                register(Pack.read(p, hash), new PackName(hash));
             } catch (IOException e) {
                 // a damaged pack is fsck's business; leaving it out of the index only costs dedup
             }
         }
     }
 
-    private void register(Pack pack) {
-        PackName name = known.computeIfAbsent(XetHash.hex(pack.hash()), k -> new PackName(pack.hash()));
+    /** Indexes a pack's chunks that the index does not know yet, under the pack's known name or {@code name}. */
+    private void register(Pack pack, PackName name) {
+        PackName existing = known.putIfAbsent(XetHash.hex(pack.hash()), name);
+        PackName canonical = existing == null ? name : existing;
         for (int i = 0; i < pack.count(); i++) {
-            index.putIfAbsent(ChunkKey.of(pack.chunks()[i]), Location.of(name, pack, i));
+            index.putIfAbsent(ChunkKey.of(pack.chunks()[i]), Location.of(canonical, pack, i));
         }
     }
 
@@ -208,15 +210,11 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
             if (!java.util.Arrays.equals(onDisk.ends(), pack.ends())) {
                 // the same chunks stored in other forms (compression was switched): the offsets handed out are not
                 // its; index the stored one so a retry deduplicates against it
-                register(onDisk);
+                register(onDisk, new PackName(onDisk.hash()));
                 throw new IOException("pack " + XetHash.hex(pack.hash()) + " is already stored with other compression; retry");
             }
         }
-        PackName existing = known.putIfAbsent(XetHash.hex(pack.hash()), name);
-        PackName canonical = existing == null ? name : existing;
-        for (int i = 0; i < pack.count(); i++) {
-            index.putIfAbsent(ChunkKey.of(pack.chunks()[i]), Location.of(canonical, pack, i));
-        }
+        register(pack, name);
     }
 
     private static void move(Path from, Path to) throws IOException {

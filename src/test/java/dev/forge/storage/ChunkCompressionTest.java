@@ -1,6 +1,7 @@
 package dev.forge.storage;
 
 import dev.forge.core.ForgeConfig;
+import dev.forge.core.LfsOid;
 import net.jpountz.lz4.LZ4FrameInputStream;
 import net.jpountz.lz4.LZ4FrameOutputStream;
 import org.junit.jupiter.api.Test;
@@ -93,5 +94,32 @@ class ChunkCompressionTest {
         assertThat(weights.scheme()).isEqualTo(ChunkCompression.Scheme.BG4_LZ4);
         assertThat(weights.length()).isLessThanOrEqualTo((int) (bf16.length * (1 - ChunkCompression.MIN_SAVING)));
         assertThat(ChunkCompression.decode(weights.scheme(), weights.bytes(), weights.offset(), weights.length(), bf16.length)).isEqualTo(bf16);
+    }
+
+    /**
+     * Two stores on one folder with other compression settings (two processes, or one restarted with another
+     * setting) write the same chunks, the second not knowing the first's: both name the pack the same, the second finds it stored in the other
+     * layout, refuses the upload (its offsets would be wrong) and indexes the stored pack, so the retry
+     * deduplicates against it and reads back whole.
+     */
+    @Test
+    void aPackStoredInAnotherLayoutIsRefusedThenDeduplicatedAgainst(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws IOException {
+        byte[] content = SampleData.Kind.TOKENIZER_JSON.bytes(300_000, 9);
+        LfsOid oid = BlobStoreContract.oidOf(content);
+        try (ChunkStore plain = new ChunkStore(dir, java.time.InstantSource.system(), ChunkCompression.OFF);
+             ChunkStore compressing = new ChunkStore(dir, java.time.InstantSource.system(), AUTO)) {
+            plain.put(BlobStoreContract.in(content), oid, content.length);
+            long packBytes = plain.stats().storedBytes();
+            plain.delete(oid); // its packs stay until gc: the next upload of these bytes re-chunks them
+            assertThatThrownBy(() -> compressing.put(BlobStoreContract.in(content), oid, content.length))
+                    .isInstanceOf(IOException.class).hasMessageContaining("other compression; retry");
+            assertThat(compressing.size(oid)).as("nothing published by the refused upload").isEmpty();
+            compressing.put(BlobStoreContract.in(content), oid, content.length);
+            assertThat(compressing.stats().storedBytes()).as("the retry stored nothing new").isEqualTo(packBytes);
+            try (java.nio.channels.SeekableByteChannel ch = compressing.open(oid)) {
+                assertThat(BlobStore.sha256(ch)).isEqualTo(oid);
+            }
+        }
     }
 }
