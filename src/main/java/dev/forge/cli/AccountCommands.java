@@ -10,8 +10,8 @@ import dev.forge.core.RepoType;
 import dev.forge.core.Token;
 import dev.forge.core.TokenScope;
 import dev.forge.core.User;
-import dev.forge.service.Actor;
-import dev.forge.service.Forge;
+import dev.forge.service.account.Actor;
+import dev.forge.app.Forge;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -267,7 +267,7 @@ final class AccountCommands {
 
         @Override
         void run(Forge forge) {
-            for (AuditEntry e : forge.audit.query(new AuditEntry.Query(actor, action, target, null, null, Math.max(1, Math.min(limit, 10_000))))) {
+            for (AuditEntry e : forge.audit.query(Actor.OPERATOR, new AuditEntry.Query(actor, action, target, null, null, Math.max(1, Math.min(limit, 10_000))))) {
                 System.out.printf("%s  %-7s %-16s %-22s %-40s %s%s%n", e.at(), e.outcome(), e.actor(), e.action(),
                         e.target() == null ? "" : e.target(), e.address() == null ? "" : "from " + e.address(),
                         e.detail() == null ? "" : "  " + e.detail());

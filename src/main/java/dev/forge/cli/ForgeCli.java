@@ -6,11 +6,11 @@ import dev.forge.core.RepoType;
 import dev.forge.core.Token;
 import dev.forge.core.User;
 import dev.forge.http.ForgeServer;
-import dev.forge.service.Actor;
-import dev.forge.service.AuthService;
-import dev.forge.service.DemoSeeder;
-import dev.forge.service.Forge;
-import dev.forge.service.StorageService;
+import dev.forge.service.account.Actor;
+import dev.forge.service.account.AuthService;
+import dev.forge.app.DemoSeeder;
+import dev.forge.app.Forge;
+import dev.forge.service.admin.StorageService;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,7 +65,7 @@ public final class ForgeCli implements Runnable {
             Forge forge = Forge.open(config);
             forge.recoverAfterCrash();
             User admin = bootstrap(forge);
-            ForgeServer server = new ForgeServer(forge).start();
+            ForgeServer server = forge.newServer().start();
             if (demo) {
                 for (String r : new DemoSeeder(forge).seed(admin)) System.out.println("Demo repository: " + config.url("/" + r));
             }

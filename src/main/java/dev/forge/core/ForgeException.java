@@ -1,5 +1,7 @@
 package dev.forge.core;
 
+import dev.forge.app.Forge;
+
 import java.util.Map;
 import java.util.Optional;
 

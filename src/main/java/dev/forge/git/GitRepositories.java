@@ -1,5 +1,7 @@
 package dev.forge.git;
 
+import dev.forge.app.Forge;
+
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import org.eclipse.jgit.lib.Constants;
@@ -44,7 +46,10 @@ public final class GitRepositories implements AutoCloseable {
     private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.atomic.AtomicLong> refGenerations =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    public GitRepositories(Path root) throws IOException {
+    private final java.time.InstantSource clock;
+
+    public GitRepositories(Path root, java.time.InstantSource clock) throws IOException {
+        this.clock = clock;
         // JGit measures file-system timestamp resolution on the common ForkJoinPool and waits for it; with one
         // worker on a 2-CPU machine anything else blocking that pool would stall repository creation.
         org.eclipse.jgit.util.FS.FileStoreAttributes.setBackground(true);
@@ -249,7 +254,7 @@ public final class GitRepositories implements AutoCloseable {
         if (!lock.startsWith(dir(key))) return;
         try {
             java.time.Instant modified = Files.getLastModifiedTime(lock).toInstant();
-            if (modified.isBefore(java.time.Instant.now().minus(ABANDONED_LOCK_AGE))) {
+            if (modified.isBefore(clock.instant().minus(ABANDONED_LOCK_AGE))) {
                 org.slf4j.LoggerFactory.getLogger(GitRepositories.class).warn("removing abandoned ref lock {}", lock);
                 Files.deleteIfExists(lock);
             }
@@ -263,7 +268,7 @@ public final class GitRepositories implements AutoCloseable {
      * config locks). Run at start, before serving.
      */
     public int clearAbandonedLocks(java.time.Duration age) throws IOException {
-        java.time.Instant cutoff = java.time.Instant.now().minus(age);
+        java.time.Instant cutoff = clock.instant().minus(age);
         int removed = 0;
         try (Stream<Path> repos = Files.list(root)) {
             for (Path repo : repos.filter(p -> p.getFileName().toString().endsWith(".git")).toList()) {

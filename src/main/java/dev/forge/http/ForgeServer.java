@@ -1,6 +1,13 @@
 package dev.forge.http;
 
-import dev.forge.service.Forge;
+import dev.forge.http.exchange.Exchange;
+import dev.forge.http.exchange.JsonErrorHandler;
+import dev.forge.http.files.FileHandlers;
+import dev.forge.http.git.GitGate;
+
+import dev.forge.core.ForgeConfig;
+import dev.forge.service.account.AuthService;
+import dev.forge.service.account.RateLimiter;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ByteBufferPool;
@@ -18,7 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Embedded Jetty 12 serving one {@link Forge}: virtual threads for handlers, a lenient URI compliance so
+ * Embedded Jetty 12 serving the route table and git: virtual threads for handlers, a lenient URI compliance so
  * that encoded slashes ({@code refs%2Fpr%2F1}) reach the router (which validates every segment itself),
  * and one log line per request (method, path without query, status, bytes, ms, request id; never a
  * credential or a signed URL).
@@ -29,11 +36,20 @@ public final class ForgeServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
-    public ForgeServer(Forge forge) {
+    /** The buffer pool the server and the handlers that stream bodies share. */
+    public static ByteBufferPool newBufferPool() {
+        return new ArrayByteBufferPool();
+    }
+
+    /**
+     * A server (not started yet) on the configured host and port.
+     *
+     * @param pool the pool from {@link #newBufferPool()} that the streaming handlers were given
+     */
+    public ForgeServer(ForgeConfig config, ByteBufferPool pool, AuthService auth, RateLimiter rateLimits, Routes routes, GitGate git) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("forge");
         if (!"false".equals(System.getenv("FORGE_VIRTUAL_THREADS"))) threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        ByteBufferPool pool = new ArrayByteBufferPool();
         server = new Server(threads, null, pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setUriCompliance(UriCompliance.UNSAFE);
@@ -44,14 +60,11 @@ public final class ForgeServer implements AutoCloseable {
         HttpConnectionFactory h1 = new HttpConnectionFactory(http);
         h1.setInputBufferSize(64 * 1024); // fewer reads per uploaded GiB
         connector = new ServerConnector(server, h1);
-        connector.setHost(forge.config.host());
-        connector.setPort(forge.config.port());
+        connector.setHost(config.host());
+        connector.setPort(config.port());
         connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));
         server.addConnector(connector);
-        GitGate git = new GitGate(forge);
-        Routes routes = new Routes(new ApiHandlers(forge), new UploadHandlers(forge), new FileHandlers(forge, pool), new LfsHandlers(forge, pool),
-                new AccountHandlers(forge), new DiscoveryHandlers(forge));
-        server.setHandler(new RootHandler(forge, routes, git, git.context()));
+        server.setHandler(new RootHandler(config, auth, rateLimits, routes, git));
         server.setRequestLog(ForgeServer::log);
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(5000);

@@ -1,10 +1,16 @@
 package dev.forge.http;
 
+import dev.forge.http.exchange.Cors;
+import dev.forge.http.exchange.Errors;
+import dev.forge.http.exchange.Exchange;
+import dev.forge.http.git.GitGate;
+
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Repo;
-import dev.forge.service.Forge;
-import dev.forge.service.RateLimiter;
+import dev.forge.core.ForgeConfig;
+import dev.forge.service.account.AuthService;
+import dev.forge.service.account.RateLimiter;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -20,13 +26,17 @@ import java.util.HexFormat;
  */
 final class RootHandler extends Handler.Wrapper {
 
-    private final Forge forge;
+    private final ForgeConfig config;
+    private final AuthService auth;
+    private final RateLimiter rateLimits;
     private final Routes routes;
     private final GitGate git;
 
-    RootHandler(Forge forge, Routes routes, GitGate git, ServletContextHandler gitContext) {
-        super(gitContext);
-        this.forge = forge;
+    RootHandler(ForgeConfig config, AuthService auth, RateLimiter rateLimits, Routes routes, GitGate git) {
+        super(git.context());
+        this.config = config;
+        this.auth = auth;
+        this.rateLimits = rateLimits;
         this.routes = routes;
         this.git = git;
     }
@@ -39,7 +49,7 @@ final class RootHandler extends Handler.Wrapper {
         Exchange ex = null;
         boolean lfsStyle = false;
         try {
-            ex = new Exchange(request, response, callback, forge.config, forge.auth, id);
+            ex = new Exchange(request, response, callback, config, auth, id);
             Cors.apply(ex);
             if (ex.method().equals("OPTIONS")) {
                 Cors.preflight(ex);
@@ -49,7 +59,7 @@ final class RootHandler extends Handler.Wrapper {
             if (route != null) {
                 lfsStyle = route.lfsStyle();
                 RateLimiter.Kind limit = rateLimitOf(route);
-                if (limit != null) forge.rateLimits.acquire(ex.actor(), limit);
+                if (limit != null) rateLimits.acquire(ex.actor(), limit);
                 route.handler().handle(ex);
                 return true;
             }
@@ -67,7 +77,7 @@ final class RootHandler extends Handler.Wrapper {
             }
             throw new ForgeException(ErrorKind.NOT_FOUND, "Not found");
         } catch (Throwable t) {
-            if (ex == null) ex = Exchange.bare(request, response, callback, forge.config, forge.auth, id);
+            if (ex == null) ex = Exchange.bare(request, response, callback, config, auth, id);
             Errors.write(ex, t, lfsStyle);
             return true;
         }

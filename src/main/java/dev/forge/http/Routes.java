@@ -1,9 +1,22 @@
 package dev.forge.http;
 
+import dev.forge.http.api.AccountHandlers;
+import dev.forge.http.api.ApiHandlers;
+import dev.forge.http.api.DiscoveryHandlers;
+import dev.forge.http.api.UploadHandlers;
+import dev.forge.http.exchange.Exchange;
+import dev.forge.http.files.FileHandlers;
+import dev.forge.http.git.GitGate;
+import dev.forge.http.lfs.LfsHandlers;
+
 import dev.forge.core.RepoType;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The route table, read top to bottom; the first match wins. Patterns are path segments: literals,
@@ -12,7 +25,7 @@ import java.util.List;
  * {@code spaces/} prefix, stripped before matching. Git smart HTTP is not listed here: what no route
  * matches and looks like git goes to {@link GitGate}.
  */
-final class Routes {
+public final class Routes {
 
     @FunctionalInterface
     interface Handler {
@@ -24,7 +37,7 @@ final class Routes {
     private final List<Route> api = new ArrayList<>();
     private final List<Route> site = new ArrayList<>();
 
-    Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d) {
+    public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d) {
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
         api("POST", "/api/validate-yaml", a::validateYaml);
@@ -95,53 +108,69 @@ final class Routes {
         site.add(new Route(method, pattern.substring(1).split("/"), h, lfs));
     }
 
-    /** Finds the route for the exchange and fills its variables; null when none matches. */
+    /** Finds the route for the exchange and binds its variables to it; null when none matches. */
     Route match(Exchange ex) {
         List<String> segs = ex.segments();
         if (segs.isEmpty()) return null;
+        Binding b = new Binding();
         String first = segs.getFirst();
-        if (first.equals("api") || first.equals("lfs")) return first(api, ex, segs);
+        if (first.equals("api") || first.equals("lfs")) return first(api, ex, segs, b);
         List<String> rest = segs;
         if (first.equals("datasets") || first.equals("spaces")) {
-            ex.repoType = first.equals("datasets") ? RepoType.DATASET : RepoType.SPACE;
+            b.type = first.equals("datasets") ? RepoType.DATASET : RepoType.SPACE;
             rest = segs.subList(1, segs.size());
         }
-        return first(site, ex, rest);
+        return first(site, ex, rest, b);
     }
 
-    private static Route first(List<Route> routes, Exchange ex, List<String> segs) {
+    /** What a route's pattern bound while matching: the repository type, the variables and the trailing segments. */
+    private static final class Binding {
+        RepoType type = RepoType.MODEL;
+        final Map<String, String> vars = new LinkedHashMap<>();
+        List<String> tail = List.of();
+
+        Binding fresh() {
+            Binding c = new Binding();
+            c.type = type;
+            return c;
+        }
+    }
+
+    private static Route first(List<Route> routes, Exchange ex, List<String> segs, Binding start) {
         String method = ex.isHead() ? "GET" : ex.method();
         for (Route r : routes) {
             if (!r.method.equals(method) && !(ex.isHead() && r.method.equals("HEAD"))) continue;
-            if (matches(r.pattern, segs, ex)) return r;
-            ex.vars.clear();
+            Binding b = start.fresh();
+            if (matches(r.pattern, segs, b)) {
+                ex.bindRoute(b.type, b.vars, b.tail);
+                return r;
+            }
         }
         return null;
     }
 
     /** The methods some route accepts for this path (to answer 405 with {@code Allow}, not 404); empty when none. */
-    java.util.Set<String> allowedMethods(Exchange ex) {
+    Set<String> allowedMethods(Exchange ex) {
         List<String> segs = ex.segments();
         List<Route> table = segs.isEmpty() || segs.getFirst().equals("api") || segs.getFirst().equals("lfs") ? api : site;
         List<String> s = table == site && !segs.isEmpty() && (segs.getFirst().equals("datasets") || segs.getFirst().equals("spaces"))
                 ? segs.subList(1, segs.size()) : segs;
-        java.util.Set<String> methods = new java.util.TreeSet<>();
+        Set<String> methods = new TreeSet<>();
         for (Route r : table) {
-            if (matches(r.pattern, s, ex)) {
+            if (matches(r.pattern, s, new Binding())) {
                 methods.add(r.method);
                 if (r.method.equals("GET")) methods.add("HEAD");
             }
-            ex.vars.clear();
         }
         return methods;
     }
 
-    private static boolean matches(String[] pattern, List<String> segs, Exchange ex) {
+    private static boolean matches(String[] pattern, List<String> segs, Binding b) {
         int i = 0;
         for (; i < pattern.length; i++) {
             String p = pattern[i];
             if (p.equals("{rest*}")) {
-                ex.tail = List.copyOf(segs.subList(Math.min(i, segs.size()), segs.size()));
+                b.tail = List.copyOf(segs.subList(Math.min(i, segs.size()), segs.size()));
                 return segs.size() > i;
             }
             if (i >= segs.size()) return false;
@@ -149,10 +178,10 @@ final class Routes {
             if (p.equals("{type}")) {
                 var t = RepoType.fromPlural(s);
                 if (t.isEmpty()) return false;
-                ex.repoType = t.get();
+                b.type = t.get();
             } else if (p.startsWith("{")) {
                 if (s.isEmpty()) return false;
-                ex.vars.put(p.substring(1, p.length() - 1), s);
+                b.vars.put(p.substring(1, p.length() - 1), s);
             } else if (!p.equals(s)) {
                 return false;
             }

@@ -92,7 +92,8 @@ public final class RepoIndex implements AutoCloseable {
      * Opens the index at {@code dir}, creating it when missing. An index that cannot be opened (corrupt, from an
      * incompatible version) is moved aside to {@code <dir>.broken-<time>} and replaced by an empty one.
      */
-    public static RepoIndex open(Path dir) throws IOException {
+    /** Opens the index; an unreadable one is set aside under a name carrying {@code clock}'s time. */
+    public static RepoIndex open(Path dir, java.time.InstantSource clock) throws IOException {
         Files.createDirectories(dir.getParent());
         Path marker = dir.resolveSibling(dir.getFileName() + ".clean");
         boolean existed;
@@ -114,7 +115,7 @@ public final class RepoIndex implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 d.close();
                 org.slf4j.LoggerFactory.getLogger(RepoIndex.class).warn("The search index at {} cannot be opened ({}); starting a new one", dir, e.toString());
-                Files.move(dir, dir.resolveSibling(dir.getFileName() + ".broken-" + System.currentTimeMillis()));
+                Files.move(dir, dir.resolveSibling(dir.getFileName() + ".broken-" + clock.millis()));
             }
         }
         Directory d = FSDirectory.open(dir);

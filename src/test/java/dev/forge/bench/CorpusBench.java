@@ -1,5 +1,7 @@
 package dev.forge.bench;
 
+import dev.forge.app.Forge;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -60,7 +60,7 @@ public final class DiscoveryBench {
         long heapBefore = usedHeap();
         long t0 = System.nanoTime();
         List<String> ids = new ArrayList<>(n);
-        RepoIndex index = RepoIndex.open(indexDir);
+        RepoIndex index = RepoIndex.open(indexDir, java.time.InstantSource.system());
         for (int i = 0; i < n; i++) {
             RepoDocument d = document(i, random, orgs, ids);
             index.putUnpublished(d);

@@ -3,8 +3,8 @@ package dev.forge.cli;
 import dev.forge.core.ForgeConfig;
 import dev.forge.core.OrgRole;
 import dev.forge.core.Token;
-import dev.forge.service.Actor;
-import dev.forge.service.Forge;
+import dev.forge.service.account.Actor;
+import dev.forge.app.Forge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -80,10 +80,10 @@ class AccountCommandsTest {
             var bob = f.auth.user("bob").orElseThrow();
             assertThat(f.auth.memberships(bob)).singleElement().satisfies(m -> assertThat(m.role()).isEqualTo(OrgRole.CONTRIBUTOR));
             Actor a = f.auth.authenticate(secret).orElseThrow();
-            assertThat(a.token().role()).isEqualTo(Token.Role.READ);
+            assertThat(a.tokenOpt().orElseThrow().role()).isEqualTo(Token.Role.READ);
             Actor fg = f.auth.authenticate(fine.out().strip()).orElseThrow();
-            assertThat(fg.token().role()).isEqualTo(Token.Role.FINE_GRAINED);
-            assertThat(fg.token().scopes()).singleElement().satisfies(s -> assertThat(s.target()).isEqualTo("acme"));
+            assertThat(fg.tokenOpt().orElseThrow().role()).isEqualTo(Token.Role.FINE_GRAINED);
+            assertThat(fg.tokenOpt().orElseThrow().scopes()).singleElement().satisfies(s -> assertThat(s.target()).isEqualTo("acme"));
             assertThat(f.auth.login("alice", "a long password", "local").name()).isEqualTo("alice");
         }
 

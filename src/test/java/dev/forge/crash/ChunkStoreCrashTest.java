@@ -1,5 +1,6 @@
 package dev.forge.crash;
 
+import org.junit.jupiter.api.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sealed) and of {@code forge gc} in the middle of its sweep and compaction: afterwards fsck (which checks every
  * chunk, pack and file) passes, every referenced file reads back whole, and writes, uploads and gc work.
  */
+@Tag("slow")
 class ChunkStoreCrashTest {
     private static final long MIB = 1 << 20;
     @TempDir

@@ -1,7 +1,8 @@
 package dev.forge.crash;
 
+import org.junit.jupiter.api.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.forge.service.FsckService;
+import dev.forge.service.admin.FsckService;
 import dev.forge.testing.GitCli;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
@@ -39,10 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code git log}, {@code git fsck --full}), {@code git fsck} of the bare repository and Forge's own fsck.
  */
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
+@Tag("slow")
 class ConcurrentCommitsTest {
     private static final int CLIENTS = 16;
-    /** The git parts need git; like the other e2e tests they are skipped with -Dforge.e2e=false. */
-    private static final boolean GIT = !"false".equals(System.getProperty("forge.e2e"));
 
     @TempDir
     static Path dir;
@@ -130,7 +130,7 @@ class ConcurrentCommitsTest {
         for (Map.Entry<String, String> e : wanted.entrySet()) assertThat(snapshot).containsEntry(e.getKey(), e.getValue());
         assertThat(snapshot.keySet().stream().filter(p -> p.startsWith("c/"))).hasSize(CLIENTS);
 
-        if (GIT) checkWithGit(repoId, head, history, snapshot.keySet());
+        checkWithGit(repoId, head, history, snapshot.keySet());
         assertForgeFsckClean();
 
         // ---------------------------------------------------------------- 16 commits on the same parentCommit
@@ -158,7 +158,7 @@ class ConcurrentCommitsTest {
                 && "file".equals(e.path("type").asText())).count();
         assertThat(pFiles).as("exactly the winner's file under p/").isEqualTo(1);
 
-        if (GIT) checkWithGit(repoId, newHead, grown, hub.snapshot(repoId, "main").keySet());
+        checkWithGit(repoId, newHead, grown, hub.snapshot(repoId, "main").keySet());
         assertForgeFsckClean();
     }
 

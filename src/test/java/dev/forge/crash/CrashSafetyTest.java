@@ -1,5 +1,6 @@
 package dev.forge.crash;
 
+import org.junit.jupiter.api.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -51,13 +51,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the upload batch asks for the upload again, the blob store holds no file under its name unless the file is
  * whole and hashes to it), (c) {@code forge fsck} is clean once the server is stopped; and that uploads and
  * commits work again after the restart. Each scenario starts two or three JVMs and moves a few hundred MiB through
- * the disk; {@code -Dforge.crash=false} skips them.
+ * the disk. They are tagged {@code slow}: {@code ./run-tests --quick} leaves them out.
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
-@DisabledIfSystemProperty(named = "forge.crash", matches = "false")
+@Tag("slow")
 class CrashSafetyTest {
     private static final long MIB = 1 << 20;
-    private static final boolean GIT = !"false".equals(System.getProperty("forge.e2e"));
 
     @TempDir
     Path dir;
@@ -401,12 +400,10 @@ class CrashSafetyTest {
         log("forge fsck: exit %d: %s", r.exitCode(), r.output().lines().filter(l -> !l.startsWith("fsck: [")).toList());
         assertThat(r.exitCode()).as("forge fsck exit code; output:\n%s", r.output()).isZero();
         assertThat(r.output()).contains(": clean").doesNotContain("problem:");
-        if (GIT) {
-            GitCli git = new GitCli(dir.resolve("home"));
-            GitCli.Result g = git.tryRun(bareRepo(), "fsck", "--full", "--no-dangling");
-            assertThat(g.exitCode()).as("git fsck of the bare repository: %s", g.output()).isZero();
-            assertThat(g.output()).doesNotContainIgnoringCase("error").doesNotContainIgnoringCase("missing");
-        }
+        GitCli git = new GitCli(dir.resolve("home"));
+        GitCli.Result g = git.tryRun(bareRepo(), "fsck", "--full", "--no-dangling");
+        assertThat(g.exitCode()).as("git fsck of the bare repository: %s", g.output()).isZero();
+        assertThat(g.output()).doesNotContainIgnoringCase("error").doesNotContainIgnoringCase("missing");
     }
 
     // ============================================================================================ helpers

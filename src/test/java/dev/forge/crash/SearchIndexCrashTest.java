@@ -1,5 +1,6 @@
 package dev.forge.crash;
 
+import org.junit.jupiter.api.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * server lists exactly what the database and git say (the index is re-derived in the background after an unclean
  * stop), and a clean stop leaves nothing to redo.
  */
+@Tag("slow")
 class SearchIndexCrashTest {
     @TempDir
     Path dir;

@@ -10,7 +10,7 @@ import dev.forge.core.RepoId;
 import dev.forge.core.RepoType;
 import dev.forge.core.Token;
 import dev.forge.core.User;
-import dev.forge.service.StorageService;
+import dev.forge.service.admin.StorageService;
 import dev.forge.storage.LayeredBlobStore;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
@@ -110,7 +110,7 @@ class DedupStorageTest {
 
     @Test
     void uploadsDeduplicateAndTheStorageFiguresSaySo() throws Exception {
-        assertThat(tf.forge.blobs).isInstanceOf(LayeredBlobStore.class);
+        assertThat(tf.forge.stores().blobs()).isInstanceOf(LayeredBlobStore.class);
         byte[] base = random(3_000_000, 1);
         String a = tf.newModelRepo("dedup-base");
         String b = tf.newModelRepo("dedup-copy");
@@ -196,18 +196,18 @@ class DedupStorageTest {
         upload(keep, "shared.bin", shared);
         upload(gone, "shared.bin", shared);
         upload(gone, "own.bin", own);
-        assertThat(tf.forge.blobs.size(new LfsOid(sha256(own)))).isPresent();
+        assertThat(tf.forge.stores().blobs().size(new LfsOid(sha256(own)))).isPresent();
         tf.forge.repos.delete(tf.adminActor(), RepoType.MODEL, RepoId.parse(gone));
         var report = tf.forge.storage.gc(s -> {});
         assertThat(report.filesRemoved()).isGreaterThanOrEqualTo(1);
-        assertThat(tf.forge.blobs.size(new LfsOid(sha256(own)))).isEmpty();
+        assertThat(tf.forge.stores().blobs().size(new LfsOid(sha256(own)))).isEmpty();
         assertThat(tf.get("/" + keep + "/resolve/main/shared.bin").body()).isEqualTo(shared);
         var second = tf.forge.storage.gc(s -> {});   // trash from the first run goes now
         assertThat(second.packsDeleted() + report.packsDeleted()).isGreaterThanOrEqualTo(1);
         assertThat(tf.forge.fsck.run(s -> {}).problems()).isEmpty();
 
         // damage one byte of a stored chunk: fsck names the chunk and the file
-        LayeredBlobStore layered = (LayeredBlobStore) tf.forge.blobs;
+        LayeredBlobStore layered = (LayeredBlobStore) tf.forge.stores().blobs();
         Path pack = java.nio.file.Files.find(dir.resolve("chunks/packs"), 2, (p, at) -> p.toString().endsWith(".pack")).findFirst().orElseThrow();
         try (RandomAccessFile f = new RandomAccessFile(pack.toFile(), "rw")) {
             f.seek(1000);

@@ -1,11 +1,11 @@
 package dev.forge.e2e;
 
+import org.junit.jupiter.api.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.core.Token;
 import dev.forge.core.User;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpRequest;
@@ -23,7 +23,7 @@ import static dev.forge.testing.Hashes.sha256;
  * byte for byte. The owner's decisions go through the Hub's {@code user-access-request} endpoints (which
  * {@code huggingface_hub} calls; the JS client has no function for them).
  */
-@EnabledIfSystemProperty(named = "forge.e2e", matches = "true")
+@Tag("slow")
 class AccessControlE2ETest {
 
     @Test

@@ -1,12 +1,12 @@
 package dev.forge.e2e;
 
+import org.junit.jupiter.api.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.cli.ForgeCli;
 import dev.forge.testing.GitCli;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.BufferedReader;
@@ -35,7 +35,7 @@ import static org.assertj.core.api.Assertions.fail;
  * What a newcomer does first: {@code ./forge serve --demo}, then clone the demo model with git and
  * download the demo repositories with the JS client. Runs the real launcher script as a subprocess.
  */
-@EnabledIfSystemProperty(named = "forge.e2e", matches = "true")
+@Tag("slow")
 class DemoLauncherE2ETest {
     private static final Pattern SERVING = Pattern.compile("^Forge is serving .* at (https?://\\S+) \\(listening on .*\\)$");
     /** Normally the launcher starts in seconds; when it rebuilds first ("forge: building…") it may take minutes. */

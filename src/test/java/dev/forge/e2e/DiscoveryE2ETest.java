@@ -1,5 +1,8 @@
 package dev.forge.e2e;
 
+import org.junit.jupiter.api.Tag;
+import dev.forge.service.account.Actor;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.core.RepoId;
@@ -10,7 +13,6 @@ import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -30,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * against a forge holding several hundred generated repositories with realistic cards and weight headers: every
  * listing is compared with the set the generator says it must be, across the client's own pagination.
  */
-@EnabledIfSystemProperty(named = "forge.e2e", matches = "true")
+@Tag("slow")
 class DiscoveryE2ETest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
@@ -57,7 +59,7 @@ class DiscoveryE2ETest {
             var user = tf.forge.auth.createUser("fan" + u, "Fan " + u, null, false);
             for (Spec s : corpus.specs.subList(u, 30)) {
                 if (s.isPrivate() || s.type() != RepoType.MODEL) continue;
-                tf.forge.likes.like(dev.forge.service.Actor.internal(user), s.type(), RepoId.parse(s.id()));
+                tf.forge.likes.like(dev.forge.service.account.Actor.internal(user), s.type(), RepoId.parse(s.id()));
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.forge.e2e;
 
+import org.junit.jupiter.api.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.core.LfsOid;
 import dev.forge.core.RepoType;
@@ -8,7 +9,6 @@ import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * filled and pushed with {@code git} and {@code git lfs}, then read back file by file with the JS
  * {@code @huggingface/hub} client and cloned a second time; every byte must survive both ways.
  */
-@EnabledIfSystemProperty(named = "forge.e2e", matches = "true")
+@Tag("slow")
 class GitAndHubClientE2ETest {
     private static final long MIB = 1024 * 1024;
 
@@ -145,7 +145,7 @@ class GitAndHubClientE2ETest {
         git.run(work, "remote", "add", "anonymous", url);
         GitCli.Result lfs = git.tryRun(work, "lfs", "push", "anonymous", "main");
         assertThat(lfs.exitCode()).as("anonymous git lfs push output:\n%s", lfs.output()).isNotZero();
-        assertThat(forge.forge.blobs.size(new LfsOid(NodeClient.sha256(work.resolve("model.safetensors"))))).isEmpty();
+        assertThat(forge.forge.stores().blobs().size(new LfsOid(NodeClient.sha256(work.resolve("model.safetensors"))))).isEmpty();
 
         assertThat(git.run(work, "ls-remote", url, "refs/heads/main")).startsWith(before);
         JsonNode after = hub.anonymous().downloadAll("model", "admin/guarded");

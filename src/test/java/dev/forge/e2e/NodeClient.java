@@ -75,13 +75,13 @@ final class NodeClient {
         Output version = tryExec(new ProcessBuilder("node", "--version"), 30);
         if (version == null || version.exitCode != 0) {
             throw new AssertionError("The e2e tests need Node.js (node 18+ on the PATH) to run the @huggingface/hub client; "
-                    + "install it or run with -Dforge.e2e=false." + (version == null ? "" : "\n" + version.stderr));
+                    + "install it (.ci/run does) or leave the slow classes out with ./run-tests --quick." + (version == null ? "" : "\n" + version.stderr));
         }
         if (!Files.exists(DIR.resolve("node_modules/@huggingface/hub/package.json"))) {
             Output ci = tryExec(new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(DIR.toFile()), 300);
             if (ci == null) {
                 throw new AssertionError("The e2e tests need npm on the PATH to install @huggingface/hub in " + DIR
-                        + "; install it or run with -Dforge.e2e=false.");
+                        + "; install it (.ci/run does) or leave the slow classes out with ./run-tests --quick.");
             }
             if (ci.exitCode != 0) {
                 throw new AssertionError("'npm ci' failed in " + DIR + " (exit " + ci.exitCode + "):\n" + ci.stdout + ci.stderr);

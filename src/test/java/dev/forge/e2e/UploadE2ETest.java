@@ -1,16 +1,16 @@
 package dev.forge.e2e;
 
+import org.junit.jupiter.api.Tag;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.core.ForgeConfig;
 import dev.forge.core.LfsOid;
 import dev.forge.core.RepoType;
-import dev.forge.service.RepoService;
+import dev.forge.service.repo.RepoService;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -37,7 +37,7 @@ import static dev.forge.testing.Hashes.sha256;
  * (sent as raw NDJSON: the JS client has none), {@code createBranch}, every remaining file downloaded back
  * through the client and compared by SHA-256, and {@code deleteRepo}.
  */
-@EnabledIfSystemProperty(named = "forge.e2e", matches = "true")
+@Tag("slow")
 class UploadE2ETest {
     private static final int MIB = 1024 * 1024;
     private static final long PART = 8L * MIB;
@@ -103,8 +103,8 @@ class UploadE2ETest {
         assertThat(requests.stream().filter(r -> r.startsWith("PUT ") && r.endsWith("/" + bigOid))).as("no basic PUT of the big object").isEmpty();
 
         // the server's view: both objects stored, both files LFS in the tree, the rest regular
-        assertThat(forge.forge.blobs.size(new LfsOid(smallOid))).hasValue((long) files.get("weights/small.safetensors").length);
-        assertThat(forge.forge.blobs.size(new LfsOid(bigOid))).hasValue((long) files.get("weights/big.safetensors").length);
+        assertThat(forge.forge.stores().blobs().size(new LfsOid(smallOid))).hasValue((long) files.get("weights/small.safetensors").length);
+        assertThat(forge.forge.stores().blobs().size(new LfsOid(bigOid))).hasValue((long) files.get("weights/big.safetensors").length);
         Map<String, JsonNode> tree = treeFiles("main");
         assertThat(tree.get("weights/small.safetensors").path("lfs").path("oid").asText()).isEqualTo(smallOid);
         assertThat(tree.get("weights/big.safetensors").path("lfs").path("oid").asText()).isEqualTo(bigOid);

@@ -139,11 +139,11 @@ class LfsTransferTest {
     }
 
     private static Optional<Long> stored(TestForge forge, String oid) throws IOException {
-        return forge.forge.blobs.size(new LfsOid(oid));
+        return forge.forge.stores().blobs().size(new LfsOid(oid));
     }
 
     private static byte[] readStored(TestForge forge, String oid) throws IOException {
-        try (SeekableByteChannel ch = forge.forge.blobs.open(new LfsOid(oid))) {
+        try (SeekableByteChannel ch = forge.forge.stores().blobs().open(new LfsOid(oid))) {
             ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(ch.size()));
             while (buf.hasRemaining() && ch.read(buf) >= 0) { }
             return buf.array();

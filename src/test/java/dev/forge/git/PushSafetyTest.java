@@ -10,7 +10,6 @@ import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
@@ -54,7 +53,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * default branch's deletion, read-only and anonymous callers) move no ref and index nothing; pushes that
  * die half-way leave no trace; branches, tags and concurrent pushes work.
  */
-@DisabledIfSystemProperty(named = "forge.e2e", matches = "false")
 class PushSafetyTest {
     private static final AtomicInteger SEQ = new AtomicInteger();
 
@@ -93,7 +91,7 @@ class PushSafetyTest {
         assertThat(apiSha(tf, f.id, null)).as("API sha of main").isEqualTo(expected);
         assertThat(lsRemote(git, f.work, f.url, "refs/heads/main")).as("ls-remote main").contains(expected);
         if (refused != null) {
-            assertThat(tf.forge.index.isIndexed(f.repo.key(), refused)).as("index rows of the refused commit").isFalse();
+            assertThat(tf.forge.stores().index().isIndexed(f.repo.key(), refused)).as("index rows of the refused commit").isFalse();
         }
     }
 
@@ -116,7 +114,7 @@ class PushSafetyTest {
 
         assertRefused(r, "LFS object " + oid, "missing from the store");
         assertMainUnchanged(f, f.initial, commit);
-        assertThat(tf.forge.blobs.size(new LfsOid(oid))).isEmpty();
+        assertThat(tf.forge.stores().blobs().size(new LfsOid(oid))).isEmpty();
     }
 
     /**
@@ -165,10 +163,10 @@ class PushSafetyTest {
 
         git.run(f.work, "push", "origin", "main");
 
-        assertThat(tf.forge.blobs.size(new LfsOid(oid))).contains((long) content.length);
+        assertThat(tf.forge.stores().blobs().size(new LfsOid(oid))).contains((long) content.length);
         assertThat(apiSha(tf, f.id, null)).isEqualTo(commit);
-        assertThat(tf.forge.index.isIndexed(f.repo.key(), commit)).isTrue();
-        assertThat(tf.forge.index.referencesLfs(f.repo.key(), oid)).isTrue();
+        assertThat(tf.forge.stores().index().isIndexed(f.repo.key(), commit)).isTrue();
+        assertThat(tf.forge.stores().index().referencesLfs(f.repo.key(), oid)).isTrue();
     }
 
     @Test
@@ -195,7 +193,7 @@ class PushSafetyTest {
 
         HttpResponse<byte[]> info = tf.get("/api/models/" + f.id + "/revision/" + commit, "Authorization", "Bearer " + tf.adminToken);
         HttpResponse<byte[]> file = tf.head("/" + f.id + "/resolve/" + commit + "/big.dat", "Authorization", "Bearer " + tf.adminToken);
-        boolean indexed = tf.forge.index.isIndexed(f.repo.key(), commit);
+        boolean indexed = tf.forge.stores().index().isIndexed(f.repo.key(), commit);
         org.assertj.core.api.SoftAssertions.assertSoftly(soft -> {
             soft.assertThat(info.statusCode()).as("API info of the refused commit: %s", body(info)).isEqualTo(404);
             soft.assertThat(file.statusCode()).as("resolve of a file only the refused commit has (%s)", file.headers().map()).isEqualTo(404);
@@ -282,7 +280,7 @@ class PushSafetyTest {
         git.run(f.work, "push", "origin", "main");
         assertThat(apiSha(tf, f.id, null)).isEqualTo(commit);
         assertThat(lsRemote(git, f.work, f.url, "refs/heads/main")).contains(commit);
-        assertThat(tf.forge.index.isIndexed(f.repo.key(), commit)).isTrue();
+        assertThat(tf.forge.stores().index().isIndexed(f.repo.key(), commit)).isTrue();
     }
 
     /** The request body of a receive-pack POST: one command pkt-line, a flush, and the pack from {@code git pack-objects}. */
@@ -361,7 +359,7 @@ class PushSafetyTest {
         assertThat(apiSha(tf, f.id, "feature")).isEqualTo(feature);
         assertThat(apiSha(tf, f.id, "v2")).isEqualTo(feature);
         assertThat(apiSha(tf, f.id, null)).isEqualTo(f.initial);
-        assertThat(tf.forge.index.isIndexed(f.repo.key(), feature)).isTrue();
+        assertThat(tf.forge.stores().index().isIndexed(f.repo.key(), feature)).isTrue();
 
         git.run(f.work, "push", "origin", ":feature", ":refs/tags/v1", ":refs/tags/v2");
 
@@ -391,8 +389,8 @@ class PushSafetyTest {
         assertThat(lsRemote(git, f.work, f.url, "refs/heads/good")).as("the good branch must not be created").isEmpty();
         assertThat(lsRemote(git, f.work, f.url, "refs/heads/bad")).isEmpty();
         assertThat(branchNames(apiRefs(tf, f.id))).containsExactly("main");
-        assertThat(tf.forge.index.isIndexed(f.repo.key(), good)).as("nothing of a refused push is indexed").isFalse();
-        assertThat(tf.forge.index.isIndexed(f.repo.key(), bad)).isFalse();
+        assertThat(tf.forge.stores().index().isIndexed(f.repo.key(), good)).as("nothing of a refused push is indexed").isFalse();
+        assertThat(tf.forge.stores().index().isIndexed(f.repo.key(), bad)).isFalse();
         assertMainUnchanged(f, f.initial, null);
     }
 
@@ -484,7 +482,7 @@ class PushSafetyTest {
             assertThat(target(refs.path("branches"), "b" + i)).isEqualTo(commits.get(i));
             Optional<String> remote = lsRemote(git, f.work, f.url, "refs/heads/b" + i);
             assertThat(remote).contains(commits.get(i));
-            assertThat(tf.forge.index.isIndexed(f.repo.key(), commits.get(i))).isTrue();
+            assertThat(tf.forge.stores().index().isIndexed(f.repo.key(), commits.get(i))).isTrue();
         }
         assertMainUnchanged(f, f.initial, null);
     }

@@ -71,7 +71,7 @@ class ApiProtocolTest {
         tf = TestForge.start(dir);
         tf.forge.auth.createOrg("acme", "ACME Corp", tf.admin);
         api = tf.createRepo(RepoType.MODEL, "admin/api");
-        COMMITS.put("init", tf.forge.git.resolve(api.key(), "main").orElseThrow().name());
+        COMMITS.put("init", tf.forge.stores().git().resolve(api.key(), "main").orElseThrow().name());
         String c1 = commit(tf, api, "main", "add files\n\nwith a body",
                 file("README.md", README), file("config.json", CONFIG_V1), lfs(tf, api, "model.safetensors", WEIGHTS),
                 file("sub/dir/nested.txt", "nested"), file("sub/top.txt", "top"));
@@ -382,7 +382,7 @@ class ApiProtocolTest {
         }
 
         private static String treeId(String commit, String folder) throws Exception {
-            Repository repo = tf.forge.git.repository(api.key());
+            Repository repo = tf.forge.stores().git().repository(api.key());
             try (RevWalk walk = new RevWalk(repo); TreeWalk tw = TreeWalk.forPath(repo, folder, walk.parseCommit(ObjectId.fromString(commit)).getTree())) {
                 return tw.getObjectId(0).name();
             }

@@ -7,7 +7,7 @@ import dev.forge.core.RepoId;
 import dev.forge.core.RepoType;
 import dev.forge.core.Token;
 import dev.forge.core.User;
-import dev.forge.service.Actor;
+import dev.forge.service.account.Actor;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -410,7 +410,7 @@ class DiscoveryApiTest {
         }
         for (Thread t : threads) t.join();
         for (Repo r : repos) {
-            String head = tf.forge.git.resolve(r.key(), "refs/heads/main").orElseThrow().name();
+            String head = tf.forge.stores().git().resolve(r.key(), "refs/heads/main").orElseThrow().name();
             JsonNode listed = getJson("/api/models?search=" + r.id().name() + "&expand=sha&expand=tags", null);
             assertThat(listed.size()).isEqualTo(1);
             assertThat(listed.get(0).path("sha").asText()).isEqualTo(head);

@@ -68,9 +68,9 @@ final class HttpSupport {
      * the operation adding them as an LFS file.
      */
     static CommitOperation lfs(TestForge tf, Repo repo, String path, byte[] content) throws IOException {
-        LfsOid oid = tf.forge.blobs.put(new ByteArrayInputStream(content));
+        LfsOid oid = tf.forge.stores().blobs().put(new ByteArrayInputStream(content));
         assertThat(oid.hex()).isEqualTo(sha256(content));
-        tf.forge.index.recordLfsUpload(repo.key(), oid.hex());
+        tf.forge.stores().index().recordLfsUpload(repo.key(), oid.hex());
         return new CommitOperation.AddLfsFile(path, oid, content.length);
     }
 
@@ -80,7 +80,7 @@ final class HttpSupport {
 
     /** Creates {@code ref} (full name) pointing at {@code commit}. */
     static void ref(TestForge tf, Repo repo, String ref, String commit) throws IOException {
-        tf.forge.git.moveRef(repo.key(), ref, null, ObjectId.fromString(commit));
+        tf.forge.stores().git().moveRef(repo.key(), ref, null, ObjectId.fromString(commit));
     }
 
     // ------------------------------------------------------------------------------------------ http

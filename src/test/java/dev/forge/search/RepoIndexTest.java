@@ -31,7 +31,7 @@ class RepoIndexTest {
 
     @BeforeEach
     void open() throws Exception {
-        index = RepoIndex.open(dir.resolve("repos"));
+        index = RepoIndex.open(dir.resolve("repos"), java.time.InstantSource.system());
         Random r = new Random(3);
         String alphabet = "abcxyz-._0123";
         for (int i = 0; i < 400; i++) {

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.core.ForgeConfig;
 import dev.forge.core.RepoId;
 import dev.forge.core.RepoType;
-import dev.forge.service.Actor;
-import dev.forge.service.Forge;
+import dev.forge.service.account.Actor;
+import dev.forge.app.Forge;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +90,7 @@ class SearchIndexRecoveryTest {
         try (TestForge tf = TestForge.start(dir)) {
             seed(tf, 3);
             // the registry loses a repository behind the index's back (as a crash between the two could leave it)
-            tf.forge.database.jdbi().useHandle(h -> h.execute("DELETE FROM repos WHERE name = 'm2'"));
+            tf.forge.stores().database().jdbi().useHandle(h -> h.execute("DELETE FROM repos WHERE name = 'm2'"));
             assertThat(listed(tf)).containsExactly("admin/m0", "admin/m1", "admin/m2");
         }
         Files.deleteIfExists(dir.resolve("index/repos.clean")); // as after a kill

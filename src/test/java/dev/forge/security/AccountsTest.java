@@ -13,7 +13,7 @@ import dev.forge.core.RepoId;
 import dev.forge.core.RepoType;
 import dev.forge.core.Token;
 import dev.forge.core.User;
-import dev.forge.service.Actor;
+import dev.forge.service.account.Actor;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -230,7 +230,7 @@ class AccountsTest {
             tf.forge.repos.updateSettings(Actor.internal(owner), RepoType.MODEL, new RepoId("owner", "llm"), null, Gating.NONE);
             assertThat(get(tf, null, file).statusCode()).isEqualTo(200);
 
-            List<String> actions = tf.forge.audit.query(new AuditEntry.Query(null, "access.", null, null, null, 100))
+            List<String> actions = tf.forge.audit.query(dev.forge.service.account.Actor.OPERATOR, new AuditEntry.Query(null, "access.", null, null, null, 100))
                     .stream().map(AuditEntry::action).toList();
             assertThat(actions).contains("access.request", "access.handle", "access.grant");
         }
@@ -246,7 +246,7 @@ class AccountsTest {
             assertThat(Long.parseLong(header(blocked, "Retry-After"))).isBetween(1L, 600L);
             HttpResponse<byte[]> login = post(tf, null, "/api/tokens", "{\"username\":\"admin\",\"password\":\"whatever it is\",\"name\":\"x\"}");
             assertThat(login.statusCode()).as("logins too").isEqualTo(429);
-            List<AuditEntry> denied = tf.forge.audit.query(new AuditEntry.Query(null, "auth.token", null, null, null, 100));
+            List<AuditEntry> denied = tf.forge.audit.query(dev.forge.service.account.Actor.OPERATOR, new AuditEntry.Query(null, "auth.token", null, null, null, 100));
             assertThat(denied).hasSize(4).allMatch(e -> e.outcome().equals("denied") && e.address().equals("127.0.0.1"));
             assertThat(denied).allMatch(e -> e.detail() == null || !e.detail().contains(guess));
         }
@@ -270,15 +270,15 @@ class AccountsTest {
             assertThat(post(tf, tf.adminToken, "/api/models/admin/audited/branch/dev", "{}").statusCode()).isEqualTo(200);
             assertThat(send(tf, tf.adminToken, tf.request("/api/models/admin/audited/settings").header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString("{\"private\":true}"))).statusCode()).isEqualTo(200);
-            List<AuditEntry> log = tf.forge.audit.query(new AuditEntry.Query("admin", null, "model/admin/audited", null, null, 100));
+            List<AuditEntry> log = tf.forge.audit.query(dev.forge.service.account.Actor.OPERATOR, new AuditEntry.Query("admin", null, "model/admin/audited", null, null, 100));
             assertThat(log).extracting(AuditEntry::action).contains("repo.create", "git.push", "repo.commit", "branch.create", "repo.settings");
             AuditEntry push = log.stream().filter(e -> e.action().equals("git.push")).findFirst().orElseThrow();
             assertThat(push.address()).isEqualTo("127.0.0.1");
             assertThat(push.tokenKey()).isNotNull();
             assertThat(push.detail()).contains("refs/heads/main");
             // paging by the last id: newest first, no overlap
-            List<AuditEntry> first = tf.forge.audit.query(new AuditEntry.Query(null, null, null, null, null, 2));
-            List<AuditEntry> next = tf.forge.audit.query(new AuditEntry.Query(null, null, null, null, first.getLast().key(), 2));
+            List<AuditEntry> first = tf.forge.audit.query(dev.forge.service.account.Actor.OPERATOR, new AuditEntry.Query(null, null, null, null, null, 2));
+            List<AuditEntry> next = tf.forge.audit.query(dev.forge.service.account.Actor.OPERATOR, new AuditEntry.Query(null, null, null, null, first.getLast().key(), 2));
             assertThat(first.getFirst().at()).isAfterOrEqualTo(first.getLast().at());
             assertThat(next).isNotEmpty().noneMatch(first::contains);
             assertThat(next.getFirst().key()).isLessThan(first.getLast().key());
@@ -298,7 +298,7 @@ class AccountsTest {
                     .isEqualTo(429);
             assertThat(send(tf, tf.adminToken, tf.request("/api/whoami-v2").header("X-Forwarded-For", "203.0.113.9, 198.51.100.4")).statusCode())
                     .as("another client behind the proxy").isEqualTo(200);
-            assertThat(tf.forge.audit.query(new AuditEntry.Query(null, "auth.token", null, null, null, 10)))
+            assertThat(tf.forge.audit.query(dev.forge.service.account.Actor.OPERATOR, new AuditEntry.Query(null, "auth.token", null, null, null, 10)))
                     .allMatch(e -> e.address().equals("203.0.113.9"));
         }
     }
@@ -365,7 +365,7 @@ class AccountsTest {
             }
             answers.add(describe(post(tf, null, "/api/tokens", "{\"username\":\"alice\",\"password\":\"a long password\",\"name\":\"z\"}")));
             answers.add(describe(post(tf, null, "/api/tokens", "{\"username\":\"alice\",\"password\":\"" + guessed + "\",\"name\":\"z\"}")));
-            for (AuditEntry e : tf.forge.audit.query(new AuditEntry.Query(null, null, null, null, null, 1000))) {
+            for (AuditEntry e : tf.forge.audit.query(dev.forge.service.account.Actor.OPERATOR, new AuditEntry.Query(null, null, null, null, null, 1000))) {
                 answers.add(String.join(" ", e.actor(), String.valueOf(e.target()), String.valueOf(e.detail()), String.valueOf(e.tokenKey())));
             }
         } finally {

@@ -10,7 +10,7 @@ import dev.forge.core.RepoType;
 import dev.forge.core.Token;
 import dev.forge.core.TokenScope;
 import dev.forge.core.User;
-import dev.forge.service.Actor;
+import dev.forge.service.account.Actor;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -188,7 +188,7 @@ class AuthorizationMatrixTest {
     /** Every token the matrix uses is refused with its secret nowhere in the audit log. */
     @Test
     void noSecretOfTheMatrixReachesTheAuditLog() {
-        var entries = tf.forge.audit.query(new dev.forge.core.AuditEntry.Query(null, null, null, null, null, 1000));
+        var entries = tf.forge.audit.query(dev.forge.service.account.Actor.OPERATOR, new dev.forge.core.AuditEntry.Query(null, null, null, null, null, 1000));
         assertThat(entries).isNotEmpty();
         for (var e : entries) {
             for (String secret : tokens.values()) {

@@ -1,5 +1,7 @@
 package dev.forge.storage;
 
+import dev.forge.app.Forge;
+
 import org.apache.commons.codec.digest.Blake3;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 import org.bouncycastle.crypto.params.Blake3Parameters;

@@ -7,8 +7,8 @@ import dev.forge.core.RepoType;
 import dev.forge.core.Token;
 import dev.forge.core.User;
 import dev.forge.http.ForgeServer;
-import dev.forge.service.Actor;
-import dev.forge.service.Forge;
+import dev.forge.service.account.Actor;
+import dev.forge.app.Forge;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -61,7 +61,7 @@ public final class TestForge implements AutoCloseable {
         forge.recoverAfterCrash(); // as `forge serve` does
         this.admin = forge.auth.user("admin").orElseGet(() -> forge.auth.createUser("admin", "Administrator", "admin@example.com", true));
         this.adminToken = forge.auth.createToken(admin, "tests", Token.Role.WRITE).secret();
-        this.server = new ForgeServer(forge).start();
+        this.server = forge.newServer().start();
     }
 
     /**

@@ -5,7 +5,7 @@ import dev.forge.core.ForgeConfig;
 import dev.forge.core.LfsOid;
 import dev.forge.core.RepoType;
 import dev.forge.core.Token;
-import dev.forge.service.RepoService;
+import dev.forge.service.repo.RepoService;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -3,7 +3,7 @@ package dev.forge.upload;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.core.LfsOid;
 import dev.forge.core.RepoType;
-import dev.forge.service.RepoService;
+import dev.forge.service.repo.RepoService;
 import dev.forge.testing.GitCli;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;

@@ -126,7 +126,7 @@ class MultipartTest {
     }
 
     private static boolean stored(String oid) throws Exception {
-        return tf.forge.blobs.size(new LfsOid(oid)).isPresent();
+        return tf.forge.stores().blobs().size(new LfsOid(oid)).isPresent();
     }
 
     /** The URL with the signature of its {@code t} parameter altered by one character. */
@@ -159,7 +159,7 @@ class MultipartTest {
 
         HttpResponse<byte[]> done = complete(offer.href(), oid, etags);
         assertThat(done.statusCode()).as(body(done)).isEqualTo(200);
-        assertThat(tf.forge.blobs.size(new LfsOid(oid))).hasValue((long) SIZE);
+        assertThat(tf.forge.stores().blobs().size(new LfsOid(oid))).hasValue((long) SIZE);
 
         // the batch now says it is there (no actions), and a commit may reference it
         JsonNode again = batchObject(id, oid, SIZE, List.of("basic", "multipart"));

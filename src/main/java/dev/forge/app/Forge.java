@@ -1,0 +1,278 @@
+package dev.forge.app;
+
+import dev.forge.service.account.AccessPolicy;
+import dev.forge.service.account.AuditLog;
+import dev.forge.service.account.AuthService;
+import dev.forge.service.account.RateLimiter;
+import dev.forge.service.admin.FsckService;
+import dev.forge.service.admin.StorageService;
+import dev.forge.service.discovery.LikeService;
+import dev.forge.service.discovery.PopularityService;
+import dev.forge.service.discovery.SearchService;
+import dev.forge.service.discovery.WeightFacts;
+import dev.forge.service.lfs.LfsService;
+import dev.forge.service.lfs.UrlSigner;
+import dev.forge.service.repo.AccessRequestService;
+import dev.forge.service.repo.CommitService;
+import dev.forge.service.repo.ContentService;
+import dev.forge.service.repo.Indexer;
+import dev.forge.service.repo.InfoService;
+import dev.forge.service.repo.PushService;
+import dev.forge.service.repo.RefService;
+import dev.forge.service.repo.RepoService;
+import dev.forge.service.repo.UploadService;
+
+import dev.forge.core.ForgeConfig;
+import dev.forge.git.CommitWriter;
+import dev.forge.git.GitRepositories;
+import dev.forge.meta.AccessRequestDao;
+import dev.forge.meta.AccountDao;
+import dev.forge.meta.AuditDao;
+import dev.forge.meta.Database;
+import dev.forge.meta.DiscoveryDao;
+import dev.forge.meta.StatsDao;
+import dev.forge.meta.IndexDao;
+import dev.forge.meta.RepoDao;
+import dev.forge.storage.BlobStore;
+import dev.forge.storage.ChunkCompression;
+import dev.forge.storage.ChunkStore;
+import dev.forge.storage.FileBlobStore;
+import dev.forge.storage.LayeredBlobStore;
+import dev.forge.storage.MultipartStaging;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.stream.Stream;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.io.ByteBufferPool;
+import dev.forge.http.ForgeServer;
+import dev.forge.http.Routes;
+import dev.forge.http.api.AccountHandlers;
+import dev.forge.http.api.ApiHandlers;
+import dev.forge.http.api.DiscoveryHandlers;
+import dev.forge.http.api.UploadHandlers;
+import dev.forge.http.files.FileHandlers;
+import dev.forge.http.git.GitGate;
+import dev.forge.http.lfs.LfsHandlers;
+
+/**
+ * The wiring root: builds one forge's stores, the services over them and (on request) the HTTP edge, by hand and
+ * in order, and closes them in reverse. Stores are private to it and handed only to the services that own them;
+ * each handler gets only the services it calls. A start that fails half-way closes what it had opened.
+ * Opening migrates the database; the serving process then calls {@link #recoverAfterCrash()}.
+ */
+public final class Forge implements AutoCloseable {
+    public final ForgeConfig config;
+    private final Closer closer = new Closer();
+    private final Database database;
+    private final GitRepositories git;
+    private final BlobStore blobs;
+    private final IndexDao index;
+    public final AuthService auth;
+    public final AccessPolicy policy;
+    public final AuditLog audit;
+    public final RateLimiter rateLimits;
+    public final AccessRequestService accessRequests;
+    public final RepoService repos;
+    public final ContentService content;
+    public final InfoService info;
+    public final CommitService commits;
+    public final LfsService lfs;
+    public final PushService pushes;
+    private final Path tmp;
+    public final UploadService uploads;
+    public final RefService refs;
+    public final FsckService fsck;
+    public final StorageService storage;
+    public final PopularityService popularity;
+    public final SearchService search;
+    public final LikeService likes;
+    private final ScheduledExecutorService background;
+
+    private Forge(ForgeConfig config, InstantSource clock) throws IOException {
+        this.config = config;
+        try {
+            Path data = Files.createDirectories(config.dataDir());
+            Path tmp = Files.createDirectories(data.resolve("tmp"));
+            this.tmp = tmp;
+            this.database = closer.push(Database.sqlite(data.resolve("forge.db")));
+            this.git = closer.push(new GitRepositories(data.resolve("git"), clock));
+            FileBlobStore plain = new FileBlobStore(data.resolve("blobs"), tmp);
+            if (config.storage().kind() == ForgeConfig.Storage.Kind.CHUNKS) {
+                ChunkStore chunks = closer.push(new ChunkStore(data.resolve("chunks"), clock, new ChunkCompression(config.storage().compression())));
+                this.blobs = new LayeredBlobStore(chunks, plain);
+            } else {
+                this.blobs = plain;
+            }
+            this.index = new IndexDao(database.jdbi());
+            AccountDao accounts = new AccountDao(database.jdbi());
+            RepoDao repoDao = new RepoDao(database.jdbi());
+            this.audit = new AuditLog(new AuditDao(database.jdbi()), clock);
+            this.auth = new AuthService(accounts, audit, config.security(), clock);
+            AccessRequestDao requestDao = new AccessRequestDao(database.jdbi());
+            this.policy = new AccessPolicy(auth::memberships, requestDao);
+            this.rateLimits = new RateLimiter(config.security(), clock);
+            Indexer indexer = new Indexer(git, index, blobs);
+            CommitWriter writer = new CommitWriter(git);
+            Indexer.Rules rules = new Indexer.Rules(true, config.limits().maxRegularFileBytes());
+            this.repos = new RepoService(repoDao, git, writer, indexer, policy, audit, clock);
+            this.accessRequests = new AccessRequestService(repos, policy, requestDao, auth, audit, clock);
+            this.popularity = new PopularityService(new StatsDao(database.jdbi()), clock);
+            this.search = new SearchService(repoDao, git, index, new WeightFacts(index, new DiscoveryDao(database.jdbi()), git, blobs),
+                    popularity, policy, clock);
+            closer.push(() -> {
+                popularity.flush();
+                search.close();
+            });
+            this.likes = new LikeService(repos, repoDao, auth, policy, popularity);
+            git.onRefsChanged(search::refsChanged);
+            repos.onChange(search::repoChanged);
+            this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "forge-background");
+                t.setDaemon(true);
+                return t;
+            });
+            closer.push(background::shutdownNow);
+            this.content = new ContentService(repos, index, git, blobs);
+            this.info = new InfoService(repos, index, git, search::details);
+            this.commits = new CommitService(git, writer, indexer, index, blobs, rules, policy, audit, clock);
+            this.lfs = new LfsService(repos, repoDao, index, blobs, new MultipartStaging(tmp, blobs, clock), new UrlSigner(signingKey(data), clock), config, audit);
+            this.pushes = new PushService(indexer, git, rules, audit);
+            this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
+            this.refs = new RefService(repos, git, writer, indexer, audit, clock);
+            this.fsck = new FsckService(repoDao, git, index, blobs);
+            this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage());
+        } catch (IOException | RuntimeException | Error e) {
+            closer.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The HTTP edge over this forge (not started): each handler gets the services it calls and nothing else. The
+     * server is closed with the forge if the caller does not close it first.
+     */
+    public ForgeServer newServer() {
+        ByteBufferPool pool = ForgeServer.newBufferPool();
+        Routes routes = new Routes(
+                new ApiHandlers(auth, info, repos, storage),
+                new UploadHandlers(audit, commits, refs, repos, uploads),
+                new FileHandlers(content, search, pool),
+                new LfsHandlers(lfs, pool),
+                new AccountHandlers(accessRequests, audit, auth, repos),
+                new DiscoveryHandlers(likes, search));
+        GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
+        return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git));
+    }
+
+    /** What is on disk, for tests and maintenance tools that inspect it directly; nothing that serves requests gets it. */
+    public record Stores(Database database, GitRepositories git, BlobStore blobs, IndexDao index) {}
+
+    public Stores stores() {
+        return new Stores(database, git, blobs, index);
+    }
+
+    public static Forge open(ForgeConfig config) throws IOException {
+        return new Forge(config, InstantSource.system());
+    }
+
+    /** The key that signs LFS transfer URLs, made once per data folder and readable only by its owner. */
+    private static byte[] signingKey(Path data) throws IOException {
+        Path file = data.resolve("signing.key");
+        if (!Files.exists(file)) {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            Path temp = Files.createTempFile(data, "signing", ".tmp");
+            try {
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+            Files.write(temp, key);
+            try {
+                Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                Files.deleteIfExists(temp);
+            }
+        }
+        return Files.readAllBytes(file);
+    }
+
+    /**
+     * Recovers from a crash of the process that served this data folder: ref locks it left (older than 2 s;
+     * real ones live microseconds) and uploads it left in {@code tmp/}. Only the serving process calls this,
+     * before it serves: a CLI command run next to a live server must not touch its uploads in flight.
+     */
+    public void recoverAfterCrash() throws IOException {
+        git.clearAbandonedLocks(java.time.Duration.ofSeconds(2));
+        clearTmp(tmp);
+        openSearch();
+        popularity.refreshActive();
+        startBackground();
+    }
+
+    /**
+     * Opens the search index under {@code index/} (building it when missing or unreadable). Only one process can
+     * hold it: the server, or a command run while no server runs.
+     */
+    public void openSearch() throws IOException {
+        search.open(config.dataDir().resolve("index").resolve("repos"));
+    }
+
+    /**
+     * Background work of the serving process: download tallies are flushed every second, the search index committed
+     * every five seconds, and figures that move with the calendar (30-day windows, trending) refreshed daily.
+     */
+    private void startBackground() {
+        background.scheduleWithFixedDelay(guard(popularity::flush), 1, 1, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(guard(search::commit), 5, 5, TimeUnit.SECONDS);
+        long untilMidnight = 86_400_000L - Math.floorMod(System.currentTimeMillis(), 86_400_000L) + 60_000L;
+        background.scheduleAtFixedRate(guard(popularity::refreshActive), untilMidnight, 86_400_000L, TimeUnit.MILLISECONDS);
+    }
+
+    private static Runnable guard(Runnable r) {
+        return () -> {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Forge.class).error("background task failed", e);
+            }
+        };
+    }
+
+    /**
+     * Removes what crashed uploads left in {@code tmp/}: temporary files older than a minute, and staged
+     * multipart uploads untouched for a day (an interrupted multipart upload can resume until then).
+     */
+    private static void clearTmp(Path tmp) throws IOException {
+        Instant cutoff = Instant.now().minusSeconds(60);
+        try (Stream<Path> files = Files.list(tmp)) {
+            for (Path p : files.toList()) {
+                if (Files.isRegularFile(p) && Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) Files.deleteIfExists(p);
+            }
+        }
+        Path multipart = tmp.resolve("multipart");
+        if (!Files.isDirectory(multipart)) return;
+        Instant stale = Instant.now().minusSeconds(24 * 3600);
+        try (Stream<Path> uploads = Files.list(multipart)) {
+            for (Path dir : uploads.toList()) {
+                if (Files.getLastModifiedTime(dir).toInstant().isAfter(stale)) continue;
+                try (Stream<Path> walk = Files.walk(dir)) {
+                    for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closer.close();
+    }
+}

@@ -1,0 +1,385 @@
+package dev.forge.http.exchange;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forge.core.ErrorKind;
+import dev.forge.core.ForgeConfig;
+import dev.forge.core.ForgeException;
+import dev.forge.core.RepoId;
+import dev.forge.core.RepoType;
+import dev.forge.service.account.Actor;
+import dev.forge.service.account.AuthService;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One request and its response, as the handlers see it: decoded path segments, route variables, query
+ * parameters (repeated keys and {@code key[]} kept), the authenticated actor, and ways to answer. Path
+ * segments are split on the raw path and percent-decoded once each, so {@code refs%2Fpr%2F1} stays one
+ * segment. Not thread-safe: it belongs to the request's thread.
+ */
+public final class Exchange {
+    /** The one JSON mapper of the HTTP layer. */
+    public static final ObjectMapper JSON = new ObjectMapper();
+    public static final String REQUEST_ID_ATTRIBUTE = "forge.requestId";
+
+    final Request request;
+    final Response response;
+    final Callback callback;
+    private final ForgeConfig config;
+    private final AuthService auth;
+    private final List<String> segments;
+    private final Map<String, List<String>> query;
+    private final String requestId;
+    private Map<String, String> vars = Map.of();
+    private List<String> tail = List.of();
+    private RepoType repoType = RepoType.MODEL;
+    private Actor actor;
+
+    public Exchange(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, String requestId) {
+        this(request, response, callback, config, auth, requestId, decodeSegments(request.getHttpURI().getPath()),
+                parseQuery(request.getHttpURI().getQuery()));
+    }
+
+    private Exchange(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, String requestId,
+                     List<String> segments, Map<String, List<String>> query) {
+        this.request = request;
+        this.response = response;
+        this.callback = callback;
+        this.config = config;
+        this.auth = auth;
+        this.requestId = requestId;
+        this.segments = segments;
+        this.query = query;
+    }
+
+    /** An exchange for answering a request whose URL could not even be parsed. */
+    public static Exchange bare(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, String requestId) {
+        return new Exchange(request, response, callback, config, auth, requestId, List.of(), Map.of());
+    }
+
+    /** Binds what the route table matched: the repository type, the route's variables and its trailing segments. */
+    public void bindRoute(RepoType type, Map<String, String> variables, List<String> trailing) {
+        this.repoType = type;
+        this.vars = Map.copyOf(variables);
+        this.tail = List.copyOf(trailing);
+    }
+
+    public String method() { return request.getMethod(); }
+
+    public boolean isHead() { return "HEAD".equals(request.getMethod()); }
+
+    public List<String> segments() { return segments; }
+
+    public String var(String name) { return vars.get(name); }
+
+    /** The remaining segments joined with {@code /} (a path inside the repository). */
+    public String tailPath() { return String.join("/", tail); }
+
+    public List<String> tailSegments() { return tail; }
+
+    public RepoType repoType() { return repoType; }
+
+    /** {@code {ns}/{name}} from the route. */
+    public RepoId repoId() {
+        return new RepoId(var("ns"), var("name"));
+    }
+
+    /** {@code {ns}/{name}} as git and git-lfs name it: a {@code .git} suffix is allowed and dropped. */
+    public RepoId gitRepoId() {
+        String name = var("name");
+        if (name.endsWith(".git")) name = name.substring(0, name.length() - 4);
+        return new RepoId(var("ns"), name);
+    }
+
+    public String requestId() { return requestId; }
+
+    public ForgeConfig config() { return config; }
+
+    public String header(String name) { return request.getHeaders().get(name); }
+
+    // ------------------------------------------------------------------------------------------- query
+
+    public Optional<String> param(String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.getFirst());
+    }
+
+    /** All values of {@code name} and {@code name[]}, as sent (commas kept). */
+    public List<String> values(String name) {
+        List<String> out = new ArrayList<>();
+        for (String key : List.of(name, name + "[]")) out.addAll(query.getOrDefault(key, List.of()));
+        return out;
+    }
+
+    /** All values of {@code name} and {@code name[]}, comma-separated values split. */
+    public List<String> params(String name) {
+        List<String> out = new ArrayList<>();
+        for (String key : List.of(name, name + "[]")) {
+            for (String v : query.getOrDefault(key, List.of())) {
+                for (String part : v.split(",")) if (!part.isBlank()) out.add(part.trim());
+            }
+        }
+        return out;
+    }
+
+    /** Booleans as clients send them: {@code true}/{@code True}/{@code 1}. */
+    public boolean flag(String name) {
+        return param(name).map(v -> v.equalsIgnoreCase("true") || v.equals("1")).orElse(false);
+    }
+
+    public int intParam(String name, int dflt, int min, int max) {
+        Optional<String> v = param(name);
+        if (v.isEmpty()) return dflt;
+        try {
+            int n = Integer.parseInt(v.get());
+            if (n < min || n > max) throw ForgeException.badRequest("'" + name + "' must be between " + min + " and " + max);
+            return n;
+        } catch (NumberFormatException e) {
+            throw ForgeException.badRequest("'" + name + "' must be a number");
+        }
+    }
+
+    /** The query string with {@code name} replaced by {@code value}: for {@code Link} headers. */
+    public String urlWith(String name, String value) {
+        StringBuilder q = new StringBuilder();
+        for (Map.Entry<String, List<String>> e : query.entrySet()) {
+            if (e.getKey().equals(name)) continue;
+            for (String v : e.getValue()) {
+                q.append(q.isEmpty() ? "" : "&").append(enc(e.getKey())).append('=').append(enc(v));
+            }
+        }
+        q.append(q.isEmpty() ? "" : "&").append(enc(name)).append('=').append(enc(value));
+        return config.url(request.getHttpURI().getPath()) + "?" + q;
+    }
+
+    private static String enc(String s) { return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"); }
+
+    // ------------------------------------------------------------------------------------------- auth
+
+    /** The caller: anonymous without credentials; a 401 for credentials that match no live token. */
+    public Actor actor() {
+        if (actor == null) {
+            Optional<String> secret = presentedToken();
+            actor = secret.isEmpty() ? Actor.anonymous(clientAddress()) : auth.authenticate(secret.get(), clientAddress());
+        }
+        return actor;
+    }
+
+    /**
+     * The client's IP address. Behind a trusted reverse proxy, the last {@code X-Forwarded-For} entry: the one
+     * the proxy appended (earlier entries come from the client and prove nothing).
+     */
+    public String clientAddress() {
+        if (config.security().trustForwardedFor()) {
+            String f = header("X-Forwarded-For");
+            if (f != null && !f.isBlank()) {
+                String last = f.substring(f.lastIndexOf(',') + 1).trim();
+                if (!last.isEmpty() && last.length() <= 64) return last;
+            }
+        }
+        String a = Request.getRemoteAddr(request);
+        return a == null ? "unknown" : a;
+    }
+
+    /** The token from {@code Authorization: Bearer <t>} or {@code Basic base64(any:<t>)}. */
+    Optional<String> presentedToken() {
+        String h = header("Authorization");
+        if (h == null || h.isBlank()) return Optional.empty();
+        h = h.trim();
+        if (h.regionMatches(true, 0, "Bearer ", 0, 7)) return Optional.of(h.substring(7).trim());
+        if (h.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(h.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                return Optional.of(colon < 0 ? decoded : decoded.substring(colon + 1));
+            } catch (IllegalArgumentException e) {
+                throw ForgeException.badRequest("Malformed Basic credentials");
+            }
+        }
+        throw ForgeException.badRequest("Unsupported Authorization scheme; use Bearer or Basic");
+    }
+
+    // ------------------------------------------------------------------------------------------- body
+
+    private InputStream body;
+
+    /**
+     * The request body, one stream per request. Closing it does not fail the request's content: a handler that
+     * stops reading early (an error thrown inside its try-with-resources) leaves the rest for {@link Errors} to
+     * drain, so the connection stays usable instead of being reset while the client is still sending.
+     */
+    public InputStream body() {
+        if (body == null) {
+            body = new java.io.FilterInputStream(Content.Source.asInputStream(request)) {
+                @Override
+                public void close() {
+                    // the request owns its content; see above
+                }
+            };
+        }
+        return body;
+    }
+
+    /** The whole body, refused with 413 past {@code max} bytes. */
+    public byte[] bodyBytes(long max) throws IOException {
+        long declared = request.getLength();
+        if (declared > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "Request body larger than " + max + " bytes");
+        try (InputStream in = body()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[16384];
+            long total = 0;
+            for (int n; (n = in.read(buf)) >= 0; ) {
+                total += n;
+                if (total > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "Request body larger than " + max + " bytes");
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------- answers
+
+    public void setHeader(String name, String value) { response.getHeaders().put(name, value); }
+
+    public void addHeader(String name, String value) { response.getHeaders().add(name, value); }
+
+    public void json(int status, Object body) throws IOException {
+        json(status, body, "application/json");
+    }
+
+    public void json(int status, Object body, String contentType) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        if (isHead()) {
+            callback.succeeded();
+        } else {
+            response.write(true, ByteBuffer.wrap(bytes), callback);
+        }
+    }
+
+    public void empty(int status) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+        callback.succeeded();
+    }
+
+    /** The part of a body to send: {@code length} bytes from {@code offset}. */
+    public record Slice(long offset, long length) {}
+
+    /**
+     * Answers the status and length of a {@code size}-byte body for this request's {@code Range} (206 with
+     * {@code Content-Range}, or 200 whole; 416 is thrown by {@link dev.forge.core.ByteRange#parse}), with
+     * {@code Accept-Ranges}. An empty body is answered 200 with {@code Content-Range: bytes *}{@code /0} when a
+     * range was asked for: no range of it is satisfiable, and the JS client reads sizes from Content-Range.
+     *
+     * @return the slice to stream, or empty when no body follows (HEAD or zero length): the response is then complete
+     */
+    public Optional<Slice> answerRange(long size) {
+        setHeader("Accept-Ranges", "bytes");
+        if (size == 0 && header("Range") != null) setHeader("Content-Range", "bytes */0");
+        Optional<dev.forge.core.ByteRange> range = size == 0 ? Optional.empty() : dev.forge.core.ByteRange.parse(header("Range"), size);
+        long offset = range.map(dev.forge.core.ByteRange::first).orElse(0L);
+        long length = range.map(dev.forge.core.ByteRange::length).orElse(size);
+        response.setStatus(range.isPresent() ? 206 : 200);
+        range.ifPresent(r -> setHeader("Content-Range", r.contentRange()));
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
+        if (isHead() || length == 0) {
+            callback.succeeded();
+            return Optional.empty();
+        }
+        return Optional.of(new Slice(offset, length));
+    }
+
+    /** Answers 304 Not Modified, with no {@code Content-Length}: on a 304 it would have to be the full size (RFC 9110 §8.6). */
+    public void notModified() {
+        response.setStatus(304);
+        callback.succeeded();
+    }
+
+    /** The {@code Content-Length} the client declared, or -1 when it sent none (a chunked body). */
+    public long declaredLength() { return request.getLength(); }
+
+    /** Streams {@code source} as the body; the callback completes when it is written or fails. */
+    public void stream(Content.Source source) {
+        Content.copy(source, response, callback);
+    }
+
+    // ------------------------------------------------------------------------------------------- parsing
+
+    /** Splits the raw path on {@code /} and percent-decodes each segment as UTF-8; 400 on bad escapes. */
+    static List<String> decodeSegments(String rawPath) {
+        List<String> out = new ArrayList<>();
+        if (rawPath == null) return out;
+        String p = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;
+        if (p.isEmpty()) return out;
+        for (String s : p.split("/", -1)) out.add(decode(s));
+        if (!out.isEmpty() && out.getLast().isEmpty()) out.removeLast(); // a trailing slash
+        return out;
+    }
+
+    static String decode(String s) {
+        if (s.indexOf('%') < 0) return s;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= s.length()) throw ForgeException.badRequest("Malformed percent-encoding in the URL");
+                int hi = Character.digit(s.charAt(i + 1), 16);
+                int lo = Character.digit(s.charAt(i + 2), 16);
+                if (hi < 0 || lo < 0) throw ForgeException.badRequest("Malformed percent-encoding in the URL");
+                bytes.write(hi * 16 + lo);
+                i += 2;
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                bytes.write(b, 0, b.length);
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            throw ForgeException.badRequest("The URL is not valid UTF-8");
+        }
+    }
+
+    private static Map<String, List<String>> parseQuery(String raw) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) return out;
+        for (String pair : raw.split("&")) {
+            if (pair.isEmpty()) continue;
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            String v = eq < 0 ? "" : pair.substring(eq + 1);
+            out.computeIfAbsent(decodeQuery(k), x -> new ArrayList<>()).add(decodeQuery(v));
+        }
+        return out;
+    }
+
+    private static String decodeQuery(String s) {
+        return decode(s.replace('+', ' '));
+    }
+
+    static Optional<HttpField> field(Request r, String name) {
+        return Optional.ofNullable(r.getHeaders().getField(name));
+    }
+}

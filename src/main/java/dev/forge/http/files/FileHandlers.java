@@ -1,0 +1,96 @@
+package dev.forge.http.files;
+
+import dev.forge.service.discovery.SearchService;
+import dev.forge.http.exchange.Exchange;
+
+import dev.forge.core.FileEntry;
+import dev.forge.core.MappedRegions;
+import dev.forge.service.repo.ContentService;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.Content;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * {@code GET|HEAD /{P}{id}/resolve/{rev}/{path}} and {@code /raw/…}, with the headers the clients read:
+ * {@code X-Repo-Commit}, a strong quoted {@code ETag} (the LFS sha256 or the git blob id),
+ * {@code X-Linked-Etag}/{@code X-Linked-Size} for LFS files, {@code Content-Length},
+ * {@code Accept-Ranges}, and single ranges (206 with {@code Content-Range}; 416 with
+ * {@code bytes *}{@code /size}). HEAD answers from the index alone. Bodies stream; nothing is buffered whole.
+ */
+public final class FileHandlers {
+    public static final int BUFFER = 256 * 1024;
+
+    private final ContentService content;
+    private final SearchService search;
+    private final ByteBufferPool.Sized pool;
+
+    public FileHandlers(ContentService content, SearchService search, ByteBufferPool pool) {
+        this.content = content;
+        this.search = search;
+        this.pool = new ByteBufferPool.Sized(pool, true, BUFFER);
+    }
+
+    public void file(Exchange ex, boolean resolve) throws IOException {
+        ContentService.FileTarget t = content.resolve(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), ex.tailPath());
+        FileEntry e = t.entry();
+        boolean lfs = resolve && e.isLfs();
+        long size = lfs ? e.size() : content.gitBlobSize(t);
+        String etag = "\"" + (lfs ? e.lfs().oid() : e.oid()) + "\"";
+        ex.setHeader("X-Repo-Commit", t.commit());
+        ex.setHeader("ETag", etag);
+        if (lfs) {
+            ex.setHeader("X-Linked-Etag", etag);
+            ex.setHeader("X-Linked-Size", Long.toString(size));
+        }
+        ex.setHeader("Content-Type", contentType(e.path()));
+        ex.setHeader("Content-Disposition", disposition(e.path()));
+        ex.setHeader("Cache-Control", "private, max-age=0, must-revalidate");
+        String ifNoneMatch = ex.header("If-None-Match");
+        if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("W/" + etag) || ifNoneMatch.trim().equals("*"))) {
+            ex.notModified();
+            return;
+        }
+        if (resolve && !ex.isHead() && ex.method().equals("GET")) search.served(t, ex.header("Range"));
+        Optional<Exchange.Slice> slice = ex.answerRange(size);
+        if (slice.isEmpty()) return;
+        long offset = slice.get().offset();
+        long length = slice.get().length();
+        if (lfs) {
+            SeekableByteChannel ch = content.openLfs(t);
+            if (ch instanceof MappedRegions mapped) {
+                ex.stream(new RegionSource(mapped, ch, offset, length));
+                return;
+            }
+            // Jetty seeks only in channels it opens itself: a channel handed in is read from where it stands and an
+            // offset is skipped by reading (a range at 1 GB read 1 GB). Seek here, so a range costs its own bytes.
+            ch.position(offset);
+            ex.stream(Content.Source.from(pool, ch, 0, length));
+        } else {
+            InputStream in = content.openGitBlob(t);
+            ex.stream(Content.Source.from(pool, in, offset, length));
+        }
+    }
+
+    public static String contentType(String path) {
+        String p = path.toLowerCase(java.util.Locale.ROOT);
+        if (p.endsWith(".json")) return "application/json";
+        if (p.endsWith(".md") || p.endsWith(".txt") || p.endsWith(".py") || p.endsWith(".yaml") || p.endsWith(".yml")
+                || p.endsWith(".jsonl") || p.endsWith(".csv") || p.endsWith(".gitattributes") || p.endsWith(".gitignore")) {
+            return "text/plain; charset=utf-8";
+        }
+        return "application/octet-stream";
+    }
+
+    public static String disposition(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        StringBuilder ascii = new StringBuilder();
+        for (char c : name.toCharArray()) ascii.append(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '_');
+        String encoded = java.net.URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+        return "inline; filename*=UTF-8''" + encoded + "; filename=\"" + ascii + "\";";
+    }
+}

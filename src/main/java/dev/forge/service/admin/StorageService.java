@@ -1,0 +1,187 @@
+package dev.forge.service.admin;
+
+import dev.forge.service.account.Actor;
+import dev.forge.service.repo.RepoService;
+
+import dev.forge.core.ErrorKind;
+import dev.forge.core.FileEntry;
+import dev.forge.core.ForgeConfig;
+import dev.forge.core.ForgeException;
+import dev.forge.core.LfsOid;
+import dev.forge.core.Repo;
+import dev.forge.core.RepoId;
+import dev.forge.core.RepoType;
+import dev.forge.git.GitRepositories;
+import dev.forge.git.TreeEntry;
+import dev.forge.meta.IndexDao;
+import dev.forge.meta.RepoDao;
+import dev.forge.storage.BlobStore;
+import dev.forge.storage.ChunkStore;
+import dev.forge.storage.FileBlobStore;
+import dev.forge.storage.LayeredBlobStore;
+import dev.forge.storage.StorageMigration;
+import org.eclipse.jgit.lib.ObjectId;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Storage figures, garbage collection and migration over the LFS object store. What is live is decided here,
+ * from git: every LFS object named by any commit reachable from any ref of any repository. The stores only
+ * know files and chunks. Thread-safe.
+ */
+public final class StorageService {
+    private final RepoService repos;
+    private final RepoDao repoDao;
+    private final GitRepositories git;
+    private final IndexDao index;
+    private final BlobStore blobs;
+    private final ForgeConfig.Storage config;
+    private final Map<String, Cached> usageCache = new ConcurrentHashMap<>();
+
+    /** A repository's figures as of its refs' generation; trusted for {@link #USAGE_FRESH} (the store may change under them). */
+    private record Cached(long refGeneration, long computedAt, Usage usage) {}
+
+    private static final long USAGE_FRESH = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    private static final int USAGE_CACHED = 10_000;
+
+    public StorageService(RepoService repos, RepoDao repoDao, GitRepositories git, IndexDao index, BlobStore blobs, ForgeConfig.Storage config) {
+        this.repos = repos;
+        this.repoDao = repoDao;
+        this.git = git;
+        this.index = index;
+        this.blobs = blobs;
+        this.config = config;
+    }
+
+    /** Logical bytes (what clients download), stored bytes (what the disk holds) and what dedup saves. */
+    public record Usage(long lfsObjects, long logicalBytes, long storedBytes) {
+        public long savedBytes() { return logicalBytes - storedBytes; }
+    }
+
+    /** The LFS objects named anywhere in the repository's history (every commit reachable from a ref). */
+    Set<LfsOid> liveObjects(Repo repo) throws IOException {
+        Set<LfsOid> live = new HashSet<>();
+        List<ObjectId> tips = new ArrayList<>();
+        for (GitRepositories.RefInfo ref : git.refs(repo.key())) tips.add(ObjectId.fromString(ref.commit()));
+        if (tips.isEmpty()) return live;
+        for (ObjectId c : git.newCommits(repo.key(), tips, List.of())) {
+            if (index.isIndexed(repo.key(), c.name())) {
+                for (FileEntry e : index.all(repo.key(), c.name())) if (e.isLfs()) live.add(new LfsOid(e.lfs().oid()));
+            } else {
+                for (TreeEntry t : git.scanTree(repo.key(), c)) if (t.lfs() != null) live.add(t.lfs().oid());
+            }
+        }
+        return live;
+    }
+
+    Set<LfsOid> liveObjects(Consumer<String> progress) throws IOException {
+        Set<LfsOid> live = new HashSet<>();
+        List<Repo> all = repoDao.all();
+        int n = 0;
+        for (Repo repo : all) {
+            progress.accept("mark: [" + (++n) + "/" + all.size() + "] " + repo.type().singular() + " " + repo.id());
+            live.addAll(liveObjects(repo));
+        }
+        return live;
+    }
+
+    /**
+     * The repository's storage: its history's LFS objects, deduplicated among themselves. Walking the history is
+     * the cost, so the answer is kept until a ref moves (or for ten minutes, or until gc or a migration here).
+     */
+    public Usage repoUsage(Actor actor, RepoType type, RepoId id) throws IOException {
+        Repo repo = repos.readable(actor, type, id);
+        long generation = git.refGeneration(repo.key());
+        Cached c = usageCache.get(repo.key());
+        if (c != null && c.refGeneration() == generation && System.nanoTime() - c.computedAt() < USAGE_FRESH) return c.usage();
+        Usage u = usage(liveObjects(repo));
+        if (usageCache.size() >= USAGE_CACHED) usageCache.clear();
+        usageCache.put(repo.key(), new Cached(generation, System.nanoTime(), u));
+        return u;
+    }
+
+    /** The same for the operator (CLI): any repository, private or not, computed afresh. */
+    public Usage repoUsage(RepoType type, RepoId id) throws IOException {
+        Repo repo = repoDao.find(type, id).orElseThrow(() -> new ForgeException(ErrorKind.REPO_NOT_FOUND, "No repository " + type.urlPrefix() + id));
+        return usage(liveObjects(repo));
+    }
+
+    private Usage usage(Collection<LfsOid> oids) throws IOException {
+        long logical = 0;
+        long plainBytes = 0;
+        List<LfsOid> chunked = new ArrayList<>();
+        ChunkStore chunks = blobs instanceof LayeredBlobStore l ? l.chunks() : null;
+        for (LfsOid oid : oids) {
+            if (chunks != null && chunks.size(oid).isPresent()) {
+                chunked.add(oid);
+                continue;
+            }
+            long size = blobs.size(oid).orElse(0L);
+            logical += size;
+            plainBytes += size;
+        }
+        if (chunks == null) return new Usage(oids.size(), logical, plainBytes);
+        ChunkStore.Footprint f = chunks.footprint(chunked);
+        return new Usage(oids.size(), logical + f.logicalBytes(), plainBytes + f.storedBytes());
+    }
+
+    /** Whole-store figures: every stored object, whether referenced or not. */
+    public Usage globalUsage() throws IOException {
+        return switch (blobs) {
+            case LayeredBlobStore l -> {
+                ChunkStore.Stats s = l.chunks().stats();
+                long plain = 0;
+                List<LfsOid> old = l.plain().list();
+                for (LfsOid oid : old) plain += l.plain().size(oid).orElse(0L);
+                yield new Usage(s.files() + old.size(), s.logicalBytes() + plain, s.storedBytes() + plain);
+            }
+            case FileBlobStore p -> {
+                long bytes = 0;
+                List<LfsOid> all = p.list();
+                for (LfsOid oid : all) bytes += p.size(oid).orElse(0L);
+                yield new Usage(all.size(), bytes, bytes);
+            }
+            default -> throw new IllegalStateException("unknown store " + blobs.getClass());
+        };
+    }
+
+    /** Marks from every repository's history, then sweeps the chunk store (see {@link ChunkStore#gc}). */
+    public ChunkStore.GcReport gc(Consumer<String> progress) throws IOException {
+        ChunkStore chunks = chunkStore();
+        Set<LfsOid> live = liveObjects(progress);
+        try {
+            return chunks.gc(live, Duration.ofSeconds(config.gcGraceSeconds()), progress);
+        } finally {
+            usageCache.clear();
+        }
+    }
+
+    /** Moves the plain store's objects into the chunk store (see {@link StorageMigration}). */
+    public StorageMigration.Report migrate(Consumer<String> progress) throws IOException {
+        if (!(blobs instanceof LayeredBlobStore l)) throw notChunked();
+        try {
+            return new StorageMigration(l.plain(), l.chunks()).run(progress);
+        } finally {
+            usageCache.clear();
+        }
+    }
+
+    private ChunkStore chunkStore() {
+        if (blobs instanceof LayeredBlobStore l) return l.chunks();
+        throw notChunked();
+    }
+
+    private static ForgeException notChunked() {
+        return new ForgeException(ErrorKind.BAD_REQUEST,
+                "This forge keeps LFS objects in the plain store; set storage=chunks (FORGE_STORAGE=chunks) to use the chunk store");
+    }
+}

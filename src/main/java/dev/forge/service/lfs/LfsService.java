@@ -1,0 +1,253 @@
+package dev.forge.service.lfs;
+
+import dev.forge.service.account.Actor;
+import dev.forge.service.account.AuditLog;
+import dev.forge.service.repo.RepoService;
+
+import dev.forge.core.ErrorKind;
+import dev.forge.core.ForgeConfig;
+import dev.forge.core.ForgeException;
+import dev.forge.core.LfsOid;
+import dev.forge.core.Repo;
+import dev.forge.core.RepoId;
+import dev.forge.core.RepoType;
+import dev.forge.meta.IndexDao;
+import dev.forge.meta.RepoDao;
+import dev.forge.storage.BlobStore;
+import dev.forge.storage.MultipartStaging;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Git LFS batch API and its transfers. Batch answers carry self-authorising hrefs (signed for one
+ * operation on one object of one repository, for a limited time), because the Hub clients PUT without an
+ * Authorization header. Uploaded bytes are verified against their oid and size before they are stored.
+ * Downloads are granted only for objects the repository itself references. Thread-safe.
+ */
+public final class LfsService {
+    private final RepoService repos;
+    private final RepoDao repoDao;
+    private final IndexDao index;
+    private final BlobStore blobs;
+    private final UrlSigner signer;
+    private final ForgeConfig config;
+    private final MultipartStaging staging;
+    private final AuditLog audit;
+
+    public LfsService(RepoService repos, RepoDao repoDao, IndexDao index, BlobStore blobs, MultipartStaging staging,
+                      UrlSigner signer, ForgeConfig config, AuditLog audit) {
+        this.audit = audit;
+        this.staging = staging;
+        this.repos = repos;
+        this.repoDao = repoDao;
+        this.index = index;
+        this.blobs = blobs;
+        this.signer = signer;
+        this.config = config;
+    }
+
+    public enum Operation { DOWNLOAD, UPLOAD }
+
+    public record ObjectSpec(String oid, long size) {}
+
+    /**
+     * Per object: an action (href to use), maybe a verify href and, for multipart uploads, the chunk size and
+     * the part URLs in order; or nothing (already stored); or an error.
+     */
+    public record ObjectResult(String oid, long size, String actionKind, String href, String verifyHref, int errorCode,
+                               String errorMessage, long chunkSize, List<String> partHrefs) {
+        ObjectResult(String oid, long size, String actionKind, String href, String verifyHref, int errorCode, String errorMessage) {
+            this(oid, size, actionKind, href, verifyHref, errorCode, errorMessage, 0, List.of());
+        }
+    }
+
+    public List<ObjectResult> batch(Actor actor, RepoType type, RepoId id, Operation op, List<ObjectSpec> objects) {
+        return batch(actor, type, id, op, objects, false);
+    }
+
+    /** @param multipart the client listed the {@code multipart} transfer */
+    public List<ObjectResult> batch(Actor actor, RepoType type, RepoId id, Operation op, List<ObjectSpec> objects, boolean multipart) {
+        if (objects.size() > config.limits().maxBatchObjects()) {
+            throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "At most " + config.limits().maxBatchObjects() + " objects per batch request");
+        }
+        Repo repo = op == Operation.UPLOAD ? repos.writable(actor, type, id, true) : repos.filesReadable(actor, type, id);
+        int ttl = config.limits().lfsUrlTtlSeconds();
+        List<ObjectResult> out = new ArrayList<>();
+        for (ObjectSpec o : objects) {
+            if (!LfsOid.isValid(o.oid())) {
+                out.add(new ObjectResult(o.oid(), o.size(), null, null, null, 422, "Invalid oid: expected 64 lowercase hex digits"));
+                continue;
+            }
+            if (o.size() < 0) {
+                out.add(new ObjectResult(o.oid(), o.size(), null, null, null, 422, "Invalid size"));
+                continue;
+            }
+            Optional<Long> stored = size(new LfsOid(o.oid()));
+            if (op == Operation.DOWNLOAD) {
+                if (stored.isEmpty() || !index.referencesLfs(repo.key(), o.oid())) {
+                    out.add(new ObjectResult(o.oid(), o.size(), null, null, null, 404, "Object does not exist"));
+                } else {
+                    String t = signer.sign(ttl, "download", repo.key(), o.oid());
+                    out.add(new ObjectResult(o.oid(), stored.get(), "download", objectUrl(repo, o.oid()) + "?t=" + t, null, 0, null));
+                }
+            } else if (stored.isPresent() && stored.get() == o.size() && index.lfsReferable(repo.key(), o.oid())) {
+                out.add(new ObjectResult(o.oid(), o.size(), null, null, null, 0, null));
+            } else {
+                String t = signer.sign(ttl, "upload", repo.key(), o.oid(), Long.toString(o.size()));
+                String v = signer.sign(ttl, "verify", repo.key(), o.oid(), Long.toString(o.size()));
+                String base = objectUrl(repo, o.oid());
+                String href = base + "?size=" + o.size() + "&t=" + t;
+                String verify = base + "/verify?size=" + o.size() + "&t=" + v;
+                long chunk = config.uploads().multipartChunkBytes();
+                if (multipart && o.size() > config.uploads().multipartThresholdBytes()) {
+                    long parts = (o.size() + chunk - 1) / chunk;
+                    String p = signer.sign(ttl, "part", repo.key(), o.oid(), Long.toString(o.size()), Long.toString(chunk));
+                    List<String> partHrefs = new ArrayList<>();
+                    for (long n = 1; n <= parts; n++) {
+                        partHrefs.add(base + "/parts/" + n + "?size=" + o.size() + "&chunk=" + chunk + "&t=" + p);
+                    }
+                    out.add(new ObjectResult(o.oid(), o.size(), "upload", href + "&chunk=" + chunk, verify, 0, null, chunk, partHrefs));
+                } else {
+                    out.add(new ObjectResult(o.oid(), o.size(), "upload", href, verify, 0, null));
+                }
+            }
+        }
+        if (op == Operation.UPLOAD) {
+            List<ObjectResult> granted = out.stream().filter(r -> "upload".equals(r.actionKind())).toList();
+            if (!granted.isEmpty()) {
+                audit.record(actor, "lfs.upload", repo.type().singular() + "/" + repo.displayId(), java.util.Map.of("objects", granted.size(),
+                        "bytes", granted.stream().mapToLong(ObjectResult::size).sum(), "first", granted.getFirst().oid()));
+            }
+        }
+        return out;
+    }
+
+    private String objectUrl(Repo repo, String oid) {
+        return config.url("/lfs/objects/" + repo.key() + "/" + oid);
+    }
+
+    /** Stores an uploaded object after checking the URL's grant; bytes that do not hash to the oid are refused. */
+    public void upload(String repoKey, String oid, long size, String grant, InputStream body) {
+        requireGrant(grant, "upload", repoKey, oid, Long.toString(size));
+        try {
+            blobs.put(body, new LfsOid(oid), size);
+            index.recordLfsUpload(repoKey, oid);
+        } catch (BlobStore.BlobMismatchException e) {
+            throw new ForgeException(ErrorKind.BAD_REQUEST, e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Stores part {@code n} of a multipart upload; returns its ETag. Re-sending a part replaces it, so an
+     * interrupted upload resumes by sending the missing parts again.
+     */
+    public String uploadPart(String repoKey, String oid, long size, long chunk, long n, String grant, InputStream body) {
+        requireGrant(grant, "part", repoKey, oid, Long.toString(size), Long.toString(chunk));
+        long parts = partCount(size, chunk);
+        if (n < 1 || n > parts) throw ForgeException.badRequest("Part number must be between 1 and " + parts);
+        long expected = n < parts ? chunk : size - chunk * (parts - 1);
+        try {
+            return staging.putPart(uploadId(repoKey, oid, size), (int) n, (n - 1) * chunk, expected, body);
+        } catch (BlobStore.BlobMismatchException e) {
+            throw ForgeException.badRequest(e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Assembles the parts into the object, verifying its SHA-256 and size before it becomes visible.
+     *
+     * @param chunk the part size the part URLs were issued with (the config may have changed since); it need
+     *     not be trusted: the assembled object is verified by its SHA-256 and size either way
+     */
+    public void completeMultipart(String repoKey, String oid, long size, long chunk, String grant, String bodyOid, int partCount) {
+        requireGrant(grant, "upload", repoKey, oid, Long.toString(size));
+        if (!oid.equals(bodyOid)) throw ForgeException.badRequest("The completion names oid " + bodyOid + ", not " + oid);
+        long parts = partCount(size, chunk);
+        if (partCount != parts) throw ForgeException.badRequest("Expected " + parts + " parts, got " + partCount);
+        try {
+            staging.complete(uploadId(repoKey, oid, size), (int) parts, new LfsOid(oid), size);
+            index.recordLfsUpload(repoKey, oid);
+        } catch (NoSuchFileException e) {
+            throw ForgeException.badRequest("A part of the upload is missing; upload every part before completing");
+        } catch (BlobStore.BlobMismatchException e) {
+            throw ForgeException.badRequest(e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long partCount(long size, long chunk) {
+        if (chunk <= 0) throw ForgeException.badRequest("Invalid chunk size");
+        return Math.max(1, (size + chunk - 1) / chunk);
+    }
+
+    /** Deterministic per (repository, object, size), so a new batch call resumes the same staged parts. */
+    private static String uploadId(String repoKey, String oid, long size) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((repoKey + "/" + oid + "/" + size).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(h, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stores bytes as an LFS object of the repository, for trusted in-process callers (the demo seed, tests). */
+    public LfsOid store(Repo repo, InputStream in) {
+        try {
+            LfsOid oid = blobs.put(in);
+            index.recordLfsUpload(repo.key(), oid.hex());
+            return oid;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void verify(String repoKey, String oid, long size, String grant) {
+        requireGrant(grant, "verify", repoKey, oid, Long.toString(size));
+        Optional<Long> stored = size(new LfsOid(oid));
+        if (stored.isEmpty()) throw new ForgeException(ErrorKind.NOT_FOUND, "Object " + oid + " was not uploaded");
+        if (stored.get() != size) throw new ForgeException(ErrorKind.UNPROCESSABLE, "Object " + oid + " has " + stored.get() + " bytes, not " + size);
+    }
+
+    public record Download(SeekableByteChannel channel, long size) {}
+
+    public Download download(String repoKey, String oid, String grant) {
+        requireGrant(grant, "download", repoKey, oid);
+        if (repoDao.findByKey(repoKey).isEmpty()) throw new ForgeException(ErrorKind.NOT_FOUND, "Object does not exist");
+        try {
+            SeekableByteChannel ch = blobs.open(new LfsOid(oid));
+            return new Download(ch, ch.size());
+        } catch (NoSuchFileException e) {
+            throw new ForgeException(ErrorKind.NOT_FOUND, "Object does not exist");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void requireGrant(String grant, String... fields) {
+        if (!LfsOid.isValid(fields[2])) throw ForgeException.badRequest("Invalid oid");
+        if (!signer.verify(grant, fields)) {
+            throw new ForgeException(ErrorKind.FORBIDDEN, "This transfer URL is invalid or has expired; request a new one from the batch API");
+        }
+    }
+
+    private Optional<Long> size(LfsOid oid) {
+        try {
+            return blobs.size(oid);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

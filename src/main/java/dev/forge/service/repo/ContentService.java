@@ -1,0 +1,81 @@
+package dev.forge.service.repo;
+
+import dev.forge.service.account.Actor;
+
+import dev.forge.core.ErrorKind;
+import dev.forge.core.FileEntry;
+import dev.forge.core.ForgeException;
+import dev.forge.core.LfsOid;
+import dev.forge.core.Repo;
+import dev.forge.core.RepoId;
+import dev.forge.core.RepoPath;
+import dev.forge.core.RepoType;
+import dev.forge.git.GitRepositories;
+import dev.forge.meta.IndexDao;
+import dev.forge.storage.BlobStore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.NoSuchFileException;
+
+/**
+ * The download use case: a (repo, revision, path) resolved through the file index to a file and the
+ * commit it was read at, and the file's bytes opened for streaming. Thread-safe.
+ */
+public final class ContentService {
+    private final RepoService repos;
+    private final IndexDao index;
+    private final GitRepositories git;
+    private final BlobStore blobs;
+    /** File index entries by (repository, commit, path), misses included: a commit's index never changes. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<FileEntry>> entries =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(200_000).build();
+
+    public ContentService(RepoService repos, IndexDao index, GitRepositories git, BlobStore blobs) {
+        this.repos = repos;
+        this.index = index;
+        this.git = git;
+        this.blobs = blobs;
+    }
+
+    /** A file resolved at a commit. */
+    public record FileTarget(Repo repo, String commit, FileEntry entry) {}
+
+    public FileTarget resolve(Actor actor, RepoType type, RepoId id, String rev, String path) {
+        Repo repo = repos.filesReadable(actor, type, id);
+        RepoPath.validate(path);
+        String commit = repos.resolve(repo, rev);
+        FileEntry entry = entries.get(repo.key() + "\0" + commit + "\0" + path, k -> index.entry(repo.key(), commit, path))
+                .filter(e -> !e.directory())
+                .orElseThrow(() -> ForgeException.entryNotFound(path, commit));
+        return new FileTarget(repo, commit, entry);
+    }
+
+    /** The LFS object behind an LFS file. */
+    public SeekableByteChannel openLfs(FileTarget target) {
+        FileEntry.LfsInfo lfs = target.entry().lfsInfo().orElseThrow();
+        try {
+            return blobs.open(new LfsOid(lfs.oid()));
+        } catch (NoSuchFileException e) {
+            throw new ForgeException(ErrorKind.NOT_FOUND, "The LFS object of " + target.entry().path() + " is not in this forge's store");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The git blob of a file: the content of a regular file, the pointer of an LFS file. */
+    public InputStream openGitBlob(FileTarget target) {
+        try {
+            return git.openBlob(target.repo().key(), target.entry().oid());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The size of the git blob (for LFS files, of the pointer). */
+    public long gitBlobSize(FileTarget target) {
+        return target.entry().lfsInfo().map(l -> (long) l.pointerSize()).orElse(target.entry().size());
+    }
+}

@@ -1,0 +1,286 @@
+package dev.forge.service.repo;
+
+import dev.forge.service.account.AccessPolicy;
+import dev.forge.service.account.Actor;
+import dev.forge.service.account.AuditLog;
+
+import dev.forge.core.CommitOperation;
+import dev.forge.core.ErrorKind;
+import dev.forge.core.ForgeException;
+import dev.forge.core.Gating;
+import dev.forge.core.Ids;
+import dev.forge.core.Repo;
+import dev.forge.core.RepoId;
+import dev.forge.core.RepoType;
+import dev.forge.git.CommitWriter;
+import dev.forge.git.GitRepositories;
+import dev.forge.git.RefMove;
+import dev.forge.meta.RepoDao;
+import org.eclipse.jgit.lib.ObjectId;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Repository lifecycle and lookup. A repository is created with the Hub's initial commit (a
+ * {@code .gitattributes} with the standard LFS patterns, by {@code system}) so it has a {@code sha} at
+ * once. Creation registers the repository last, so a crash half-way leaves no visible repository.
+ */
+public final class RepoService {
+    /** The Hub's default LFS patterns, written by the initial commit of every repository. */
+    public static final String DEFAULT_GITATTRIBUTES = String.join("\n", List.of(
+            "*.7z", "*.arrow", "*.bin", "*.bz2", "*.ckpt", "*.ftz", "*.gz", "*.h5", "*.joblib", "*.lfs.*", "*.mlmodel",
+            "*.model", "*.msgpack", "*.npy", "*.npz", "*.onnx", "*.ot", "*.parquet", "*.pb", "*.pickle", "*.pkl", "*.pt",
+            "*.pth", "*.rar", "*.safetensors", "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm",
+            "*.xz", "*.zip", "*.zst", "*tfevents*", "*.gguf", "*.ggml", "*.mds", "*.jsonl.gz")
+            .stream().map(p -> p + " filter=lfs diff=lfs merge=lfs -text").toList()) + "\n";
+
+    /** Internal header naming a moved repository's new id; the HTTP layer turns it into a Location. */
+    public static final String MOVED_TO_HEADER = "X-Forge-Moved-To";
+
+    private final RepoDao repos;
+    private final GitRepositories git;
+    /**
+     * Registry rows by (type, id), including misses. Entries are invalidated by every change made here;
+     * the short expiry bounds staleness when several nodes share one database.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Optional<Repo>> byId =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(50_000)
+                    .expireAfterWrite(java.time.Duration.ofSeconds(5)).build();
+    /** Revision → commit per repository, valid while the repository's ref generation is unchanged. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Resolved> revisions =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000).build();
+
+    private record Resolved(long generation, String commit) {}
+    private final CommitWriter writer;
+    private final Indexer indexer;
+    private final AccessPolicy policy;
+    private final AuditLog audit;
+    private final InstantSource clock;
+
+    private final java.util.List<java.util.function.Consumer<String>> changeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Calls {@code listener} with a repository's key after it was created, deleted, moved or changed visibility
+     * (ref moves are reported by {@link GitRepositories#onRefsChanged}).
+     */
+    public void onChange(java.util.function.Consumer<String> listener) {
+        changeListeners.add(listener);
+    }
+
+    private void changed(Repo repo) {
+        for (java.util.function.Consumer<String> l : changeListeners) l.accept(repo.key());
+    }
+
+
+    public RepoService(RepoDao repos, GitRepositories git, CommitWriter writer, Indexer indexer, AccessPolicy policy, AuditLog audit,
+                       InstantSource clock) {
+        this.audit = audit;
+        this.repos = repos;
+        this.git = git;
+        this.writer = writer;
+        this.indexer = indexer;
+        this.policy = policy;
+        this.clock = clock;
+    }
+
+    /** The repository, if it exists and the actor may read it; otherwise the not-found error the actor must see. */
+    public Repo readable(Actor actor, RepoType type, RepoId id) {
+        requireSupported(type);
+        Optional<Repo> found = byId.get(cacheKey(type, id), k -> repos.find(type, id));
+        if (found.isEmpty()) {
+            Optional<Repo> moved = repos.redirected(type, id).filter(r -> policy.canRead(actor, r));
+            if (moved.isPresent()) {
+                throw new ForgeException(ErrorKind.MOVED, "Repository moved to " + moved.get().id(), null,
+                        java.util.Map.of(MOVED_TO_HEADER, moved.get().id().toString()), null);
+            }
+            throw AccessPolicy.notFound(actor);
+        }
+        Repo repo = found.get();
+        policy.requireRead(actor, repo);
+        return repo;
+    }
+
+    /** The repository, if the actor may read its files (the difference is gating); otherwise the error they must see. */
+    public Repo filesReadable(Actor actor, RepoType type, RepoId id) {
+        Repo repo = readable(actor, type, id);
+        policy.requireFiles(actor, repo);
+        return repo;
+    }
+
+    public Repo writable(Actor actor, RepoType type, RepoId id) {
+        return writable(actor, type, id, false);
+    }
+
+    /** The repository, if the actor may write to it, or with {@code pullRequest} open a pull request on it. */
+    public Repo writable(Actor actor, RepoType type, RepoId id, boolean pullRequest) {
+        Repo repo = readable(actor, type, id);
+        policy.requireWrite(actor, repo, pullRequest);
+        return repo;
+    }
+
+    public Optional<Repo> findByKey(String key) { return repos.findByKey(key); }
+
+    /** Lookup without access checks, for internal callers that check access themselves. */
+    public Optional<Repo> find(RepoType type, RepoId id) {
+        return type.isSupported() ? repos.find(type, id) : Optional.empty();
+    }
+
+    private static String cacheKey(RepoType type, RepoId id) {
+        return (type.singular() + "/" + id).toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private void forget(RepoType type, RepoId id) {
+        byId.invalidate(cacheKey(type, id));
+    }
+
+    public Repo create(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
+        requireSupported(type);
+        if (actor.isAnonymous()) throw ForgeException.unauthorized("Authentication required to create a repository");
+        if (!policy.canCreateIn(actor, id)) {
+            audit.denied(actor, "repo.create", type.singular() + "/" + id, Map.of());
+            throw ForgeException.forbidden("You don't have the rights to create a repository under the namespace '" + id.namespace() + "'");
+        }
+        if (repos.find(type, id).isPresent()) throw ForgeException.conflict("You already created this " + type.singular() + " repo");
+        Repo repo = new Repo(Ids.newKey(), type, id, isPrivate, clock.instant(), Gating.NONE, actor.requireUser().key());
+        try {
+            git.create(repo.key());
+            ObjectId initial = writer.write(repo.key(), null,
+                    List.of(new CommitOperation.AddFile(".gitattributes", DEFAULT_GITATTRIBUTES.getBytes(StandardCharsets.UTF_8))),
+                    new CommitWriter.Author("system", "system@forge.local", clock.instant()), "initial commit");
+            indexer.ensureIndexed(repo, initial);
+            if (git.moveRef(repo.key(), GitRepositories.DEFAULT_REF, null, initial) != RefMove.MOVED) {
+                throw new IOException("could not create the default branch");
+            }
+        } catch (IOException e) {
+            deleteQuietly(repo);
+            throw new UncheckedIOException(e);
+        }
+        try {
+            repos.insert(repo); // last: until here the repository is invisible
+            forget(type, id);
+            changed(repo);
+        } catch (RuntimeException e) {
+            deleteQuietly(repo); // lost a race with a concurrent create of the same id
+            throw e;
+        }
+        audit.record(actor, "repo.create", repo.type().singular() + "/" + repo.displayId(), Map.of("private", isPrivate));
+        return repo;
+    }
+
+    public void delete(Actor actor, RepoType type, RepoId id) {
+        Repo repo = writable(actor, type, id);
+        repos.delete(repo.key());
+        forget(type, id);
+        audit.record(actor, "repo.delete", repo.type().singular() + "/" + repo.displayId(), Map.of("key", repo.key()));
+        try {
+            git.delete(repo.key());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            changed(repo);
+        }
+    }
+
+    private void deleteQuietly(Repo repo) {
+        try {
+            git.delete(repo.key());
+        } catch (IOException | RuntimeException ignored) {
+            // best effort: an unregistered git directory is never served
+        }
+    }
+
+    /** Renames a repository (and may move it to another namespace the actor can write); the old name redirects. */
+    public Repo move(Actor actor, RepoType type, RepoId from, RepoId to) {
+        Repo repo = writable(actor, type, from);
+        if (!policy.canCreateIn(actor, to)) {
+            throw ForgeException.forbidden("You don't have the rights to move a repository to the namespace '" + to.namespace() + "'");
+        }
+        if (repos.find(type, to).filter(r -> !r.key().equals(repo.key())).isPresent()) {
+            throw ForgeException.conflict("A repository named " + to + " already exists");
+        }
+        repos.rename(repo, to);
+        forget(type, from);
+        forget(type, to);
+        audit.record(actor, "repo.move", type.singular() + "/" + from, Map.of("to", to.toString()));
+        changed(repo);
+        return repos.findByKey(repo.key()).orElseThrow();
+    }
+
+    /** Changes visibility and gating; a null leaves that setting as it is. */
+    public void updateSettings(Actor actor, RepoType type, RepoId id, Boolean isPrivate, Gating gating) {
+        Repo repo = writable(actor, type, id);
+        Map<String, Object> settings = new java.util.LinkedHashMap<>();
+        if (isPrivate != null) {
+            repos.setPrivate(repo.key(), isPrivate);
+            settings.put("private", isPrivate);
+        }
+        if (gating != null) {
+            repos.setGating(repo.key(), gating);
+            settings.put("gated", gating.wire());
+        }
+        forget(type, id);
+        changed(repo);
+        if (!settings.isEmpty()) audit.record(actor, "repo.settings", type.singular() + "/" + repo.displayId(), settings);
+    }
+
+    public void setPrivate(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
+        updateSettings(actor, type, id, isPrivate, null);
+    }
+
+    /** Resolves a revision to an indexed commit id, or 404 {@code RevisionNotFound}. */
+    public String resolve(Repo repo, String rev) {
+        String cacheKey = repo.key() + "\0" + rev;
+        long generation = git.refGeneration(repo.key());
+        Resolved cached = revisions.getIfPresent(cacheKey);
+        if (cached != null && cached.generation() == generation) return cached.commit();
+        String commit = resolveUncached(repo, rev);
+        revisions.put(cacheKey, new Resolved(generation, commit));
+        return commit;
+    }
+
+    private String resolveUncached(Repo repo, String rev) {
+        try {
+            ObjectId id = git.resolve(repo.key(), rev).orElseThrow(() -> ForgeException.revisionNotFound(rev));
+            if (!indexer.isIndexed(repo, id)) {
+                // Commits reach the index only through checked writes. An unindexed one is either history that
+                // came from outside Forge (reachable from a ref: index it now) or the leftover of a refused push,
+                // whose objects git keeps: that one must stay invisible.
+                if (!git.isReachableFromRefs(repo.key(), id)) throw ForgeException.revisionNotFound(rev);
+                indexer.ensureIndexed(repo, id);
+            }
+            return id.name();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Splits unencoded {@code rev/path} segments (as the JS client sends them in tree and commits URLs)
+     * at the longest prefix that names a ref; a single first segment is taken as the revision otherwise.
+     *
+     * @return the revision and the rest of the path ("" when none)
+     */
+    public String[] splitRevision(Repo repo, List<String> segments) {
+        try {
+            for (int n = segments.size(); n > 1; n--) {
+                String candidate = String.join("/", segments.subList(0, n));
+                if (git.isRef(repo.key(), candidate)) {
+                    return new String[] {candidate, String.join("/", segments.subList(n, segments.size()))};
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new String[] {segments.getFirst(), String.join("/", segments.subList(1, segments.size()))};
+    }
+
+    private static void requireSupported(RepoType type) {
+        if (!type.isSupported()) throw new ForgeException(ErrorKind.NOT_FOUND, "Spaces are not supported by this forge");
+    }
+}
