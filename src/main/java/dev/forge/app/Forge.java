@@ -12,7 +12,10 @@ import dev.forge.service.discovery.SearchService;
 import dev.forge.service.discovery.WeightFacts;
 import dev.forge.service.lfs.LfsService;
 import dev.forge.service.lfs.UrlSigner;
+import dev.forge.service.community.DiscussionService;
+import dev.forge.service.community.PullRequestService;
 import dev.forge.service.repo.AccessRequestService;
+import dev.forge.service.repo.MergeService;
 import dev.forge.service.repo.CommitService;
 import dev.forge.service.repo.ContentService;
 import dev.forge.service.repo.Indexer;
@@ -25,6 +28,8 @@ import dev.forge.service.repo.UploadService;
 import dev.forge.core.ForgeConfig;
 import dev.forge.git.CommitWriter;
 import dev.forge.git.GitRepositories;
+import dev.forge.git.Merges;
+import dev.forge.meta.DiscussionDao;
 import dev.forge.meta.AccessRequestDao;
 import dev.forge.meta.AccountDao;
 import dev.forge.meta.AuditDao;
@@ -57,6 +62,7 @@ import dev.forge.http.Routes;
 import dev.forge.http.api.AccountHandlers;
 import dev.forge.http.api.ApiHandlers;
 import dev.forge.http.api.DiscoveryHandlers;
+import dev.forge.http.api.DiscussionHandlers;
 import dev.forge.http.api.UploadHandlers;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
@@ -89,6 +95,9 @@ public final class Forge implements AutoCloseable {
     private final Path tmp;
     public final UploadService uploads;
     public final RefService refs;
+    public final MergeService merges;
+    public final DiscussionService discussions;
+    public final PullRequestService pullRequests;
     public final FsckService fsck;
     public final StorageService storage;
     public final PopularityService popularity;
@@ -142,11 +151,16 @@ public final class Forge implements AutoCloseable {
             closer.push(background::shutdownNow);
             this.content = new ContentService(repos, index, git, blobs);
             this.info = new InfoService(repos, index, git, search::details);
-            this.commits = new CommitService(git, writer, indexer, index, blobs, rules, policy, audit, clock);
-            this.lfs = new LfsService(repos, repoDao, index, blobs, new MultipartStaging(tmp, blobs, clock), new UrlSigner(signingKey(data), clock), config, audit);
-            this.pushes = new PushService(indexer, git, rules, audit);
-            this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
             this.refs = new RefService(repos, git, writer, indexer, audit, clock);
+            this.merges = new MergeService(git, writer, new Merges(git), indexer, policy, clock);
+            DiscussionDao discussionDao = new DiscussionDao(database.jdbi());
+            this.discussions = new DiscussionService(repos, policy, discussionDao, refs, merges, audit, clock);
+            this.pullRequests = new PullRequestService(repos, policy, discussionDao, refs, merges, audit, clock);
+            repos.onChange(key -> discussions.repoChanged(key, repos.findByKey(key).isPresent()));
+            this.commits = new CommitService(git, writer, indexer, index, blobs, rules, policy, audit, pullRequests, clock);
+            this.lfs = new LfsService(repos, repoDao, index, blobs, new MultipartStaging(tmp, blobs, clock), new UrlSigner(signingKey(data), clock), config, audit);
+            this.pushes = new PushService(indexer, git, rules, policy, pullRequests, audit);
+            this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
             this.fsck = new FsckService(repoDao, git, index, blobs);
             this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage());
         } catch (IOException | RuntimeException | Error e) {
@@ -167,7 +181,8 @@ public final class Forge implements AutoCloseable {
                 new FileHandlers(content, search, pool),
                 new LfsHandlers(lfs, pool),
                 new AccountHandlers(accessRequests, audit, auth, repos),
-                new DiscoveryHandlers(likes, search));
+                new DiscoveryHandlers(likes, search),
+                new DiscussionHandlers(discussions, pullRequests));
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
         return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git));
     }

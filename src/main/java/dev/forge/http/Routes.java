@@ -3,6 +3,7 @@ package dev.forge.http;
 import dev.forge.http.api.AccountHandlers;
 import dev.forge.http.api.ApiHandlers;
 import dev.forge.http.api.DiscoveryHandlers;
+import dev.forge.http.api.DiscussionHandlers;
 import dev.forge.http.api.UploadHandlers;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.files.FileHandlers;
@@ -37,7 +38,8 @@ public final class Routes {
     private final List<Route> api = new ArrayList<>();
     private final List<Route> site = new ArrayList<>();
 
-    public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d) {
+    public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d,
+                  DiscussionHandlers k) {
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
         api("POST", "/api/validate-yaml", a::validateYaml);
@@ -68,7 +70,6 @@ public final class Routes {
         api("GET", "/api/{type}/{ns}/{name}/refs", a::refs);
         api("GET", "/api/{type}/{ns}/{name}/commits/{rest*}", a::commits);
         api("GET", "/api/{type}/{ns}/{name}/auth-check", a::authCheck);
-        api("GET", "/api/{type}/{ns}/{name}/discussions", a::discussions);
         api("GET", "/api/{type}/{ns}/{name}/storage", a::storage);
         // ------------------------------------------------------------------- one repository (write)
         api("PUT", "/api/{type}/{ns}/{name}/settings", a::settings);
@@ -83,6 +84,17 @@ public final class Routes {
         api("POST", "/api/{type}/{ns}/{name}/tag/{rev}", u::createTag);
         api("DELETE", "/api/{type}/{ns}/{name}/tag/{tag}", u::deleteTag);
         api("POST", "/api/{type}/{ns}/{name}/super-squash/{branch}", u::superSquash);
+        // ------------------------------------------------------------------- discussions and pull requests (read: files
+        // readable; take part: may open pull requests; rename, close, edit, hide: the author or a writer; merge: writers)
+        api("GET", "/api/{type}/{ns}/{name}/discussions", k::list);
+        api("POST", "/api/{type}/{ns}/{name}/discussions", k::create);
+        api("GET", "/api/{type}/{ns}/{name}/discussions/{num}", k::details);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/comment", k::comment);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/comment/{comment}/edit", k::editComment);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/comment/{comment}/hide", k::hideComment);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/title", k::rename);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/status", k::status);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/merge", k::merge);
         // ------------------------------------------------------------------- LFS transfers (self-authorising URLs)
         api("GET", "/lfs/objects/{key}/{oid}", l::download, true);
         api("PUT", "/lfs/objects/{key}/{oid}", l::upload, true);

@@ -159,11 +159,6 @@ public final class ApiHandlers {
         ex.json(200, Map.of());
     }
 
-    public void discussions(Exchange ex) throws IOException {
-        repos.readable(ex.actor(), ex.repoType(), ex.repoId());
-        ex.json(200, Map.of("discussions", List.of(), "count", 0, "start", 0, "numClosedDiscussions", 0));
-    }
-
     /** The Hub's description of a fine-grained token's scopes: which entities, with which permissions. */
     private Map<String, Object> fineGrained(Token t) {
         List<Object> scoped = new ArrayList<>();
@@ -303,6 +298,13 @@ public final class ApiHandlers {
         } catch (IOException e) {
             throw ForgeException.badRequest("The request body is not valid JSON");
         }
+    }
+
+    /** The JSON object body, or an empty object when the request has no body. */
+    static JsonNode optionalJson(Exchange ex) throws IOException {
+        byte[] body = ex.bodyBytes(ex.config().limits().maxJsonBodyBytes());
+        if (body.length == 0) return Exchange.JSON.createObjectNode();
+        return readJson(body);
     }
 
     public static String encodeCursor(String path) {

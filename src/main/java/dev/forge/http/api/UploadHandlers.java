@@ -11,6 +11,7 @@ import dev.forge.core.CommitOperation;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Repo;
 import dev.forge.service.repo.CommitService;
+import dev.forge.service.repo.PullRequestGate;
 import dev.forge.service.repo.UploadService;
 
 import java.io.IOException;
@@ -74,7 +75,9 @@ public final class UploadHandlers {
 
     public void commit(Exchange ex) throws IOException {
         boolean createPr = ex.flag("create_pr");
-        Repo repo = repos.writable(ex.actor(), ex.repoType(), ex.repoId(), createPr);
+        // refused before the body is read: pull requests (new ones, and commits onto refs/pr/N) need less than writing
+        boolean pullRequest = createPr || PullRequestGate.number(ex.var("rev")).isPresent();
+        Repo repo = repos.writable(ex.actor(), ex.repoType(), ex.repoId(), pullRequest);
         String type = ex.header("Content-Type");
         if (type != null && !type.startsWith("application/x-ndjson") && !type.startsWith("application/json") && !type.startsWith("text/plain")) {
             throw new ForgeException(dev.forge.core.ErrorKind.UNSUPPORTED_MEDIA_TYPE, "The commit body must be application/x-ndjson");
@@ -97,7 +100,7 @@ public final class UploadHandlers {
     }
 
     public void createBranch(Exchange ex) throws IOException {
-        JsonNode n = optionalJson(ex);
+        JsonNode n = ApiHandlers.optionalJson(ex);
         refs.createBranch(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"),
                 Optional.ofNullable(JsonFields.optionalText(n, "startingPoint")), n.path("emptyBranch").asBoolean(false), n.path("overwrite").asBoolean(false));
         ex.json(200, Map.of());
@@ -109,7 +112,7 @@ public final class UploadHandlers {
     }
 
     public void createTag(Exchange ex) throws IOException {
-        JsonNode n = optionalJson(ex);
+        JsonNode n = ApiHandlers.optionalJson(ex);
         String tag = JsonFields.optionalText(n, "tag");
         if (tag == null) throw ForgeException.badRequest("'tag' is required");
         refs.createTag(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), tag);
@@ -122,14 +125,9 @@ public final class UploadHandlers {
     }
 
     public void superSquash(Exchange ex) throws IOException {
-        JsonNode n = optionalJson(ex);
+        JsonNode n = ApiHandlers.optionalJson(ex);
         String commit = refs.superSquash(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"), JsonFields.optionalText(n, "message"));
         ex.json(200, Map.of("commitId", commit));
     }
 
-    private static JsonNode optionalJson(Exchange ex) throws IOException {
-        byte[] body = ex.bodyBytes(ex.config().limits().maxJsonBodyBytes());
-        if (body.length == 0) return Exchange.JSON.createObjectNode();
-        return ApiHandlers.readJson(body);
-    }
 }

@@ -53,10 +53,12 @@ public final class CommitService {
 
     private final AccessPolicy policy;
     private final AuditLog audit;
+    private final PullRequestGate pullRequests;
 
     public CommitService(GitRepositories git, CommitWriter writer, Indexer indexer, IndexDao index, BlobStore blobs,
-                         Indexer.Rules rules, AccessPolicy policy, AuditLog audit, InstantSource clock) {
+                         Indexer.Rules rules, AccessPolicy policy, AuditLog audit, PullRequestGate pullRequests, InstantSource clock) {
         this.policy = policy;
+        this.pullRequests = pullRequests;
         this.audit = audit;
         this.git = git;
         this.writer = writer;
@@ -101,11 +103,21 @@ public final class CommitService {
 
     /**
      * Commits the request's operations as {@code actor}, who must be able to write to the repository (or, for
-     * {@code createPr}, open a pull request); a commit that changed something is audited.
+     * {@code createPr}, open a pull request; or, onto {@code refs/pr/N}, be the author of that open pull request); a
+     * commit that changed something is audited, and one onto a pull request's ref joins its timeline.
      */
     public Result commit(Actor actor, Repo repo, Request request) {
-        policy.requireWrite(actor, repo, request.createPr());
-        Result r = commitAs(actor.requireUser(), repo, request);
+        policy.requireRead(actor, repo);
+        Optional<Integer> onto = PullRequestGate.number(targetRef(request.revision()));
+        policy.requireWrite(actor, repo, request.createPr() || onto.isPresent());
+        if (request.createPr() && !targetRef(request.revision()).startsWith(Constants.R_HEADS)) {
+            throw ForgeException.badRequest("A pull request can only be opened against a branch");
+        }
+        if (onto.isPresent() && !request.createPr()) pullRequests.requireCommit(actor, repo, onto.get());
+        Result r = commitAs(actor, repo, request);
+        if (r.created() && onto.isPresent() && !request.createPr()) {
+            pullRequests.committed(actor, repo, onto.get(), List.of(new PullRequestGate.PushedCommit(r.commit(), summary(request))));
+        }
         if (r.created()) {
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("revision", request.revision());
@@ -117,10 +129,11 @@ public final class CommitService {
         return r;
     }
 
-    private Result commitAs(User author, Repo repo, Request request) {
+    private Result commitAs(Actor actor, Repo repo, Request request) {
         String targetRef = targetRef(request.revision());
+        User author = actor.requireUser();
         try {
-            if (request.createPr()) return commitToNewPullRequest(author, repo, head(repo, targetRef, request), request);
+            if (request.createPr()) return commitToNewPullRequest(actor, repo, targetRef, head(repo, targetRef, request), request);
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
                 ObjectId head = head(repo, targetRef, request);
                 Optional<ObjectId> commit = build(author, repo, head, request);
@@ -151,7 +164,7 @@ public final class CommitService {
      * Waits a little before retrying a ref that another writer holds: 1, 2, 4 … up to 100 ms, about 5 s over all
      * attempts, which also outlasts the age after which a lock left by a crash is broken.
      */
-    private static void backOff(int attempt) {
+    static void backOff(int attempt) {
         try {
             Thread.sleep(Math.min(100, 1L << Math.min(attempt, 7)));
         } catch (InterruptedException e) {
@@ -160,33 +173,23 @@ public final class CommitService {
         }
     }
 
-    private Result commitToNewPullRequest(User author, Repo repo, ObjectId base, Request request) throws IOException {
+    /**
+     * The commit is built (and indexed) on the base first, so a refused commit opens no pull request; then the pull
+     * request is recorded, which picks a number whose ref does not exist, and its ref is created at the commit.
+     */
+    private Result commitToNewPullRequest(Actor actor, Repo repo, String baseRef, ObjectId base, Request request) throws IOException {
+        User author = actor.requireUser();
         ObjectId commit = build(author, repo, base, request).orElse(null);
         if (commit == null) {
             commit = writer.writeCommit(repo.key(), writer.treeOf(repo.key(), base), List.of(base), author(author), message(request));
             index(repo, commit);
         }
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            int n = nextPullRequestNumber(repo);
-            if (git.moveRef(repo.key(), "refs/pr/" + n, null, commit) == RefMove.MOVED) {
-                return new Result(commit.name(), true, Optional.of(n));
-            }
+        int n = pullRequests.open(actor, repo, baseRef, summary(request), request.description() == null ? "" : request.description().strip());
+        if (git.moveRef(repo.key(), "refs/pr/" + n, null, commit) != RefMove.MOVED) {
+            throw new ForgeException(ErrorKind.UNAVAILABLE, "Could not create refs/pr/" + n + "; try again");
         }
-        throw new ForgeException(ErrorKind.UNAVAILABLE, "Could not allocate a pull request number; try again");
-    }
-
-    private int nextPullRequestNumber(Repo repo) throws IOException {
-        int max = 0;
-        for (GitRepositories.RefInfo r : git.refs(repo.key())) {
-            if (r.name().startsWith("refs/pr/")) {
-                try {
-                    max = Math.max(max, Integer.parseInt(r.name().substring(8)));
-                } catch (NumberFormatException ignored) {
-                    // not a numbered pull request ref
-                }
-            }
-        }
-        return max + 1;
+        pullRequests.committed(actor, repo, n, List.of(new PullRequestGate.PushedCommit(commit.name(), summary(request))));
+        return new Result(commit.name(), true, Optional.of(n));
     }
 
     /** Validates and writes the commit on {@code head}; empty when the tree would not change. */
@@ -315,8 +318,12 @@ public final class CommitService {
     }
 
     private static String message(Request r) {
-        String summary = r.summary() == null || r.summary().isBlank() ? "Upload files with Forge" : r.summary().strip();
+        String summary = summary(r);
         return r.description() == null || r.description().isBlank() ? summary : summary + "\n\n" + r.description().strip();
+    }
+
+    private static String summary(Request r) {
+        return r.summary() == null || r.summary().isBlank() ? "Upload files with Forge" : r.summary().strip();
     }
 
     /** {@code main} → {@code refs/heads/main}; full refs pass through; tags cannot be committed to. */

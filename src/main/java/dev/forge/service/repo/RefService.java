@@ -24,7 +24,8 @@ import java.util.Optional;
 
 /**
  * Branches and tags through the API: create from any revision (409 when it exists, unless overwriting a
- * branch), delete (never the default branch), and super-squash (one root commit with the branch's tree).
+ * branch), delete (never the default branch), and super-squash (one root commit with the branch's tree); and the
+ * {@code refs/pr/N} of a pull request opened without commits.
  * Every new commit is indexed before its ref moves; refs move by compare-and-set. Thread-safe.
  */
 public final class RefService {
@@ -108,6 +109,35 @@ public final class RefService {
             }
             record(actor, "branch.super-squash", repo, ref, commit);
             return commit.name();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Creates {@code refs/pr/N} at the head of {@code baseRef}, for a pull request opened without commits; the actor must
+     * be able to open pull requests. 409 when the ref exists.
+     */
+    public void createPullRequestRef(Actor actor, Repo repo, int num, String baseRef) {
+        repos.writable(actor, repo.type(), repo.id(), true);
+        String ref = "refs/pr/" + num;
+        try {
+            ObjectId base = git.resolve(repo.key(), baseRef).orElseThrow(() -> ForgeException.revisionNotFound(baseRef));
+            if (git.moveRef(repo.key(), ref, null, base) != RefMove.MOVED) throw ForgeException.conflict(ref + " already exists");
+            record(actor, "pr.ref.create", repo, ref, base);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The highest N among the repository's {@code refs/pr/N}; 0 when it has none. */
+    public int highestPullRequestRef(Repo repo) {
+        try {
+            int max = 0;
+            for (GitRepositories.RefInfo r : git.refs(repo.key())) {
+                max = Math.max(max, PullRequestGate.number(r.name()).orElse(0));
+            }
+            return max;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
