@@ -10,6 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import static dev.forge.community.Community.api;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,13 +47,8 @@ class PullRequestGitTest {
         Repo repo = c.repo("git", false);
         c.carlClient.ok(c.carlClient.commit(repo.displayId(), "main", "?create_pr=1", "Start", "start.txt", "start\n"));
 
-        Path work = dir.resolve("carl");
-        git.run(dir, "clone", "-q", remote("carl", c.carlClient.token, repo), work.toString());
-        git.run(work, "fetch", "-q", "origin", "refs/pr/1:pr/1");
-        git.run(work, "checkout", "-q", "pr/1");
-        Files.writeString(work.resolve("pushed.txt"), "pushed with git\n");
-        git.run(work, "add", "pushed.txt");
-        git.run(work, "commit", "-q", "-m", "Pushed with git", "-m", "body line");
+        Path work = checkOut("carl", c.carlClient.token, repo);
+        commitFile(work, "pushed.txt", "pushed with git\n", "Pushed with git", "-m", "body line");
         git.run(work, "push", "-q", "origin", "pr/1:refs/pr/1");
         String pushed = git.run(work, "rev-parse", "HEAD").strip();
 
@@ -69,13 +66,8 @@ class PullRequestGitTest {
         assertThat(refused(work, "push", "origin", "pr/1:refs/pull/1")).contains("Only branches, tags and pull request refs");
 
         // another contributor cannot push to carl's pull request; a writer can
-        Path cora = dir.resolve("cora");
-        git.run(dir, "clone", "-q", remote("cora", c.coraClient.token, repo), cora.toString());
-        git.run(cora, "fetch", "-q", "origin", "refs/pr/1:pr/1");
-        git.run(cora, "checkout", "-q", "pr/1");
-        Files.writeString(cora.resolve("cora.txt"), "cora\n");
-        git.run(cora, "add", "cora.txt");
-        git.run(cora, "commit", "-q", "-m", "Cora's change");
+        Path cora = checkOut("cora", c.coraClient.token, repo);
+        commitFile(cora, "cora.txt", "cora\n", "Cora's change");
         assertThat(refused(cora, "push", "origin", "pr/1:refs/pr/1")).contains("author");
         git.run(cora, "remote", "set-url", "origin", remote("wendy", c.wendyClient.token, repo));
         git.run(cora, "push", "-q", "origin", "pr/1:refs/pr/1");
@@ -93,9 +85,7 @@ class PullRequestGitTest {
 
         // once merged, the pull request takes no more pushes
         c.wendyClient.postOk(api(repo) + "/discussions/1/merge", null);
-        Files.writeString(work.resolve("late.txt"), "late\n");
-        git.run(work, "add", "late.txt");
-        git.run(work, "commit", "-q", "-m", "Too late");
+        commitFile(work, "late.txt", "late\n", "Too late");
         git.run(work, "pull", "-q", "--no-rebase", "--no-edit", "origin", "refs/pr/1");
         assertThat(refused(work, "push", "origin", "HEAD:refs/pr/1")).contains("merged");
     }
@@ -108,6 +98,23 @@ class PullRequestGitTest {
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.output()).doesNotContain("refs/pr/1");
         assertThat(git.run(dir, "ls-remote", remote("rita", c.ritaClient.token, repo), "refs/pr/1")).contains("refs/pr/1");
+    }
+
+    /** A clone by {@code user} with pull request #1 checked out as {@code pr/1}. */
+    private static Path checkOut(String user, String token, Repo repo) throws Exception {
+        Path work = dir.resolve(user);
+        git.run(dir, "clone", "-q", remote(user, token, repo), work.toString());
+        git.run(work, "fetch", "-q", "origin", "refs/pr/1:pr/1");
+        git.run(work, "checkout", "-q", "pr/1");
+        return work;
+    }
+
+    private static void commitFile(Path work, String name, String content, String message, String... more) throws Exception {
+        Files.writeString(work.resolve(name), content);
+        git.run(work, "add", name);
+        List<String> args = new ArrayList<>(List.of("commit", "-q", "-m", message));
+        args.addAll(List.of(more));
+        git.run(work, args.toArray(String[]::new));
     }
 
     /** Runs a git command that must fail, and returns its output. */
