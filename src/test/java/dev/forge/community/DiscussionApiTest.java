@@ -3,6 +3,7 @@ package dev.forge.community;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.core.Repo;
 import dev.forge.core.RepoType;
+import dev.forge.service.community.DiscussionService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -242,10 +243,46 @@ class DiscussionApiTest {
         assertThat(c.carlClient.getOk(discussions).path("count").asInt()).isEqualTo(1);
         assertThat(c.carlClient.getOk(discussions + "/1").path("title").asText()).isEqualTo("The one discussion");
         assertThat(error(c.carlClient.get(discussions + "/1x"), 400)).contains("1x");
+
+        // a discussion takes at most MAX_COMMENTS comments (filled here straight in the database: 5,000 requests are slow)
+        c.carlClient.postOk(discussions, "{\"title\":\"A very long thread\"}");
+        var jdbi = c.tf.forge.stores().database().jdbi();
+        String key = c.tf.forge.discussions.details(dev.forge.service.account.Actor.internal(c.carl), RepoType.MODEL, repo.id(), 2, false)
+                .discussion().key();
+        jdbi.useTransaction(h -> {
+            var batch = h.prepareBatch("INSERT INTO discussion_events (event_key, discussion_key, seq, type, author_key, created_at, body)"
+                    + " VALUES (:k, :d, :seq, 'comment', :a, 0, 'filler')");
+            for (int i = 2; i <= DiscussionService.MAX_COMMENTS; i++) {
+                batch.bind("k", String.format("%024x", i)).bind("d", key).bind("seq", i).bind("a", c.carl.key()).add();
+            }
+            batch.execute();
+        });
+        assertThat(error(c.coraClient.post(discussions + "/2/comment", "{\"comment\":\"one more\"}"), 400)).contains("5000 comments");
+        assertThat(c.carlClient.getOk(discussions + "/2").path("events")).hasSize(DiscussionService.MAX_COMMENTS);
     }
 
     @Test
-    void commentsAreLimitedPerDiscussionAndIdenticalRequestsRaceSafely() throws Exception {
+    void discussionsFollowARenamedRepositoryAndGoWithADeletedOne() throws Exception {
+        Repo repo = c.repo("moving", false);
+        c.carlClient.postOk(api(repo) + "/discussions", "{\"title\":\"Before the move\"}");
+        c.aliceClient.postOk("/api/repos/move", "{\"fromRepo\":\"" + repo.displayId() + "\",\"toRepo\":\"" + repo.displayId() + "-moved\",\"type\":\"model\"}");
+        JsonNode moved = c.ritaClient.getOk("/api/models/" + repo.displayId() + "-moved/discussions/1");
+        assertThat(moved.path("title").asText()).isEqualTo("Before the move");
+        assertThat(moved.path("repo").path("name").asText()).isEqualTo(repo.displayId() + "-moved");
+
+        var delete = c.tf.request("/api/repos/delete").header("Content-Type", "application/json").header("Authorization", "Bearer " + c.aliceClient.token)
+                .method("DELETE", java.net.http.HttpRequest.BodyPublishers.ofString(
+                        "{\"type\":\"model\",\"name\":\"" + repo.displayId() + "-moved\"}"));
+        assertThat(c.tf.send(delete).statusCode()).isEqualTo(200);
+        int left = c.tf.forge.stores().database().jdbi().withHandle(h -> h.createQuery(
+                "SELECT COUNT(*) FROM discussions WHERE repo_key = :r").bind("r", repo.key()).mapTo(Integer.class).one());
+        assertThat(left).isZero();
+        Repo again = c.tf.forge.repos.create(dev.forge.service.account.Actor.internal(c.alice), RepoType.MODEL, repo.id(), false);
+        assertThat(c.ritaClient.getOk(api(again) + "/discussions").path("count").asInt()).isZero();
+    }
+
+    @Test
+    void concurrentOpeningsAndCommentsAllLandWithDistinctNumbers() throws Exception {
         Repo repo = c.repo("race", false);
         String discussions = api(repo) + "/discussions";
         c.carlClient.postOk(discussions, "{\"title\":\"Busy thread\"}");
