@@ -39,11 +39,39 @@ public final class DiscussionText {
         return raw == null ? "" : body(raw.strip());
     }
 
-    /** A title made from a commit's summary (a pull request opened by a commit): cut to the limit, never refused. */
+    /**
+     * A title made from a commit's summary (a pull request opened by a commit): never refused, since the commit is
+     * already accepted; control characters become spaces, unpaired surrogates U+FFFD, and it is cut to the limit.
+     */
     public static String titleFromCommit(String summary) {
-        String t = summary.strip().replaceAll("\\p{Cntrl}", " ");
+        String t = sanitize(summary, false).strip();
         if (t.codePointCount(0, t.length()) <= MAX_TITLE) return t;
         return t.substring(0, t.offsetByCodePoints(0, MAX_TITLE - 1)) + "…";
+    }
+
+    /** A description made from a commit's description, made acceptable the same way and cut to the comment limit. */
+    public static String descriptionFromCommit(String description) {
+        String d = sanitize(description, true).strip();
+        if (d.length() <= MAX_COMMENT) return d;
+        int end = Character.isLowSurrogate(d.charAt(MAX_COMMENT)) ? MAX_COMMENT - 1 : MAX_COMMENT;
+        return d.substring(0, end);
+    }
+
+    private static String sanitize(String s, boolean lineBreaks) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                b.append(c).append(s.charAt(++i));
+            } else if (Character.isSurrogate(c)) {
+                b.append('\uFFFD');
+            } else if (Character.isISOControl(c) && !(lineBreaks && (c == '\n' || c == '\r' || c == '\t'))) {
+                b.append(' ');
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     private static String body(String s) {

@@ -34,8 +34,6 @@ import java.util.Optional;
  */
 public final class PullRequestService implements PullRequestGate {
     private static final int LOCK_STRIPES = 64;
-    /** Commit subjects on a timeline are cut to this many characters. */
-    private static final int MAX_SUBJECT = 500;
 
     private final Participation rules;
     private final DiscussionDao dao;
@@ -99,7 +97,7 @@ public final class PullRequestService implements PullRequestGate {
     @Override
     public int open(Actor actor, Repo repo, String baseRef, String title, String description) {
         int num = dao.insert(new DiscussionDao.NewDiscussion(repo.key(), DiscussionText.titleFromCommit(title), actor.requireUser().key(),
-                true, Status.OPEN, Optional.of(baseRef), DiscussionText.description(cut(description, DiscussionText.MAX_COMMENT)),
+                true, Status.OPEN, Optional.of(baseRef), DiscussionText.descriptionFromCommit(description),
                 clock.instant()), refs.highestPullRequestRef(repo));
         audit.record(actor, "discussion.create", DiscussionService.target(repo), Map.of("num", num, "pullRequest", true));
         return num;
@@ -122,11 +120,7 @@ public final class PullRequestService implements PullRequestGate {
         Optional<Discussion> pr = dao.find(repo.key(), num);
         if (pr.isEmpty() || commits.isEmpty()) return;
         List<Map.Entry<String, String>> events = new ArrayList<>();
-        for (PushedCommit c : commits) events.add(Map.entry(c.oid(), cut(c.subject(), MAX_SUBJECT)));
+        for (PushedCommit c : commits) events.add(Map.entry(c.oid(), DiscussionText.titleFromCommit(c.subject())));
         dao.addCommits(pr.get().key(), actor.requireUser().key(), events, clock.instant());
-    }
-
-    private static String cut(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max);
     }
 }

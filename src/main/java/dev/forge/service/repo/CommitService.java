@@ -36,7 +36,9 @@ import java.util.Set;
  * compare-and-set. When the caller named a parent and the head has moved, the answer is 412; otherwise a
  * lost race is retried on the new head, so racing commits all land, each exactly once. A commit whose
  * tree equals its parent's is not made. LFS files get a {@code .gitattributes} rule when no rule covers
- * them, as on the Hub. Thread-safe.
+ * them, as on the Hub. Pull requests are asked about through {@link PullRequestGate}: {@code create_pr} opens one,
+ * and only its author or a writer commits onto an open pull request's {@code refs/pr/N}, each commit joining its
+ * timeline. Thread-safe.
  */
 public final class CommitService {
     private static final int MAX_ATTEMPTS = 64;
