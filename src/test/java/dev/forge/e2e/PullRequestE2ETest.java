@@ -151,6 +151,19 @@ class PullRequestE2ETest {
         assertThat(talk.path("hidden_content").asText()).isEmpty();
         assertThat(talk.path("all")).hasSize(6);
 
+        // the `hf discussions` command line of the same stack reads and writes through the same API
+        PythonClient hf = PythonClient.of(venv, tf.baseUrl, carlToken, dir.resolve("home-" + venv));
+        JsonNode listed = JSON.readTree(hf.command("hf", dir, Duration.ofMinutes(1), "discussions", "list", repo.displayId(),
+                "--status", "all", "--kind", "pull_request", "--json").ok());
+        assertThat(listed).extracting(n -> n.path("num").asInt()).containsExactly(5, 4, 3, 2, 1);
+        assertThat(hf.command("hf", dir, Duration.ofMinutes(1), "discussions", "diff", repo.displayId(), "1").ok())
+                .contains("+a second commit, pushed to the pull request");
+        hf.command("hf", dir, Duration.ofMinutes(1), "discussions", "create", repo.displayId(), "--title", "From the command line",
+                "--body", "Opened with hf").ok();
+        hf.command("hf", dir, Duration.ofMinutes(1), "discussions", "close", repo.displayId(), "7", "--comment", "Done", "--yes").ok();
+        assertThat(tf.forge.discussions.details(Actor.internal(carl), RepoType.MODEL, repo.id(), 7, false).discussion().status().wire())
+                .isEqualTo("closed");
+
         List<AuditEntry> audit = tf.forge.audit.query(Actor.OPERATOR, new AuditEntry.Query("wendy", null, null, null, null, 1000));
         assertThat(audit).filteredOn(e -> e.target().equals("model/" + repo.displayId()))
                 .extracting(AuditEntry::action).contains("discussion.merge", "discussion.status");
