@@ -217,16 +217,12 @@ public final class DiscussionService {
     }
 
     /** Event {@code key} of the discussion, of the given kind; 404 when there is none. */
-    static <E extends Discussion.Event> E event(DiscussionDao dao, Discussion d, String key, Class<E> kind) {
+    private <E extends Discussion.Event> E event(Discussion d, String key, Class<E> kind) {
         for (Discussion.Event e : dao.events(d.key())) {
             if (e.key().equals(key) && kind.isInstance(e)) return kind.cast(e);
         }
         throw new ForgeException(ErrorKind.NOT_FOUND, (kind == Discussion.Comment.class ? "Comment " : "Event ") + key
                 + " not found in discussion #" + d.num());
-    }
-
-    private <E extends Discussion.Event> E event(Discussion d, String key, Class<E> kind) {
-        return event(dao, d, key, kind);
     }
 
     static String target(Repo repo) {
