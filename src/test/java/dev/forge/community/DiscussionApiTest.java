@@ -146,14 +146,19 @@ class DiscussionApiTest {
     void whoMayDoWhatFollowsTheRepositoryRoles() throws Exception {
         Repo repo = c.repo("roles", false);
         String discussions = api(repo) + "/discussions";
-        // anyone may read a public repository's discussions; taking part needs the contributor role or more
+        // anyone may read a public repository's discussions; as on the Hub, any signed-in user may take part in a
+        // public repository's (a private one's need the contributor role or more: see the private case below)
         assertThat(error(c.anonymous.post(discussions, "{\"title\":\"Hello there\"}"), 401)).isNotBlank();
-        assertThat(error(c.malloryClient.post(discussions, "{\"title\":\"Hello there\"}"), 403)).isNotBlank();
-        assertThat(error(c.ritaClient.post(discussions, "{\"title\":\"Hello there\"}"), 403)).isNotBlank();
         c.carlClient.postOk(discussions, "{\"title\":\"Carl's question\"}");
         c.coraClient.postOk(discussions + "/1/comment", "{\"comment\":\"me too\"}");
-        assertThat(error(c.ritaClient.post(discussions + "/1/comment", "{\"comment\":\"me too\"}"), 403)).isNotBlank();
         String coraComment = c.ritaClient.getOk(discussions + "/1").path("events").get(1).path("id").asText();
+        c.malloryClient.postOk(discussions + "/1/comment", "{\"comment\":\"a stranger's view\"}");
+        c.ritaClient.postOk(discussions + "/1/comment", "{\"comment\":\"a reader's view\"}");
+        Repo closed = c.repo("roles-private", true);
+        String privateDiscussions = api(closed) + "/discussions";
+        assertThat(error(c.malloryClient.post(privateDiscussions, "{\"title\":\"Hello there\"}"), 404)).isNotBlank();
+        assertThat(error(c.ritaClient.post(privateDiscussions, "{\"title\":\"Hello there\"}"), 403)).isNotBlank();
+        c.carlClient.postOk(privateDiscussions, "{\"title\":\"Carl's question\"}");
 
         // the author or a writer renames, closes, reopens; edits and hides are for the comment's author or a writer
         assertThat(error(c.coraClient.post(discussions + "/1/title", "{\"title\":\"Cora's now\"}"), 403)).contains("author");

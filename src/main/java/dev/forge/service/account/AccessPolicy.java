@@ -23,9 +23,11 @@ import java.util.function.Function;
  * <p>A user's standing towards a repository comes from who they are: a site admin and the owner of the
  * namespace have {@link Level#WRITE}; an organisation's members have what their role gives
  * ({@code admin}, {@code write} → write; {@code contributor} → write to the repositories they created, and pull
- * requests to the others; {@code read} → read). Anyone else can read public repositories only. The token then
- * caps it: a {@code read} token never writes; a fine-grained token reaches only the repositories and namespaces
- * it names (and public repositories, as anyone does).
+ * requests to the others; {@code read} → read). Anyone can read public repositories, and, as on the Hub, any signed-in
+ * user may open pull requests and discussions on a public repository whose files they may read (the community's way
+ * to improve each other's models), when their token may write there. The token then caps it: a {@code read} token
+ * never writes; a fine-grained token reaches only the repositories and namespaces it names (and public
+ * repositories, as anyone does).
  *
  * <p>A private repository is reported to those who cannot read it exactly as a missing one (401 anonymous, 404
  * otherwise), so existence never leaks. A gated repository's metadata is public, but its files need read
@@ -43,10 +45,27 @@ public final class AccessPolicy {
         this.requests = requests;
     }
 
-    /** The actor's level towards the repository, token caps applied; public repositories are at least READ. */
+    /**
+     * The actor's level towards the repository, token caps applied. Public repositories are at least READ, and at
+     * least PULL_REQUEST for a signed-in user whose token may write to the repository and who may read its files.
+     */
     public Level level(Actor actor, Repo repo) {
         Level own = ownLevel(actor, repo);
-        return !repo.isPrivate() && own == Level.NONE ? Level.READ : own;
+        if (repo.isPrivate()) return own;
+        return max(own, mayContribute(actor, repo) ? Level.PULL_REQUEST : Level.READ);
+    }
+
+    /** Whether a user may open pull requests and discussions on this public repository without any standing in it. */
+    private boolean mayContribute(Actor actor, Repo repo) {
+        if (actor.userOpt().isEmpty()) return false;
+        boolean tokenWrites = actor.tokenOpt().map(t -> switch (t.role()) {
+            case WRITE -> true;
+            case READ -> false;
+            case FINE_GRAINED -> scopeWrites(t, repo);
+        }).orElse(false);
+        if (!tokenWrites) return false;
+        return !repo.isGated() || ownLevel(actor, repo).compareTo(Level.READ) >= 0
+                || requests.status(repo.key(), actor.userOpt().orElseThrow().key()).filter("accepted"::equals).isPresent();
     }
 
     /** What the actor's standing gives, capped by the token, before "public means readable by anyone". */

@@ -16,8 +16,9 @@ import dev.forge.service.repo.RepoService;
  * Who may do what with discussions, in one place, on top of {@link AccessPolicy}. Reading a repository's discussions
  * needs its files (a pull request's diff is file content, so a gated repository's discussions stay closed to those
  * whose access request was not accepted, and a private one's to everyone who cannot read it, answered as if it did not
- * exist). Taking part (opening discussions and pull requests, commenting) needs the right to open pull requests: the
- * {@code contributor} role and up. Renaming, closing and reopening a discussion, and editing or hiding a comment, is for
+ * exist). Taking part (opening discussions and pull requests, commenting) needs the right to open pull requests
+ * ({@link AccessPolicy.Level#PULL_REQUEST}): the {@code contributor} role and up, and on a public repository any
+ * signed-in user whose token may write there, as on the Hub. Renaming, closing and reopening a discussion, and editing or hiding a comment, is for
  * its author or a writer; merging for writers. Thread-safe.
  */
 final class Participation {
