@@ -17,6 +17,7 @@ import dev.forge.service.community.PullRequestService;
 import dev.forge.service.repo.AccessRequestService;
 import dev.forge.service.repo.MergeService;
 import dev.forge.service.repo.CommitService;
+import dev.forge.service.repo.LfsReferences;
 import dev.forge.service.repo.ContentService;
 import dev.forge.service.repo.Indexer;
 import dev.forge.service.repo.InfoService;
@@ -126,7 +127,7 @@ public final class Forge implements AutoCloseable {
             this.audit = new AuditLog(new AuditDao(database.jdbi()), clock);
             this.auth = new AuthService(accounts, audit, config.security(), clock);
             AccessRequestDao requestDao = new AccessRequestDao(database.jdbi());
-            this.policy = new AccessPolicy(auth::memberships, requestDao);
+            this.policy = new AccessPolicy(auth::memberships, requestDao, ns -> auth.user(ns).isPresent() || auth.org(ns).isPresent());
             this.rateLimits = new RateLimiter(config.security(), clock);
             Indexer indexer = new Indexer(git, index, blobs);
             CommitWriter writer = new CommitWriter(git);
@@ -157,9 +158,11 @@ public final class Forge implements AutoCloseable {
             this.discussions = new DiscussionService(repos, policy, discussionDao, refs, merges, audit, clock);
             this.pullRequests = new PullRequestService(repos, policy, discussionDao, refs, merges, audit, clock);
             repos.onChange(key -> discussions.repoChanged(key, repos.findByKey(key).isPresent()));
-            this.commits = new CommitService(git, writer, indexer, index, blobs, rules, policy, audit, pullRequests, clock);
-            this.lfs = new LfsService(repos, repoDao, index, blobs, new MultipartStaging(tmp, blobs, clock), new UrlSigner(signingKey(data), clock), config, audit);
-            this.pushes = new PushService(indexer, git, rules, policy, pullRequests, audit);
+            LfsReferences lfsReferences = new LfsReferences(index, repoDao, git, policy);
+            this.commits = new CommitService(git, writer, indexer, index, blobs, lfsReferences, rules, policy, audit, pullRequests, clock);
+            this.lfs = new LfsService(repos, repoDao, index, lfsReferences, blobs, new MultipartStaging(tmp, blobs, clock),
+                    new UrlSigner(signingKey(data), clock), config, audit);
+            this.pushes = new PushService(indexer, git, lfsReferences, rules, policy, pullRequests, audit);
             this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
             this.fsck = new FsckService(repoDao, git, index, blobs);
             this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage());

@@ -53,6 +53,7 @@ public final class Routes {
         api("GET", "/api/tokens", c::listTokens);
         api("DELETE", "/api/tokens/{id}", c::revokeToken);
         api("GET", "/api/organizations/{org}/members", c::members);
+        api("PUT", "/api/organizations/{org}/settings", c::orgSettings);
         api("PUT", "/api/organizations/{org}/members/{user}", c::setMember);
         api("DELETE", "/api/organizations/{org}/members/{user}", c::removeMember);
         api("GET", "/api/admin/audit", c::audit);

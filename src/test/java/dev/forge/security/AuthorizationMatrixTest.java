@@ -291,6 +291,7 @@ class AuthorizationMatrixTest {
             case "whoami" -> send(token, get("/api/whoami-v2"));
             case "members" -> send(token, get("/api/organizations/acme/members"));
             case "set-member" -> send(token, put("/api/organizations/acme/members/victor", "{\"role\":\"read\"}"));
+            case "org-settings" -> send(token, put("/api/organizations/acme/settings", "{\"membersVisibility\":\"names\"}"));
             case "tokens" -> send(token, get("/api/tokens"));
             case "audit-log" -> send(token, get("/api/admin/audit"));
             default -> throw new AssertionError("line " + row.line() + ": unknown operation " + row.op());

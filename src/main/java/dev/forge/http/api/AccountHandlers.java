@@ -69,7 +69,7 @@ public final class AccountHandlers {
         Token.Role role = Token.Role.parse(n.path("role").asText("read"));
         List<TokenScope> scopes = scopes(by, n.path("scopes"));
         var issued = auth.createOwnToken(by, JsonFields.requiredText(n, "name"), role, scopes);
-        Map<String, Object> out = describe(issued.token());
+        Map<String, Object> out = describe(by.requireUser(), issued.token());
         out.put("token", issued.secret());
         ex.json(200, out);
     }
@@ -77,7 +77,8 @@ public final class AccountHandlers {
     /** {@code GET /api/tokens}: the caller's tokens, without secrets. */
     public void listTokens(Exchange ex) throws IOException {
         List<Object> out = new ArrayList<>();
-        for (Token t : auth.ownTokens(ex.actor())) out.add(describe(t));
+        List<Token> tokens = auth.ownTokens(ex.actor());
+        for (Token t : tokens) out.add(describe(ex.actor().requireUser(), t));
         ex.json(200, out);
     }
 
@@ -87,7 +88,8 @@ public final class AccountHandlers {
         ex.json(200, Map.of());
     }
 
-    private Map<String, Object> describe(Token t) {
+    /** A token as its owner sees it; a repository scope the owner can no longer read is not named (see ApiHandlers.fineGrained). */
+    private Map<String, Object> describe(User owner, Token t) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", t.key());
         m.put("name", t.displayName());
@@ -98,7 +100,7 @@ public final class AccountHandlers {
         List<Object> scopes = new ArrayList<>();
         for (TokenScope s : t.scopes()) {
             String target = s.kind() == TokenScope.Kind.REPO
-                    ? repos.findByKey(s.target()).map(r -> r.type().singular() + ":" + r.displayId()).orElse("(deleted)")
+                    ? repos.readableByKey(owner, s.target()).map(r -> r.type().singular() + ":" + r.displayId()).orElse("(deleted or not readable)")
                     : s.target();
             scopes.add(Map.of("type", s.kind().wire(), "target", target, "permission", s.write() ? "write" : "read"));
         }
@@ -147,19 +149,31 @@ public final class AccountHandlers {
     // ------------------------------------------------------------------------------ organisation members
 
     /** {@code GET /api/organizations/{org}/members}, as on the Hub. */
+    /** The member list, as much of it as the organisation shows the caller ({@link dev.forge.core.MembersVisibility}). */
     public void members(Exchange ex) throws IOException {
         Org org = org(ex);
+        dev.forge.core.MembersVisibility shown = auth.membersVisibleTo(ex.actor(), org);
         List<Object> out = new ArrayList<>();
-        for (Map.Entry<User, OrgRole> m : auth.members(org)) {
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("type", "user");
-            o.put("user", m.getKey().name());
-            o.put("fullname", m.getKey().fullname());
-            o.put("avatarUrl", "/avatars/" + m.getKey().name());
-            o.put("role", m.getValue().wire());
-            out.add(o);
+        if (shown != dev.forge.core.MembersVisibility.NONE) {
+            for (Map.Entry<User, OrgRole> m : auth.members(org)) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("type", "user");
+                o.put("user", m.getKey().name());
+                o.put("fullname", m.getKey().fullname());
+                o.put("avatarUrl", "/avatars/" + m.getKey().name());
+                if (shown == dev.forge.core.MembersVisibility.ROLES) o.put("role", m.getValue().wire());
+                out.add(o);
+            }
         }
         ex.json(200, out);
+    }
+
+    /** {@code PUT /api/organizations/{org}/settings} {@code {"membersVisibility": "none|names|roles"}}: organisation admins only. */
+    public void orgSettings(Exchange ex) throws IOException {
+        Org org = org(ex);
+        dev.forge.core.MembersVisibility v = dev.forge.core.MembersVisibility.parse(JsonFields.requiredText(json(ex), "membersVisibility"));
+        auth.setMembersVisibility(ex.actor(), org, v);
+        ex.json(200, Map.of("membersVisibility", v.wire()));
     }
 
     /** {@code PUT /api/organizations/{org}/members/{user}} {@code {"role": "write"}}: adds a member or changes the role. */

@@ -84,12 +84,14 @@ public final class ApiHandlers {
         ex.json(200, out);
     }
 
-    public void pathsInfo(Exchange ex) throws IOException {
-        byte[] body = ex.bodyBytes(ex.config().limits().maxJsonBodyBytes());
+    /** A paths-info body: the paths asked for and whether to expand them. */
+    public record PathsRequest(List<String> paths, boolean expand) {}
+
+    /** Parses a paths-info body, JSON or a form as the Python client sends it; anything malformed is a 4xx. */
+    public static PathsRequest parsePathsInfo(byte[] body, String contentType) {
         List<String> paths = new ArrayList<>();
         boolean expand;
-        String type = ex.header("Content-Type");
-        if (type != null && type.startsWith("application/json")) {
+        if (contentType != null && contentType.startsWith("application/json")) {
             JsonNode n = readJson(body);
             JsonNode p = n.get("paths");
             if (p == null || !p.isArray()) throw ForgeException.badRequest("'paths' must be a list of strings");
@@ -105,6 +107,13 @@ public final class ApiHandlers {
             expand = e.equalsIgnoreCase("true") || e.equals("1");
         }
         if (paths.size() > 10_000) throw ForgeException.badRequest("At most 10000 paths per request");
+        return new PathsRequest(paths, expand);
+    }
+
+    public void pathsInfo(Exchange ex) throws IOException {
+        PathsRequest req = parsePathsInfo(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()), ex.header("Content-Type"));
+        List<String> paths = req.paths();
+        boolean expand = req.expand();
         InfoService.TreePage page = info.pathsInfo(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), paths, expand);
         List<Object> out = new ArrayList<>();
         for (FileEntry e : page.entries()) out.add(HubJson.treeEntry(e, page.lastCommits()));
@@ -159,14 +168,18 @@ public final class ApiHandlers {
         ex.json(200, Map.of());
     }
 
-    /** The Hub's description of a fine-grained token's scopes: which entities, with which permissions. */
-    private Map<String, Object> fineGrained(Token t) {
+    /**
+     * The Hub's description of a fine-grained token's scopes: which entities, with which permissions. A repository
+     * the user can no longer read (deleted, or private after they left its organisation) is not named: its current
+     * name would tell a former member where it went.
+     */
+    private Map<String, Object> fineGrained(User user, Token t) {
         List<Object> scoped = new ArrayList<>();
         for (TokenScope s : t.scopes()) {
             Map<String, Object> entity = new LinkedHashMap<>();
             if (s.kind() == TokenScope.Kind.REPO) {
-                Optional<Repo> repo = repos.findByKey(s.target());
-                if (repo.isEmpty()) continue; // deleted since
+                Optional<Repo> repo = repos.readableByKey(user, s.target());
+                if (repo.isEmpty()) continue; // deleted, or no longer readable by the token's owner
                 entity.put("_id", s.target());
                 entity.put("type", repo.get().type().singular());
                 entity.put("name", repo.get().displayId());
@@ -201,7 +214,7 @@ public final class ApiHandlers {
         token.put("displayName", t.displayName());
         token.put("role", t.role().wire());
         token.put("createdAt", Dates.iso(t.createdAt()));
-        if (t.role() == Token.Role.FINE_GRAINED) token.put("fineGrained", fineGrained(t));
+        if (t.role() == Token.Role.FINE_GRAINED) token.put("fineGrained", fineGrained(u, t));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("type", "user");
         out.put("id", u.key());
@@ -220,12 +233,19 @@ public final class ApiHandlers {
     }
 
     public void validateYaml(Exchange ex) throws IOException {
-        JsonNode n = readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        List<Object> errors = new ArrayList<>();
+        for (String problem : info.cardProblems(yamlContent(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes())))) {
+            errors.add(Map.of("message", problem));
+        }
+        ex.json(errors.isEmpty() ? 200 : 400, Map.of("errors", errors, "warnings", List.of()));
+    }
+
+    /** The card of a {@code validate-yaml} body {@code {"content": "<card>"}}; a malformed body is a 4xx. */
+    public static String yamlContent(byte[] body) {
+        JsonNode n = readJson(body);
         JsonNode content = n.get("content");
         if (content == null || !content.isTextual()) throw ForgeException.badRequest("'content' must be a string");
-        List<Object> errors = new ArrayList<>();
-        for (String problem : info.cardProblems(content.asText())) errors.add(Map.of("message", problem));
-        ex.json(errors.isEmpty() ? 200 : 400, Map.of("errors", errors, "warnings", List.of()));
+        return content.asText();
     }
 
     public void createRepo(Exchange ex) throws IOException {

@@ -41,8 +41,12 @@ public final class UploadHandlers {
         this.uploads = uploads;
     }
 
-    public void preupload(Exchange ex) throws IOException {
-        JsonNode n = ApiHandlers.readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+    /** A preupload body: the files and the {@code .gitattributes}/{@code .gitignore} texts the client may send. */
+    public record PreuploadRequest(List<UploadService.FileSpec> files, String gitAttributes, String gitIgnore) {}
+
+    /** Parses a preupload body; anything malformed is a 4xx. */
+    public static PreuploadRequest parsePreupload(byte[] body) {
+        JsonNode n = ApiHandlers.readJson(body);
         JsonNode files = n.get("files");
         if (files == null || !files.isArray()) throw ForgeException.badRequest("'files' must be a list");
         if (files.size() > MAX_PREUPLOAD_FILES) throw ForgeException.badRequest("At most " + MAX_PREUPLOAD_FILES + " files per preupload request");
@@ -59,8 +63,14 @@ public final class UploadHandlers {
             }
             specs.add(new UploadService.FileSpec(f.get("path").asText(), f.get("size").asLong(), sample));
         }
+        return new PreuploadRequest(specs, JsonFields.optionalText(n, "gitAttributes"), JsonFields.optionalText(n, "gitIgnore"));
+    }
+
+    public void preupload(Exchange ex) throws IOException {
+        PreuploadRequest req = parsePreupload(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        List<UploadService.FileSpec> specs = req.files();
         List<UploadService.Decision> decisions = uploads.preupload(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), specs,
-                JsonFields.optionalText(n, "gitAttributes"), JsonFields.optionalText(n, "gitIgnore"));
+                req.gitAttributes(), req.gitIgnore());
         List<Object> out = new ArrayList<>();
         for (UploadService.Decision d : decisions) {
             Map<String, Object> m = new LinkedHashMap<>();

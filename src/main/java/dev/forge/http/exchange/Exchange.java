@@ -45,6 +45,7 @@ public final class Exchange {
     final Callback callback;
     private final ForgeConfig config;
     private final AuthService auth;
+    private final BodyBudget budget;
     private final List<String> segments;
     private final Map<String, List<String>> query;
     private final String requestId;
@@ -53,13 +54,15 @@ public final class Exchange {
     private RepoType repoType = RepoType.MODEL;
     private Actor actor;
 
-    public Exchange(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, String requestId) {
-        this(request, response, callback, config, auth, requestId, decodeSegments(request.getHttpURI().getPath()),
+    public Exchange(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, BodyBudget budget,
+                    String requestId) {
+        this(request, response, callback, config, auth, budget, requestId, decodeSegments(request.getHttpURI().getPath()),
                 parseQuery(request.getHttpURI().getQuery()));
     }
 
-    private Exchange(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, String requestId,
-                     List<String> segments, Map<String, List<String>> query) {
+    private Exchange(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, BodyBudget budget,
+                     String requestId, List<String> segments, Map<String, List<String>> query) {
+        this.budget = budget;
         this.request = request;
         this.response = response;
         this.callback = callback;
@@ -71,8 +74,9 @@ public final class Exchange {
     }
 
     /** An exchange for answering a request whose URL could not even be parsed. */
-    public static Exchange bare(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, String requestId) {
-        return new Exchange(request, response, callback, config, auth, requestId, List.of(), Map.of());
+    public static Exchange bare(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth,
+                                BodyBudget budget, String requestId) {
+        return new Exchange(request, response, callback, config, auth, budget, requestId, List.of(), Map.of());
     }
 
     /** Binds what the route table matched: the repository type, the route's variables and its trailing segments. */
@@ -238,20 +242,82 @@ public final class Exchange {
         return body;
     }
 
-    /** The whole body, refused with 413 past {@code max} bytes. */
+    /** Set when the body was refused for the budget or the time it took: it is not drained, the connection is closed. */
+    boolean bodyAbandoned;
+
+    /**
+     * The whole body, refused with 413 past {@code max} bytes. Its bytes are held under the server's {@link BodyBudget}
+     * (429 when the server or this client's address already holds too much), and the client has
+     * {@link ForgeConfig.Limits#bodyTimeoutSeconds} to send it all (408 otherwise): slow bodies cannot pile up.
+     */
     public byte[] bodyBytes(long max) throws IOException {
         long declared = request.getLength();
         if (declared > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "Request body larger than " + max + " bytes");
-        try (InputStream in = body()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buf = new byte[16384];
-            long total = 0;
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                total += n;
-                if (total > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "Request body larger than " + max + " bytes");
-                out.write(buf, 0, n);
+        String address = clientAddress();
+        long reserved = 0;
+        try {
+            if (declared > 0) {
+                budget.reserve(address, declared);
+                reserved = declared;
             }
-            return out.toByteArray();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(config.limits().bodyTimeoutSeconds());
+            long total = 0;
+            while (true) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    awaitContent(deadline);
+                    continue;
+                }
+                try {
+                    if (Content.Chunk.isFailure(chunk)) {
+                        // as the stream would throw it: a malformed body (BadMessageException) is a 400, a lost client an EofException
+                        Throwable f = chunk.getFailure();
+                        if (f instanceof RuntimeException r) throw r;
+                        if (f instanceof IOException io) throw io;
+                        throw new IOException(f);
+                    }
+                    ByteBuffer b = chunk.getByteBuffer();
+                    int n = b.remaining();
+                    if (total + n > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "Request body larger than " + max + " bytes");
+                    if (total + n > reserved) {
+                        budget.reserve(address, total + n - reserved);
+                        reserved = total + n;
+                    }
+                    byte[] bytes = new byte[n];
+                    b.get(bytes);
+                    out.write(bytes, 0, n);
+                    total += n;
+                    if (chunk.isLast()) return out.toByteArray();
+                } finally {
+                    chunk.release();
+                }
+            }
+        } catch (ForgeException e) {
+            if (e.kind() == ErrorKind.TOO_MANY_REQUESTS) bodyAbandoned = true;
+            throw e;
+        } finally {
+            budget.release(address, reserved);
+        }
+    }
+
+    /** Waits until more of the body can be read; 408 once the deadline has passed. */
+    private void awaitContent(long deadline) throws IOException {
+        long left = deadline - System.nanoTime();
+        java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
+        if (left > 0) request.demand(() -> ready.complete(null));
+        try {
+            if (left <= 0) throw new java.util.concurrent.TimeoutException();
+            ready.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            bodyAbandoned = true;
+            throw new ForgeException(ErrorKind.REQUEST_TIMEOUT, "The request body took longer than "
+                    + config.limits().bodyTimeoutSeconds() + " seconds to arrive");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while reading the request body");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(e.getCause());
         }
     }
 
@@ -327,7 +393,7 @@ public final class Exchange {
     // ------------------------------------------------------------------------------------------- parsing
 
     /** Splits the raw path on {@code /} and percent-decodes each segment as UTF-8; 400 on bad escapes. */
-    static List<String> decodeSegments(String rawPath) {
+    public static List<String> decodeSegments(String rawPath) {
         List<String> out = new ArrayList<>();
         if (rawPath == null) return out;
         String p = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;

@@ -62,6 +62,8 @@ public final class GitGate {
         String suffix = String.join("/", s.subList(start + 2, s.size()));
         if (!SERVICES.contains(suffix)) return null;
         String name = s.get(start + 1);
+        // the route variables a redirect of a moved repository rewrites (see Errors.movedLocation)
+        ex.bindRoute(type, java.util.Map.of("ns", s.get(start), "name", name), List.of());
         if (name.endsWith(".git")) name = name.substring(0, name.length() - 4);
         RepoId id = new RepoId(s.get(start), name);
         boolean push = suffix.equals("git-receive-pack")
@@ -104,7 +106,10 @@ public final class GitGate {
             rp.setAllowNonFastForwards(true);
             rp.setMaxPackSizeLimit(maxPushBytes);
             Actor pusher = (Actor) req.getAttribute(ACTOR_ATTRIBUTE);
-            rp.setPreReceiveHook((pack, commands) -> preReceive(pusher, repo, pack, commands));
+            // receive-pack writes this into the .keep of the pack it receives: how a refused push's pack is found
+            String lockToken = "forge-push-" + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+            rp.setRefLogIdent(new org.eclipse.jgit.lib.PersonIdent(lockToken, "push@forge.local"));
+            rp.setPreReceiveHook((pack, commands) -> preReceive(pusher, repo, lockToken, pack, commands));
             rp.setPostReceiveHook((pack, commands) -> {
                 List<PushService.RefChange> applied = new ArrayList<>();
                 for (ReceiveCommand c : commands) {
@@ -124,7 +129,7 @@ public final class GitGate {
         return context;
     }
 
-    private void preReceive(Actor pusher, Repo repo, ReceivePack pack, java.util.Collection<ReceiveCommand> commands) {
+    private void preReceive(Actor pusher, Repo repo, String lockToken, ReceivePack pack, java.util.Collection<ReceiveCommand> commands) {
         List<PushService.RefChange> changes = new ArrayList<>();
         for (ReceiveCommand c : commands) {
             if (c.getResult() != ReceiveCommand.Result.NOT_ATTEMPTED) continue;
@@ -142,6 +147,11 @@ public final class GitGate {
         String reason = problems.size() == 1 ? problems.getFirst() : problems.getFirst() + " (and " + (problems.size() - 1) + " more)";
         for (ReceiveCommand c : commands) {
             if (c.getResult() == ReceiveCommand.Result.NOT_ATTEMPTED) c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, reason);
+        }
+        try {
+            pushes.refused(repo, lockToken);
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(GitGate.class).warn("could not remove the pack of a refused push to {}", repo.displayId(), e);
         }
     }
 

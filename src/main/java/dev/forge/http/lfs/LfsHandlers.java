@@ -37,8 +37,12 @@ public final class LfsHandlers {
         this.pool = new ByteBufferPool.Sized(pool, true, FileHandlers.BUFFER);
     }
 
-    public void batch(Exchange ex) throws IOException {
-        JsonNode n = ApiHandlers.readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+    /** A parsed batch request: the operation, whether the client lists the multipart transfer, and the objects. */
+    public record BatchRequest(LfsService.Operation operation, boolean multipart, List<LfsService.ObjectSpec> objects) {}
+
+    /** Parses a batch body; anything malformed is a 4xx {@link ForgeException}. */
+    public static BatchRequest parseBatch(byte[] body) {
+        JsonNode n = ApiHandlers.readJson(body);
         String operation = n.path("operation").asText("");
         LfsService.Operation op = switch (operation) {
             case "download" -> LfsService.Operation.DOWNLOAD;
@@ -64,6 +68,14 @@ public final class LfsHandlers {
             }
             specs.add(new LfsService.ObjectSpec(o.get("oid").asText(), o.get("size").asLong()));
         }
+        return new BatchRequest(op, multipart, specs);
+    }
+
+    public void batch(Exchange ex) throws IOException {
+        BatchRequest b = parseBatch(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        LfsService.Operation op = b.operation();
+        boolean multipart = b.multipart();
+        List<LfsService.ObjectSpec> specs = b.objects();
         Actor actor = ex.actor();
         List<LfsService.ObjectResult> results;
         try {

@@ -39,10 +39,14 @@ public final class AccessPolicy {
 
     private final Function<User, List<Membership>> memberships;
     private final AccessRequestDao requests;
+    private final java.util.function.Predicate<String> namespaceExists;
 
-    public AccessPolicy(Function<User, List<Membership>> memberships, AccessRequestDao requests) {
+    /** @param namespaceExists whether a user or an organisation has the name (repositories live only in those) */
+    public AccessPolicy(Function<User, List<Membership>> memberships, AccessRequestDao requests,
+                        java.util.function.Predicate<String> namespaceExists) {
         this.memberships = memberships;
         this.requests = requests;
+        this.namespaceExists = namespaceExists;
     }
 
     /**
@@ -75,6 +79,9 @@ public final class AccessPolicy {
 
     public boolean canRead(Actor actor, Repo repo) { return level(actor, repo).compareTo(Level.READ) >= 0; }
 
+    /** Whether the actor may write to the repository (not only open pull requests on it). */
+    public boolean canWrite(Actor actor, Repo repo) { return !actor.isAnonymous() && level(actor, repo) == Level.WRITE; }
+
     /** Whether the actor may read the files of the repository (differs from {@link #canRead} for gated ones). */
     public boolean canReadFiles(Actor actor, Repo repo) {
         if (!canRead(actor, repo)) return false;
@@ -86,10 +93,15 @@ public final class AccessPolicy {
                 .flatMap(u -> requests.status(repo.key(), u.key())).filter("accepted"::equals).isPresent();
     }
 
-    /** Whether the actor may create repositories in (or move them to) the namespace. */
+    /**
+     * Whether the actor may create repositories in (or move them to) the namespace. Only a namespace that is a user
+     * or an organisation holds repositories, even for a site admin: a repository in a free name would belong to
+     * whoever signs up with that name later.
+     */
     public boolean canCreateIn(Actor actor, RepoId id) {
         Optional<User> user = actor.userOpt();
         if (user.isEmpty() || !actor.canWriteWithToken()) return false;
+        if (!namespaceExists.test(id.namespace())) return false;
         Level standing = standing(actor, id.namespace(), user.get().key()); // a new repository is the creator's own
         if (standing != Level.WRITE) return false;
         Token t = actor.tokenOpt().orElseThrow();

@@ -52,13 +52,16 @@ public final class CommitService {
     private final Indexer.Rules rules;
     private final InstantSource clock;
     private final dev.forge.git.GitBlobs blobWriter;
+    private final LfsReferences references;
 
     private final AccessPolicy policy;
     private final AuditLog audit;
     private final PullRequestGate pullRequests;
 
     public CommitService(GitRepositories git, CommitWriter writer, Indexer indexer, IndexDao index, BlobStore blobs,
-                         Indexer.Rules rules, AccessPolicy policy, AuditLog audit, PullRequestGate pullRequests, InstantSource clock) {
+                         LfsReferences references, Indexer.Rules rules, AccessPolicy policy, AuditLog audit, PullRequestGate pullRequests,
+                         InstantSource clock) {
+        this.references = references;
         this.policy = policy;
         this.pullRequests = pullRequests;
         this.audit = audit;
@@ -97,7 +100,6 @@ public final class CommitService {
         }
     }
 
-    /** Convenience for the seed and tests: commit onto a branch. */
     /** A commit by {@code author} acting from inside the process (the seed, tests): see {@link Actor#internal}. */
     public String commit(User author, Repo repo, String branch, Optional<String> parentCommit, List<CommitOperation> ops, String message) {
         return commit(Actor.internal(author), repo, new Request(branch, parentCommit, ops, message, "", false)).commit();
@@ -106,7 +108,8 @@ public final class CommitService {
     /**
      * Commits the request's operations as {@code actor}, who must be able to write to the repository (or, for
      * {@code createPr}, open a pull request; or, onto {@code refs/pr/N}, be the author of that open pull request); a
-     * commit that changed something is audited, and one onto a pull request's ref joins its timeline.
+     * commit that changed something is audited, and one onto a pull request's ref joins its timeline. LFS objects the
+     * commit references must be the actor's to read ({@link LfsReferences#mayReference}).
      */
     public Result commit(Actor actor, Repo repo, Request request) {
         policy.requireRead(actor, repo);
@@ -133,12 +136,12 @@ public final class CommitService {
 
     private Result commitAs(Actor actor, Repo repo, Request request) {
         String targetRef = targetRef(request.revision());
-        User author = actor.requireUser();
+        actor.requireUser(); // commits have an author
         try {
             if (request.createPr()) return commitToNewPullRequest(actor, repo, targetRef, head(repo, targetRef, request), request);
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
                 ObjectId head = head(repo, targetRef, request);
-                Optional<ObjectId> commit = build(author, repo, head, request);
+                Optional<ObjectId> commit = build(actor, repo, head, request);
                 if (commit.isEmpty()) return new Result(head.name(), false, Optional.empty());
                 RefMove moved = git.moveRef(repo.key(), targetRef, head, commit.get());
                 if (moved == RefMove.MOVED) return new Result(commit.get().name(), true, Optional.empty());
@@ -180,11 +183,10 @@ public final class CommitService {
      * request is recorded, which picks a number whose ref does not exist, and its ref is created at the commit.
      */
     private Result commitToNewPullRequest(Actor actor, Repo repo, String baseRef, ObjectId base, Request request) throws IOException {
-        User author = actor.requireUser();
-        ObjectId commit = build(author, repo, base, request).orElse(null);
+        ObjectId commit = build(actor, repo, base, request).orElse(null);
         if (commit == null) {
-            commit = writer.writeCommit(repo.key(), writer.treeOf(repo.key(), base), List.of(base), author(author), message(request));
-            index(repo, commit);
+            commit = writer.writeCommit(repo.key(), writer.treeOf(repo.key(), base), List.of(base), author(actor.requireUser()), message(request));
+            index(actor, repo, commit);
         }
         int n = pullRequests.open(actor, repo, baseRef, summary(request), request.description() == null ? "" : request.description().strip());
         if (git.moveRef(repo.key(), "refs/pr/" + n, null, commit) != RefMove.MOVED) {
@@ -195,19 +197,19 @@ public final class CommitService {
     }
 
     /** Validates and writes the commit on {@code head}; empty when the tree would not change. */
-    private Optional<ObjectId> build(User author, Repo repo, ObjectId head, Request request) throws IOException {
-        List<CommitOperation> ops = validate(repo, head.name(), request.operations());
+    private Optional<ObjectId> build(Actor actor, Repo repo, ObjectId head, Request request) throws IOException {
+        List<CommitOperation> ops = validate(actor, repo, head.name(), request.operations());
         ObjectId parentTree = writer.treeOf(repo.key(), head);
         ObjectId tree = writer.writeTree(repo.key(), head, ops);
         if (tree.equals(parentTree)) return Optional.empty();
-        ObjectId commit = writer.writeCommit(repo.key(), tree, List.of(head), author(author), message(request));
-        index(repo, commit);
+        ObjectId commit = writer.writeCommit(repo.key(), tree, List.of(head), author(actor.requireUser()), message(request));
+        index(actor, repo, commit);
         return Optional.of(commit);
     }
 
-    private void index(Repo repo, ObjectId commit) throws IOException {
+    private void index(Actor actor, Repo repo, ObjectId commit) throws IOException {
         try {
-            indexer.index(repo, commit, rules);
+            indexer.index(repo, commit, rules.referencing(oid -> references.mayReference(actor, repo, oid)));
         } catch (Indexer.RejectedException e) {
             throw ForgeException.badRequest(String.join("; ", e.problems()));
         }
@@ -219,7 +221,7 @@ public final class CommitService {
      * files and folders must exist, a path may appear once, and a file may not take the place of a folder
      * or sit under a file. Adds a {@code .gitattributes} rule for LFS paths no rule covers.
      */
-    private List<CommitOperation> validate(Repo repo, String head, List<CommitOperation> ops) throws IOException {
+    private List<CommitOperation> validate(Actor actor, Repo repo, String head, List<CommitOperation> ops) throws IOException {
         Set<String> seen = new HashSet<>();
         Set<String> deleted = new HashSet<>();
         Map<String, CommitOperation> adds = new LinkedHashMap<>();
@@ -242,7 +244,7 @@ public final class CommitService {
                 }
                 case CommitOperation.AddLfsFile f -> {
                     Optional<Long> stored = blobs.retain(f.oid());
-                    if (stored.isEmpty() || !index.lfsReferable(repo.key(), f.oid().hex())) {
+                    if (stored.isEmpty() || !references.mayReference(actor, repo, f.oid().hex())) {
                         throw ForgeException.badRequest("The LFS object " + f.oid() + " for '" + f.path() + "' was not uploaded");
                     }
                     if (f.size() >= 0 && stored.get() != f.size()) {

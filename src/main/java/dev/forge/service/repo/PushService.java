@@ -17,11 +17,12 @@ import java.util.Optional;
 
 /**
  * The checks and indexing that run before a git push moves any ref. Writers may create, update and delete branches
- * and tags (not the default branch); the author of an open pull request (or a writer) may update its
+ * and tags (not the default branch) whose names pass {@link RefNames} and which point at commits (tags may be
+ * annotated, but must peel to a commit); the author of an open pull request (or a writer) may update its
  * {@code refs/pr/N}, which is never deleted by a push; nothing else is pushed. Every LFS pointer a push introduces must
- * name an object already in the store with the pointer's size; regular files above the configured size are refused as
- * on the Hub. When everything passes, the new commits are indexed before the refs move; afterwards, commits that landed
- * on a pull request's ref join its timeline.
+ * name an object already in the store with the pointer's size, which the pusher may read ({@link LfsReferences});
+ * regular files above the configured size are refused as on the Hub. When everything passes, the new commits are
+ * indexed before the refs move; afterwards, commits that landed on a pull request's ref join its timeline.
  *
  * <p>This is the bridge to JGit's smart-HTTP servlet, and the one service whose public methods speak JGit types
  * ({@link Repository}, {@link ObjectId}): the servlet needs the repository itself. {@code LayeringTest} names it as
@@ -37,9 +38,11 @@ public final class PushService {
     private final AccessPolicy policy;
     private final PullRequestGate pullRequests;
     private final AuditLog audit;
+    private final LfsReferences references;
 
-    public PushService(Indexer indexer, GitRepositories git, Indexer.Rules rules, AccessPolicy policy, PullRequestGate pullRequests,
-                       AuditLog audit) {
+    public PushService(Indexer indexer, GitRepositories git, LfsReferences references, Indexer.Rules rules, AccessPolicy policy,
+                       PullRequestGate pullRequests, AuditLog audit) {
+        this.references = references;
         this.indexer = indexer;
         this.git = git;
         this.rules = rules;
@@ -80,11 +83,21 @@ public final class PushService {
         }
     }
 
+    /**
+     * After a refused push: deletes the pack receive-pack wrote for it (JGit has no quarantine; repeated refusals
+     * would fill the disk). {@code lockToken} is the unique name the push's receive-pack was given as its ref-log
+     * identity, which JGit writes into the pack's {@code .keep} file.
+     */
+    public void refused(Repo repo, String lockToken) throws IOException {
+        git.discardReceivedPack(repo.key(), lockToken);
+    }
+
     /** One ref a push wants to move; a null id means "absent" (create or delete). */
     public record RefChange(String refName, ObjectId oldId, ObjectId newId) {}
 
     /**
-     * Checks a push by {@code pusher}, who may at least open pull requests on the repository (the caller checked).
+     * Checks a push by {@code pusher}, who may at least open pull requests on the repository (the caller checked); the
+     * LFS objects the new pointers name must be theirs to read ({@link LfsReferences#mayReference}).
      *
      * @return the reasons to refuse the whole push; empty to accept it (its commits are then indexed)
      */
@@ -110,17 +123,18 @@ public final class PushService {
                 Optional<ObjectId> commit = git.resolve(repo.key(), c.newId().name());
                 if (commit.isPresent()) tips.add(commit.get());
                 else problems.add(name + " must point at a commit");
-            } else if (!branchOrTag || !org.eclipse.jgit.lib.Repository.isValidRefName(name)) {
-                problems.add("Only branches, tags and pull request refs (refs/pr/N) can be pushed (refused " + name + ")");
+            } else if (!branchOrTag || !RefNames.isValid(name)) {
+                problems.add("Only branches, tags and pull request refs (refs/pr/N) with valid names of at most " + RefNames.MAX_BYTES
+                        + " bytes can be pushed (refused " + dev.forge.core.Strings.quoteForMessage(name) + ")");
             } else if (!writer) {
                 problems.add("You may push only to your pull requests' refs (refs/pr/N) in this repository (refused " + name + ")");
             } else if (c.newId() == null && name.equals(GitRepositories.DEFAULT_REF)) {
                 problems.add("The default branch " + GitRepositories.DEFAULT_BRANCH + " cannot be deleted");
             } else if (c.newId() != null) {
-                // tags may name any object; only commits carry files to check and index
+                // a tag too must peel to a commit: a tag of a tree or a blob would carry content past every check
                 Optional<ObjectId> commit = git.resolve(repo.key(), c.newId().name());
                 if (commit.isPresent()) tips.add(commit.get());
-                else if (!name.startsWith(Constants.R_TAGS)) problems.add(name + " must point at a commit");
+                else problems.add(name + " must point at a commit");
             }
         }
         if (!problems.isEmpty()) return problems;
@@ -128,7 +142,7 @@ public final class PushService {
         List<ObjectId> known = new ArrayList<>();
         for (GitRepositories.RefInfo r : git.refs(repo.key())) known.add(ObjectId.fromString(r.commit()));
         try {
-            indexer.indexNew(repo, tips, known, rules);
+            indexer.indexNew(repo, tips, known, rules.referencing(oid -> references.mayReference(pusher, repo, oid)));
         } catch (Indexer.RejectedException e) {
             return e.problems();
         }

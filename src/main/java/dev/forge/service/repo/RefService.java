@@ -14,7 +14,6 @@ import dev.forge.git.GitRepositories;
 import dev.forge.git.RefMove;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Repository;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -145,7 +144,8 @@ public final class RefService {
 
     private void delete(Repo repo, String ref, String missing) {
         try {
-            ObjectId current = git.resolve(repo.key(), ref).orElseThrow(() -> new ForgeException(ErrorKind.NOT_FOUND, missing));
+            // the ref itself, not what it peels to: a tag of a tree (left from before pushes refused them) is deletable too
+            ObjectId current = git.refTarget(repo.key(), ref).orElseThrow(() -> new ForgeException(ErrorKind.NOT_FOUND, missing));
             if (!git.deleteRef(repo.key(), ref, current)) throw ForgeException.conflict("The ref changed concurrently; try again");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -160,8 +160,9 @@ public final class RefService {
     }
 
     private static String validName(String prefix, String name) {
-        if (name == null || name.isEmpty() || name.startsWith(Constants.R_REFS) || !Repository.isValidRefName(prefix + name)) {
-            throw ForgeException.badRequest("Invalid name: '" + name + "'");
+        if (name == null || name.isEmpty() || name.startsWith(Constants.R_REFS) || !RefNames.isValid(prefix + name)) {
+            throw ForgeException.badRequest("Invalid name " + dev.forge.core.Strings.quoteForMessage(name)
+                    + ": names must be valid git ref names of at most " + RefNames.MAX_BYTES + " bytes");
         }
         return prefix + name;
     }
