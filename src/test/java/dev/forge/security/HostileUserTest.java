@@ -298,6 +298,17 @@ class HostileUserTest {
 
     // ------------------------------------------------------------------------------------------ findings 11, 12, 13, 17
 
+    /** An organisation {@code org<n>} whose admin is {@code alice<n>} and which has {@code <member><n>} in {@code role}. */
+    private record Team(User alice, User member, dev.forge.core.Org org) {}
+
+    private static Team team(int n, String member, dev.forge.core.OrgRole role) {
+        User alice = tf.forge.auth.createUser("alice" + n, "Alice", "alice" + n + "@example.com", false);
+        User other = tf.forge.auth.createUser(member + n, member, member + n + "@example.com", false);
+        var org = tf.forge.auth.createOrg("org" + n, "Org " + n, alice);
+        tf.forge.auth.setMember(Actor.OPERATOR, org, other, role);
+        return new Team(alice, other, org);
+    }
+
     private static HttpResponse<byte[]> postJson(String path, String token, String json) throws Exception {
         HttpRequest.Builder b = tf.request(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
         if (token != null) b.header("Authorization", "Bearer " + token);
@@ -319,10 +330,9 @@ class HostileUserTest {
     /** Finding 12: after a private repository moved, a contributor could create a public one at the old name and catch its clients' pushes. */
     @Test
     void aMovedRepositorysOldNameIsNotTakenOverByAContributor() throws Exception {
-        User alice = tf.forge.auth.createUser("alice12", "Alice", "alice12@example.com", false);
-        User carl = tf.forge.auth.createUser("carl12", "Carl", "carl12@example.com", false);
-        var org = tf.forge.auth.createOrg("org12", "Org 12", alice);
-        tf.forge.auth.setMember(Actor.OPERATOR, org, carl, dev.forge.core.OrgRole.CONTRIBUTOR);
+        Team t = team(12, "carl", dev.forge.core.OrgRole.CONTRIBUTOR);
+        User alice = t.alice();
+        User carl = t.member();
         String carlToken = tf.forge.auth.createToken(carl, "c", Token.Role.WRITE).secret();
         String aliceToken = tf.forge.auth.createToken(alice, "a", Token.Role.WRITE).secret();
         tf.forge.repos.create(Actor.internal(alice), RepoType.MODEL, RepoId.parse("org12/secret"), true);
@@ -340,10 +350,10 @@ class HostileUserTest {
     /** Finding 13: a former member's fine-grained token still named a renamed private repository in whoami-v2 and the token list. */
     @Test
     void formerMembersTokensDoNotNameRenamedRepositories() throws Exception {
-        User alice = tf.forge.auth.createUser("alice13", "Alice", "alice13@example.com", false);
-        User frank = tf.forge.auth.createUser("frank13", "Frank", "frank13@example.com", false);
-        var org = tf.forge.auth.createOrg("org13", "Org 13", alice);
-        tf.forge.auth.setMember(Actor.OPERATOR, org, frank, dev.forge.core.OrgRole.WRITE);
+        Team t = team(13, "frank", dev.forge.core.OrgRole.WRITE);
+        User alice = t.alice();
+        User frank = t.member();
+        var org = t.org();
         Repo priv = tf.forge.repos.create(Actor.internal(alice), RepoType.MODEL, RepoId.parse("org13/plans"), true);
         String scoped = tf.forge.auth.createToken(Actor.OPERATOR, frank, "scoped", Token.Role.FINE_GRAINED,
                 List.of(new dev.forge.core.TokenScope(dev.forge.core.TokenScope.Kind.REPO, priv.key(), false))).secret();
