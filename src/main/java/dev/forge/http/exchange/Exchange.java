@@ -251,73 +251,11 @@ public final class Exchange {
      * {@link ForgeConfig.Limits#bodyTimeoutSeconds} to send it all (408 otherwise): slow bodies cannot pile up.
      */
     public byte[] bodyBytes(long max) throws IOException {
-        long declared = request.getLength();
-        if (declared > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "Request body larger than " + max + " bytes");
-        String address = clientAddress();
-        long reserved = 0;
         try {
-            if (declared > 0) {
-                budget.reserve(address, declared);
-                reserved = declared;
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(config.limits().bodyTimeoutSeconds());
-            long total = 0;
-            while (true) {
-                Content.Chunk chunk = request.read();
-                if (chunk == null) {
-                    awaitContent(deadline);
-                    continue;
-                }
-                try {
-                    if (Content.Chunk.isFailure(chunk)) {
-                        // as the stream would throw it: a malformed body (BadMessageException) is a 400, a lost client an EofException
-                        Throwable f = chunk.getFailure();
-                        if (f instanceof RuntimeException r) throw r;
-                        if (f instanceof IOException io) throw io;
-                        throw new IOException(f);
-                    }
-                    ByteBuffer b = chunk.getByteBuffer();
-                    int n = b.remaining();
-                    if (total + n > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "Request body larger than " + max + " bytes");
-                    if (total + n > reserved) {
-                        budget.reserve(address, total + n - reserved);
-                        reserved = total + n;
-                    }
-                    byte[] bytes = new byte[n];
-                    b.get(bytes);
-                    out.write(bytes, 0, n);
-                    total += n;
-                    if (chunk.isLast()) return out.toByteArray();
-                } finally {
-                    chunk.release();
-                }
-            }
+            return BufferedBody.read(request, budget, clientAddress(), max, config.limits().bodyTimeoutSeconds());
         } catch (ForgeException e) {
-            if (e.kind() == ErrorKind.TOO_MANY_REQUESTS) bodyAbandoned = true;
+            if (e.kind() == ErrorKind.TOO_MANY_REQUESTS || e.kind() == ErrorKind.REQUEST_TIMEOUT) bodyAbandoned = true;
             throw e;
-        } finally {
-            budget.release(address, reserved);
-        }
-    }
-
-    /** Waits until more of the body can be read; 408 once the deadline has passed. */
-    private void awaitContent(long deadline) throws IOException {
-        long left = deadline - System.nanoTime();
-        java.util.concurrent.CompletableFuture<Void> ready = new java.util.concurrent.CompletableFuture<>();
-        if (left > 0) request.demand(() -> ready.complete(null));
-        try {
-            if (left <= 0) throw new java.util.concurrent.TimeoutException();
-            ready.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-            bodyAbandoned = true;
-            throw new ForgeException(ErrorKind.REQUEST_TIMEOUT, "The request body took longer than "
-                    + config.limits().bodyTimeoutSeconds() + " seconds to arrive");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while reading the request body");
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IOException(e.getCause());
         }
     }
 

@@ -40,11 +40,25 @@ public final class LfsReferences {
         this.policy = policy;
     }
 
+    /** The commits the refs point at, per repository, valid while its ref generation is unchanged. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Tips> tips =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
+
+    private record Tips(long generation, List<String> commits) {}
+
+    private List<String> tips(Repo repo) throws IOException {
+        long generation = git.refGeneration(repo.key());
+        Tips cached = tips.getIfPresent(repo.key());
+        if (cached != null && cached.generation() == generation) return cached.commits();
+        List<String> commits = git.refs(repo.key()).stream().map(GitRepositories.RefInfo::commit).distinct().toList();
+        tips.put(repo.key(), new Tips(generation, commits));
+        return commits;
+    }
+
     /** Whether a commit reachable from the repository's refs references the object. */
     public boolean held(Repo repo, String oid) {
         try {
-            List<String> tips = git.refs(repo.key()).stream().map(GitRepositories.RefInfo::commit).distinct().toList();
-            if (index.referencesLfsAt(repo.key(), tips, oid)) return true;
+            if (index.referencesLfsAt(repo.key(), tips(repo), oid)) return true;
             List<String> candidates = index.commitsReferencingLfs(repo.key(), oid, MAX_CANDIDATE_COMMITS);
             return !candidates.isEmpty() && git.anyReachableFromRefs(repo.key(), candidates);
         } catch (IOException e) {
