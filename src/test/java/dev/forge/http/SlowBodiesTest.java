@@ -75,6 +75,32 @@ class SlowBodiesTest {
         }
     }
 
+    /** The NDJSON commit holds one line at a time; that line counts against the same budget, so a writer cannot hoard memory either. */
+    @Test
+    void commitLinesCountAgainstTheBodyBudget(@TempDir Path dir) throws Exception {
+        ForgeConfig.Limits d = ForgeConfig.Limits.defaults();
+        ForgeConfig.Limits limits = new ForgeConfig.Limits(d.maxRegularFileBytes(), d.maxPushBytes(), d.maxJsonBodyBytes(), d.maxBatchObjects(),
+                d.lfsUrlTtlSeconds(), TOTAL, 256 * 1024, 6);
+        try (TestForge tf = TestForge.start(dir, limits)) {
+            tf.createRepo(dev.forge.core.RepoType.MODEL, "admin/lines");
+            String header = "{\"key\":\"header\",\"value\":{\"summary\":\"x\"}}\n";
+            String small = header + "{\"key\":\"file\",\"value\":{\"path\":\"a.txt\",\"content\":\"aGk=\",\"encoding\":\"base64\"}}\n";
+            String big = header + "{\"key\":\"file\",\"value\":{\"path\":\"b.bin\",\"content\":\""
+                    + java.util.Base64.getEncoder().encodeToString(new byte[300 * 1024]) + "\",\"encoding\":\"base64\"}}\n";
+            long refusedBefore = tf.server.bodyBudget().refused();
+            assertThat(commit(tf, big).statusCode()).as("a line larger than the address may hold").isEqualTo(429);
+            assertThat(tf.server.bodyBudget().refused()).isGreaterThan(refusedBefore);
+            assertThat(tf.server.bodyBudget().inFlight()).isZero();
+            assertThat(commit(tf, small).statusCode()).isEqualTo(200);
+            assertThat(tf.server.bodyBudget().inFlight()).isZero();
+        }
+    }
+
+    private static java.net.http.HttpResponse<byte[]> commit(TestForge tf, String ndjson) throws Exception {
+        return tf.send(tf.request("/api/models/admin/lines/commit/main").header("Authorization", "Bearer " + tf.adminToken)
+                .header("Content-Type", "application/x-ndjson").POST(java.net.http.HttpRequest.BodyPublishers.ofString(ndjson)));
+    }
+
     /** {@code n} clients from 127.0.0.{host} that each announce a 256 KiB JSON body, send 1000 bytes of it and stop. */
     private static List<Socket> open(TestForge tf, int host, int n) throws IOException {
         List<Socket> out = new ArrayList<>();

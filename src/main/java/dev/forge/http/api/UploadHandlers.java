@@ -93,9 +93,9 @@ public final class UploadHandlers {
             throw new ForgeException(dev.forge.core.ErrorKind.UNSUPPORTED_MEDIA_TYPE, "The commit body must be application/x-ndjson");
         }
         CommitBody.Parsed body;
-        try (InputStream in = ex.body()) {
+        try (InputStream in = ex.body(); var lease = ex.bodyLease()) {
             body = CommitBody.parse(in, ex.config().uploads(),
-                    (path, bytes) -> new CommitOperation.AddGitBlob(path, commits.stageBlob(repo, bytes)));
+                    (path, bytes) -> new CommitOperation.AddGitBlob(path, commits.stageBlob(repo, bytes)), CommitBody.Memory.of(lease::take, lease::give));
         }
         CommitService.Result r = commits.commit(ex.actor(), repo, new CommitService.Request(ex.var("rev"),
                 body.parentCommit(), body.operations(), body.summary(), body.description(), createPr));

@@ -61,6 +61,48 @@ public final class BodyBudget {
         if (mine != null && mine.addAndGet(-bytes) <= 0) byAddress.computeIfPresent(address, (a, v) -> v.get() <= 0 ? null : v);
     }
 
+    /**
+     * A running reservation for a body that is read piece by piece (the NDJSON commit holds one line at a time):
+     * {@link Lease#take} as bytes are buffered, {@link Lease#give} when they are done with, {@link Lease#close} at the
+     * end. {@code onRefused} runs before a refused take throws (the exchange then closes instead of draining).
+     * Not thread-safe: it belongs to its request.
+     */
+    public Lease lease(String address, Runnable onRefused) {
+        return new Lease(address, onRefused);
+    }
+
+    public final class Lease implements AutoCloseable {
+        private final String address;
+        private final Runnable onRefused;
+        private long held;
+
+        private Lease(String address, Runnable onRefused) {
+            this.address = address;
+            this.onRefused = onRefused;
+        }
+
+        public void take(long bytes) {
+            try {
+                reserve(address, bytes);
+            } catch (ForgeException e) {
+                onRefused.run();
+                throw e;
+            }
+            held += Math.max(0, bytes);
+        }
+
+        public void give(long bytes) {
+            long g = Math.min(Math.max(0, bytes), held);
+            release(address, g);
+            held -= g;
+        }
+
+        @Override
+        public void close() {
+            give(held);
+        }
+    }
+
     /** Bytes reserved now, over all clients. */
     public long inFlight() { return inFlight.get(); }
 

@@ -245,6 +245,11 @@ public final class Exchange {
     /** Set when the body was refused for the budget or the time it took: it is not drained, the connection is closed. */
     boolean bodyAbandoned;
 
+    /** A reservation in the server's {@link BodyBudget} for a body this request buffers piece by piece; close it when done. */
+    public BodyBudget.Lease bodyLease() {
+        return budget.lease(clientAddress(), () -> bodyAbandoned = true);
+    }
+
     /**
      * The whole body, refused with 413 past {@code max} bytes. Its bytes are held under the server's {@link BodyBudget}
      * (429 when the server or this client's address already holds too much), and the client has
