@@ -4,6 +4,19 @@ import dev.forge.service.account.AccessPolicy;
 import dev.forge.service.account.AuditLog;
 import dev.forge.service.account.AuthService;
 import dev.forge.service.account.RateLimiter;
+import dev.forge.service.account.Sessions;
+import dev.forge.service.discovery.OverviewService;
+import dev.forge.service.lfs.FileUploadService;
+import dev.forge.service.repo.DiffService;
+import dev.forge.meta.SessionDao;
+import dev.forge.http.web.AccountPages;
+import dev.forge.http.web.DiscoverPages;
+import dev.forge.http.web.FilePages;
+import dev.forge.http.web.HistoryPages;
+import dev.forge.http.web.ManagePages;
+import dev.forge.http.web.Pages;
+import dev.forge.http.web.RepoPages;
+import dev.forge.http.web.Web;
 import dev.forge.service.admin.FsckService;
 import dev.forge.service.admin.StorageService;
 import dev.forge.service.discovery.LikeService;
@@ -104,6 +117,10 @@ public final class Forge implements AutoCloseable {
     public final PopularityService popularity;
     public final SearchService search;
     public final LikeService likes;
+    public final Sessions sessions;
+    public final OverviewService overviews;
+    public final DiffService diffs;
+    public final FileUploadService fileUploads;
     private final ScheduledExecutorService background;
 
     private Forge(ForgeConfig config, InstantSource clock) throws IOException {
@@ -135,8 +152,8 @@ public final class Forge implements AutoCloseable {
             this.repos = new RepoService(repoDao, git, writer, indexer, policy, audit, clock);
             this.accessRequests = new AccessRequestService(repos, policy, requestDao, auth, audit, clock);
             this.popularity = new PopularityService(new StatsDao(database.jdbi()), clock);
-            this.search = new SearchService(repoDao, git, index, new WeightFacts(index, new DiscoveryDao(database.jdbi()), git, blobs),
-                    popularity, policy, clock);
+            WeightFacts weights = new WeightFacts(index, new DiscoveryDao(database.jdbi()), git, blobs);
+            this.search = new SearchService(repoDao, git, index, weights, popularity, policy, clock);
             closer.push(() -> {
                 popularity.flush();
                 search.close();
@@ -166,6 +183,10 @@ public final class Forge implements AutoCloseable {
             this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
             this.fsck = new FsckService(repoDao, git, index, blobs);
             this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage());
+            this.sessions = new Sessions(new SessionDao(database.jdbi()), accounts, auth, audit, clock, signingKey(data));
+            this.overviews = new OverviewService(repos, index, git, search, weights, popularity, policy, accessRequests);
+            this.diffs = new DiffService(repos, index, git);
+            this.fileUploads = new FileUploadService(repos, uploads, lfs, commits);
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;
@@ -185,9 +206,22 @@ public final class Forge implements AutoCloseable {
                 new LfsHandlers(lfs, pool),
                 new AccountHandlers(accessRequests, audit, auth, repos),
                 new DiscoveryHandlers(likes, search),
-                new DiscussionHandlers(discussions, pullRequests));
+                new DiscussionHandlers(discussions, pullRequests),
+                web());
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
         return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git));
+    }
+
+    /** The web pages, each area with the services it calls. */
+    private Web web() {
+        Pages pages = new Pages(sessions, config);
+        return new Web(pages,
+                new DiscoverPages(pages, search, auth, likes),
+                new RepoPages(pages, overviews, storage, likes, accessRequests, info, repos),
+                new FilePages(pages, info, content, overviews, repos, accessRequests),
+                new HistoryPages(pages, info, diffs, repos),
+                new AccountPages(pages, sessions, auth, repos),
+                new ManagePages(pages, repos, accessRequests, fileUploads, auth));
     }
 
     /** What is on disk, for tests and maintenance tools that inspect it directly; nothing that serves requests gets it. */

@@ -51,6 +51,7 @@ final class RootHandler extends Handler.Wrapper {
         response.getHeaders().put("X-Request-Id", id);
         Exchange ex = null;
         boolean lfsStyle = false;
+        boolean page = false;
         try {
             ex = new Exchange(request, response, callback, config, auth, budget, id);
             Cors.apply(ex);
@@ -61,6 +62,8 @@ final class RootHandler extends Handler.Wrapper {
             Routes.Route route = routes.match(ex);
             if (route != null) {
                 lfsStyle = route.lfsStyle();
+                page = route.kind() == Routes.Kind.PAGE;
+                if (page) routes.web().pages().begin(ex);
                 RateLimiter.Kind limit = rateLimitOf(route);
                 if (limit != null) rateLimits.acquire(ex.actor(), limit);
                 route.handler().handle(ex);
@@ -73,6 +76,10 @@ final class RootHandler extends Handler.Wrapper {
                 request.setAttribute(GitGate.ACTOR_ATTRIBUTE, ex.actor());
                 return super.handle(request, response, callback);
             }
+            if (wantsPage(ex)) {
+                routes.web().pages().begin(ex);
+                page = true;
+            }
             java.util.Set<String> allowed = routes.allowedMethods(ex);
             if (!allowed.isEmpty()) {
                 throw new ForgeException(ErrorKind.METHOD_NOT_ALLOWED, "Method " + ex.method() + " not allowed here", null,
@@ -81,13 +88,30 @@ final class RootHandler extends Handler.Wrapper {
             throw new ForgeException(ErrorKind.NOT_FOUND, "Not found");
         } catch (Throwable t) {
             if (ex == null) ex = Exchange.bare(request, response, callback, config, auth, budget, id);
-            Errors.write(ex, t, lfsStyle);
+            if (page) Errors.writePage(ex, t, routes.web().pages()::errorPage);
+            else Errors.write(ex, t, lfsStyle);
             return true;
         }
     }
 
-    /** API calls and file downloads are rate limited; LFS transfers (already granted by a batch call) and git are not. */
+    /**
+     * A request nothing routes that a browser made for a page (GET or HEAD, accepting HTML, not under {@code /api}): its
+     * "not found" is a page too, not JSON.
+     */
+    private static boolean wantsPage(Exchange ex) {
+        String accept = ex.header("Accept");
+        return (ex.method().equals("GET") || ex.isHead()) && accept != null && accept.contains("text/html")
+                && (ex.segments().isEmpty() || !ex.segments().getFirst().equals("api"));
+    }
+
+    /**
+     * API calls, pages and file downloads are rate limited (pages from the API's bucket); LFS transfers (already granted
+     * by a batch call), the pages' static files and git are not.
+     */
     private static RateLimiter.Kind rateLimitOf(Routes.Route route) {
+        if (route.kind() == Routes.Kind.PAGE) {
+            return route.pattern().length > 0 && route.pattern()[0].equals("static") ? null : RateLimiter.Kind.API;
+        }
         String first = route.pattern()[0];
         if (first.equals("api")) return RateLimiter.Kind.API;
         return route.pattern().length > 2 && (route.pattern()[2].equals("resolve") || route.pattern()[2].equals("raw"))

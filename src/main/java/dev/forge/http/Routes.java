@@ -9,6 +9,7 @@ import dev.forge.http.exchange.Exchange;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
 import dev.forge.http.lfs.LfsHandlers;
+import dev.forge.http.web.Web;
 
 import dev.forge.core.RepoType;
 
@@ -33,13 +34,20 @@ public final class Routes {
         void handle(Exchange ex) throws Exception;
     }
 
-    record Route(String method, String[] pattern, Handler handler, boolean lfsStyle) {}
+    /** How a route answers errors and whom it trusts: JSON, git-lfs JSON, or a page (HTML, session cookie, CSRF). */
+    enum Kind { API, LFS, PAGE }
+
+    record Route(String method, String[] pattern, Handler handler, Kind kind) {
+        boolean lfsStyle() { return kind == Kind.LFS; }
+    }
 
     private final List<Route> api = new ArrayList<>();
     private final List<Route> site = new ArrayList<>();
+    private final Web web;
 
     public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d,
-                  DiscussionHandlers k) {
+                  DiscussionHandlers k, Web w) {
+        this.web = w;
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
         api("POST", "/api/validate-yaml", a::validateYaml);
@@ -107,29 +115,74 @@ public final class Routes {
         site("GET", "/{ns}/{name}/raw/{rev}/{rest*}", ex -> f.file(ex, false));
         site("POST", "/{ns}/{name}/info/lfs/objects/batch", l::batch, true);
         site("POST", "/{ns}/{name}/ask-access", c::askAccess);
+        // ------------------------------------------------------------------- web pages, at the Hub's paths (after files and git-lfs;
+        // git's own paths, /{ns}/{name}/info/refs and /git-upload-pack, match none of these and go to GitGate)
+        page("GET", "/", w.discover()::home);
+        page("GET", "/models", w.discover()::search);
+        page("GET", "/datasets", w.discover()::search);
+        page("GET", "/static/{rest*}", w::asset);
+        page("GET", "/login", w.accounts()::loginForm);
+        page("POST", "/login", w.accounts()::login);
+        page("POST", "/logout", w.accounts()::logout);
+        page("GET", "/new", w.manage()::newForm);
+        page("POST", "/new", w.manage()::create);
+        page("GET", "/settings/profile", w.accounts()::profile);
+        page("POST", "/settings/profile", w.accounts()::saveProfile);
+        page("POST", "/settings/password", w.accounts()::changePassword);
+        page("GET", "/settings/tokens", w.accounts()::tokens);
+        page("POST", "/settings/tokens", w.accounts()::createToken);
+        page("POST", "/settings/tokens/{id}/revoke", w.accounts()::revokeToken);
+        page("GET", "/organizations/{org}/settings/members", w.accounts()::members);
+        page("POST", "/organizations/{org}/settings/members", w.accounts()::setMember);
+        page("POST", "/organizations/{org}/settings/members/{user}/remove", w.accounts()::removeMember);
+        page("GET", "/{ns}", w.discover()::owner);
+        page("GET", "/{ns}/{name}", w.repo()::repo);
+        page("GET", "/{ns}/{name}/tree/{rest*}", w.files()::tree);
+        page("GET", "/{ns}/{name}/blob/{rest*}", w.files()::blob);
+        page("GET", "/{ns}/{name}/commits/{rest*}", w.history()::commits);
+        page("GET", "/{ns}/{name}/commit/{sha}", w.history()::commit);
+        page("GET", "/{ns}/{name}/refs", w.repo()::refs);
+        page("POST", "/{ns}/{name}/like", w.repo()::like);
+        page("POST", "/{ns}/{name}/request-access", w.repo()::requestAccess);
+        page("GET", "/{ns}/{name}/upload/{rest*}", w.manage()::uploadForm);
+        page("POST", "/{ns}/{name}/upload/{rest*}", w.manage()::upload);
+        page("GET", "/{ns}/{name}/settings", w.manage()::settings);
+        page("POST", "/{ns}/{name}/settings/{action}", w.manage()::settingsAction);
+        // discussions and pull requests (issue 14) add their pages here, and a tab in http.web.RepoNav
+    }
+
+    /** The pages' shared frame: what the root handler does before and after a page's handler. */
+    Web web() { return web; }
+
+    private void page(String method, String pattern, Handler h) {
+        site.add(new Route(method, pattern(pattern), h, Kind.PAGE));
+    }
+
+    private static String[] pattern(String p) {
+        return p.equals("/") ? new String[0] : p.substring(1).split("/");
     }
 
     private void api(String method, String pattern, Handler h) { api(method, pattern, h, false); }
 
     private void api(String method, String pattern, Handler h, boolean lfs) {
-        api.add(new Route(method, pattern.substring(1).split("/"), h, lfs));
+        api.add(new Route(method, pattern(pattern), h, lfs ? Kind.LFS : Kind.API));
     }
 
     private void site(String method, String pattern, Handler h) { site(method, pattern, h, false); }
 
     private void site(String method, String pattern, Handler h, boolean lfs) {
-        site.add(new Route(method, pattern.substring(1).split("/"), h, lfs));
+        site.add(new Route(method, pattern(pattern), h, lfs ? Kind.LFS : Kind.API));
     }
 
     /** Finds the route for the exchange and binds its variables to it; null when none matches. */
     Route match(Exchange ex) {
         List<String> segs = ex.segments();
-        if (segs.isEmpty()) return null;
         Binding b = new Binding();
+        if (segs.isEmpty()) return first(site, ex, segs, b); // the home page
         String first = segs.getFirst();
         if (first.equals("api") || first.equals("lfs")) return first(api, ex, segs, b);
         List<String> rest = segs;
-        if (first.equals("datasets") || first.equals("spaces")) {
+        if ((first.equals("datasets") || first.equals("spaces")) && segs.size() > 1) {
             b.type = first.equals("datasets") ? RepoType.DATASET : RepoType.SPACE;
             rest = segs.subList(1, segs.size());
         }
@@ -166,7 +219,7 @@ public final class Routes {
     Set<String> allowedMethods(Exchange ex) {
         List<String> segs = ex.segments();
         List<Route> table = segs.isEmpty() || segs.getFirst().equals("api") || segs.getFirst().equals("lfs") ? api : site;
-        List<String> s = table == site && !segs.isEmpty() && (segs.getFirst().equals("datasets") || segs.getFirst().equals("spaces"))
+        List<String> s = table == site && segs.size() > 1 && (segs.getFirst().equals("datasets") || segs.getFirst().equals("spaces"))
                 ? segs.subList(1, segs.size()) : segs;
         Set<String> methods = new TreeSet<>();
         for (Route r : table) {

@@ -109,6 +109,11 @@ public final class AccountDao {
                 .bind("o", orgKey).map((rs, ctx) -> Map.entry(mapUser(rs), OrgRole.parse(rs.getString("role")))).list());
     }
 
+    public void updateProfile(String userKey, String fullname, String email) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE users SET fullname = :f, email = :e WHERE user_key = :k")
+                .bind("f", fullname).bind("e", email).bind("k", userKey).execute());
+    }
+
     public void setPasswordHash(String userKey, String hash) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE users SET password_hash = :p WHERE user_key = :k").bind("p", hash).bind("k", userKey).execute());
     }

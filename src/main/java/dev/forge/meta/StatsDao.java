@@ -45,6 +45,11 @@ public final class StatsDao {
                 .bind("r", repoKey).map((rs, ctx) -> new Liker(rs.getString("name"), rs.getString("fullname"), Rows.instant(rs, "created_at"))).list());
     }
 
+    public boolean liked(String repoKey, String userKey) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT 1 FROM repo_likes WHERE repo_key = :r AND user_key = :u")
+                .bind("r", repoKey).bind("u", userKey).mapTo(Integer.class).findOne().isPresent());
+    }
+
     /** Repositories a user liked, newest first: (repo key, time). */
     public List<Map.Entry<String, Instant>> likedBy(String userKey) {
         return jdbi.withHandle(h -> h.createQuery("SELECT repo_key, created_at FROM repo_likes WHERE user_key = :u ORDER BY created_at DESC, repo_key")

@@ -123,7 +123,7 @@ public final class AccountHandlers {
             boolean write = permission.equals("write");
             String type = JsonFields.requiredText(s, "type");
             if (type.equals("repo")) {
-                out.add(new TokenScope(TokenScope.Kind.REPO, repoScopeTarget(by, JsonFields.requiredText(s, "repo")), write));
+                out.add(new TokenScope(TokenScope.Kind.REPO, repos.scopeTarget(by, JsonFields.requiredText(s, "repo")), write));
             } else if (type.equals("namespace")) {
                 String name = JsonFields.requiredText(s, "name");
                 if (!RepoId.isValidPart(name)) throw ForgeException.badRequest("Invalid namespace '" + dev.forge.core.Strings.clip(name, 100) + "'");
@@ -133,17 +133,6 @@ public final class AccountHandlers {
             }
         }
         return out;
-    }
-
-    /** {@code [type:]namespace/name} → the repository's key; the user must be able to read it. */
-    public String repoScopeTarget(Actor by, String spec) {
-        RepoType type = RepoType.MODEL;
-        int colon = spec.indexOf(':');
-        if (colon > 0) {
-            type = RepoType.fromName(spec.substring(0, colon)).orElseThrow(() -> ForgeException.badRequest("Unknown repository type in '" + spec + "'"));
-        }
-        Repo repo = repos.readable(Actor.internal(by.requireUser()).at(by.address()), type, RepoId.parse(spec.substring(colon + 1)));
-        return repo.key();
     }
 
     // ------------------------------------------------------------------------------ organisation members

@@ -32,7 +32,26 @@ public final class Errors {
 
     private Errors() {}
 
+    /**
+     * The body of an error answered to a browser: an HTML page for the status and message (already safe to show:
+     * redacted, and escaped by the page). Pages get no {@code WWW-Authenticate}, so a browser never pops up a login
+     * dialog for a private repository.
+     */
+    @FunctionalInterface
+    public interface ErrorPage {
+        byte[] render(Exchange ex, int status, String message);
+    }
+
     public static void write(Exchange ex, Throwable t, boolean lfsStyle) {
+        write(ex, t, lfsStyle, null);
+    }
+
+    /** The same mapping as {@link #write(Exchange, Throwable, boolean)}, answered with the page {@code page} renders. */
+    public static void writePage(Exchange ex, Throwable t, ErrorPage page) {
+        write(ex, t, false, page);
+    }
+
+    private static void write(Exchange ex, Throwable t, boolean lfsStyle, ErrorPage page) {
         if (isDisconnect(t)) {
             log.debug("client went away: {} {}", ex.method(), loggablePath(ex.request.getHttpURI().getPath()));
             ex.callback.failed(t);
@@ -69,10 +88,25 @@ public final class Errors {
         fe.headers().forEach((k, v) -> {
             if (k.equals(dev.forge.service.repo.RepoService.MOVED_TO_HEADER)) {
                 headers.put("Location", movedLocation(ex, v));
-            } else {
+            } else if (page == null || !k.endsWith("-Authenticate")) {
                 headers.put(k, v);
             }
         });
+        if (page != null) {
+            byte[] html;
+            try {
+                html = page.render(ex, kind.status(), message);
+            } catch (RuntimeException e) {
+                log.error("request {}: the error page failed", ex.requestId(), e);
+                html = ("<!doctype html><title>Error</title><p>Error " + kind.status() + "</p>").getBytes(StandardCharsets.UTF_8);
+            }
+            headers.put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+            headers.put(HttpHeader.CONTENT_LENGTH, html.length);
+            if (ex.isHead()) ex.callback.succeeded();
+            else if (drainAfter) writeThenDrain(ex, html);
+            else ex.response.write(true, ByteBuffer.wrap(html), ex.callback);
+            return;
+        }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);
         if (lfsStyle) {

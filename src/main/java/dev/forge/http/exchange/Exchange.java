@@ -53,6 +53,17 @@ public final class Exchange {
     private List<String> tail = List.of();
     private RepoType repoType = RepoType.MODEL;
     private Actor actor;
+    private SessionLookup sessions;
+    private boolean fromSession;
+
+    /**
+     * Finds the actor a browser session cookie stands for: {@code (secret, client address)} → the signed-in actor, or
+     * empty for an unknown or expired session (the request is then anonymous).
+     */
+    @FunctionalInterface
+    public interface SessionLookup {
+        Optional<Actor> actor(String secret, String address);
+    }
 
     public Exchange(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, BodyBudget budget,
                     String requestId) {
@@ -178,13 +189,63 @@ public final class Exchange {
 
     // ------------------------------------------------------------------------------------------- auth
 
-    /** The caller: anonymous without credentials; a 401 for credentials that match no live token. */
+    /**
+     * The caller: anonymous without credentials; a 401 for credentials that match no live token. On pages (after
+     * {@link #acceptSessionCookie}), a request without an {@code Authorization} header is the signed-in user of its
+     * session cookie, if it carries a live one.
+     */
     public Actor actor() {
         if (actor == null) {
             Optional<String> secret = presentedToken();
-            actor = secret.isEmpty() ? Actor.anonymous(clientAddress()) : auth.authenticate(secret.get(), clientAddress());
+            if (secret.isPresent()) {
+                actor = auth.authenticate(secret.get(), clientAddress());
+            } else {
+                Optional<Actor> signedIn = (sessions == null ? Optional.<String>empty() : cookie(SESSION_COOKIE))
+                        .flatMap(s -> sessions.actor(s, clientAddress()));
+                fromSession = signedIn.isPresent();
+                actor = signedIn.orElseGet(() -> Actor.anonymous(clientAddress()));
+            }
         }
         return actor;
+    }
+
+    /** The cookie that carries a browser session's secret (pages only; the API never reads it). */
+    public static final String SESSION_COOKIE = "forge_session";
+
+    /**
+     * Lets a browser session cookie stand for the caller: only page routes do this, so the JSON API, git and file
+     * downloads never act on ambient cookie credentials (and need no CSRF defence).
+     */
+    public void acceptSessionCookie(SessionLookup lookup) {
+        if (actor != null) throw new IllegalStateException("the actor was already decided");
+        this.sessions = lookup;
+    }
+
+    /** The key of the browser session the caller signed in with; empty for token and anonymous callers. */
+    public Optional<String> sessionKey() {
+        return actor() instanceof Actor.Signed s && fromSession ? Optional.of(s.token().key()) : Optional.empty();
+    }
+
+    /** Whether the request carries credentials in an {@code Authorization} header (not ambient, so not forgeable cross-site). */
+    public boolean hasAuthorizationHeader() {
+        String h = header("Authorization");
+        return h != null && !h.isBlank();
+    }
+
+    /** The value of a request cookie; the first when several have the name. */
+    public Optional<String> cookie(String name) {
+        for (HttpField f : request.getHeaders()) {
+            if (!f.is("Cookie")) continue;
+            for (String pair : f.getValue().split(";")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+                    String v = pair.substring(eq + 1).trim();
+                    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
+                    return Optional.of(v);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -283,6 +344,85 @@ public final class Exchange {
             callback.succeeded();
         } else {
             response.write(true, ByteBuffer.wrap(bytes), callback);
+        }
+    }
+
+    /** Answers an HTML page (already rendered, UTF-8). */
+    public void html(int status, byte[] page) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, page.length);
+        if (isHead()) {
+            callback.succeeded();
+        } else {
+            response.write(true, ByteBuffer.wrap(page), callback);
+        }
+    }
+
+    /** Answers a small body of the given type (static assets). */
+    public void bytes(int status, String contentType, byte[] body) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        if (isHead()) {
+            callback.succeeded();
+        } else {
+            response.write(true, ByteBuffer.wrap(body), callback);
+        }
+    }
+
+    /** Answers a redirect to {@code location} (a path on this forge): 303 after a form, so the browser GETs it. */
+    public void redirect(int status, String location) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.LOCATION, location);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);
+        callback.succeeded();
+    }
+
+    /** The request path as sent (still percent-encoded), for links back to it. */
+    public String rawPath() { return request.getHttpURI().getPath(); }
+
+    /** The raw query string, or empty. */
+    public String rawQuery() {
+        String q = request.getHttpURI().getQuery();
+        return q == null ? "" : q;
+    }
+
+    /** The {@code Content-Type} of the request body, or empty. */
+    public String contentType() {
+        String t = header("Content-Type");
+        return t == null ? "" : t;
+    }
+
+    /**
+     * A {@code multipart/form-data} body, read in full: parts larger than {@code memoryBytes} are spooled to files in
+     * {@code spool}; more than {@code maxBytes} in all (or per part) is refused with 413.
+     */
+    public org.eclipse.jetty.http.MultiPartFormData.Parts multipart(java.nio.file.Path spool, long memoryBytes, long maxBytes) throws IOException {
+        String type = contentType();
+        String boundary = org.eclipse.jetty.http.MultiPart.extractBoundary(type);
+        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data") || boundary == null) {
+            throw new ForgeException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "Expected a multipart/form-data body");
+        }
+        if (request.getLength() > maxBytes) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "Request body larger than " + maxBytes + " bytes");
+        org.eclipse.jetty.http.MultiPartFormData.Parser parser = new org.eclipse.jetty.http.MultiPartFormData.Parser(boundary);
+        parser.setFilesDirectory(spool);
+        parser.setMaxMemoryFileSize(memoryBytes);
+        parser.setMaxFileSize(maxBytes);
+        parser.setMaxLength(maxBytes);
+        parser.setMaxParts(1000);
+        try {
+            return parser.parse(request).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            String m = c == null || c.getMessage() == null ? "malformed multipart body" : c.getMessage();
+            if (m.toLowerCase(java.util.Locale.ROOT).contains("exceed") || m.toLowerCase(java.util.Locale.ROOT).contains("too large")) {
+                throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "The upload is larger than " + maxBytes + " bytes");
+            }
+            throw ForgeException.badRequest("Malformed form upload: " + dev.forge.core.Strings.clip(m, 200));
         }
     }
 

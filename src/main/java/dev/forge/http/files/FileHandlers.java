@@ -50,6 +50,9 @@ public final class FileHandlers {
         ex.setHeader("Content-Type", contentType(e.path()));
         ex.setHeader("Content-Disposition", disposition(e.path()));
         ex.setHeader("Cache-Control", "private, max-age=0, must-revalidate");
+        // a repository's files are the owners' bytes, not this site's: never sniffed into HTML, never run as a page
+        ex.setHeader("X-Content-Type-Options", "nosniff");
+        ex.setHeader("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox");
         String ifNoneMatch = ex.header("If-None-Match");
         if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("W/" + etag) || ifNoneMatch.trim().equals("*"))) {
             ex.notModified();
@@ -79,6 +82,10 @@ public final class FileHandlers {
     public static String contentType(String path) {
         String p = path.toLowerCase(java.util.Locale.ROOT);
         if (p.endsWith(".json")) return "application/json";
+        if (p.endsWith(".png")) return "image/png";
+        if (p.endsWith(".jpg") || p.endsWith(".jpeg")) return "image/jpeg";
+        if (p.endsWith(".gif")) return "image/gif";
+        if (p.endsWith(".webp")) return "image/webp";
         if (p.endsWith(".md") || p.endsWith(".txt") || p.endsWith(".py") || p.endsWith(".yaml") || p.endsWith(".yml")
                 || p.endsWith(".jsonl") || p.endsWith(".csv") || p.endsWith(".gitattributes") || p.endsWith(".gitignore")) {
             return "text/plain; charset=utf-8";

@@ -90,6 +90,45 @@ public final class AuthService {
         return createUser(by, name, fullname, email, false, password);
     }
 
+    /**
+     * Changes the signed-in user's own name shown and e-mail address. A full name is 1 to 100 characters (blank means
+     * the user name); an e-mail address, if any, at most 254 characters with one {@code @}.
+     */
+    public User updateProfile(Actor by, String fullname, String email) {
+        User u = requireSignedIn(by);
+        requireFullStanding(by, "Changing your profile");
+        String name = fullname == null || fullname.isBlank() ? u.name() : fullname.strip();
+        if (name.length() > 100 || name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw ForgeException.badRequest("A full name has at most 100 characters and no control characters");
+        }
+        String mail = email == null || email.isBlank() ? null : email.strip();
+        if (mail != null && (mail.length() > 254 || mail.indexOf('@') <= 0 || mail.indexOf('@') != mail.lastIndexOf('@')
+                || mail.chars().anyMatch(c -> c <= 0x20 || c == 0x7f || c == '<' || c == '>'))) {
+            throw ForgeException.badRequest("That does not look like an e-mail address");
+        }
+        accounts.updateProfile(u.key(), name, mail);
+        audit.record(by, "user.profile", u.name(), Map.of());
+        return accounts.userByKey(u.key()).orElseThrow();
+    }
+
+    /**
+     * Changes the signed-in user's own password; the current one must be given (and is throttled like a login), so a
+     * browser left signed in is not enough to take the account over.
+     */
+    public void changePassword(Actor by, String current, String replacement) {
+        User u = requireSignedIn(by);
+        requireFullStanding(by, "Changing your password");
+        login(u.name(), current == null ? "" : current, by.address());
+        setPassword(by, u, replacement);
+    }
+
+    /** Account settings need the user's full standing: a browser session or a write token, never a read or scoped token. */
+    private static void requireFullStanding(Actor by, String what) {
+        if (by instanceof Actor.Signed s && s.token().role() != Token.Role.WRITE) {
+            throw ForgeException.forbidden(what + " needs a write token or a signed-in browser");
+        }
+    }
+
     public void setPassword(Actor by, User user, String password) {
         accounts.setPasswordHash(user.key(), Passwords.hash(requireAcceptablePassword(password)));
         audit.record(by, "user.passwd", user.name(), Map.of());

@@ -82,6 +82,8 @@ public final class PopularityService {
 
     public List<StatsDao.Liker> likers(Repo repo) { return stats.likers(repo.key()); }
 
+    public boolean liked(Repo repo, String userKey) { return stats.liked(repo.key(), userKey); }
+
     public List<Map.Entry<String, Instant>> likedBy(String userKey) { return stats.likedBy(userKey); }
 
     // ------------------------------------------------------------------------------------------- figures

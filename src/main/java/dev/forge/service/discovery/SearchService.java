@@ -377,6 +377,14 @@ public final class SearchService implements AutoCloseable {
         return new Listing(out, page.nextCursor());
     }
 
+    /** A page of a listing as people see it (the web pages): the same query, each hit typed as a {@link RepoSummary}. */
+    public record Summaries(List<RepoSummary> items, Optional<String> nextCursor) {}
+
+    public Summaries summaries(Actor actor, ListRequest r) {
+        Listing l = list(actor, r);
+        return new Summaries(l.items().stream().map(i -> RepoSummary.of(r.type(), i)).toList(), l.nextCursor());
+    }
+
     /** Index terms for the {@code gated} listing filter (the control character keeps them apart from real tags). */
     public static final String GATED_TERM = "\u0001gated:yes", NOT_GATED_TERM = "\u0001gated:no";
 

@@ -141,6 +141,42 @@ public final class WeightFacts {
         return new CommitFacts(safetensors, gguf, config, adapter, hasGguf, !shards.isEmpty(), library, problems);
     }
 
+    /**
+     * What the header of one weight file says, for a file page: the parameters by dtype (safetensors) and in all, and
+     * for GGUF its architecture, context length and quantization; or why the header could not be read.
+     */
+    public record FileHeader(String format, Map<String, Long> parametersByDtype, long total, Optional<String> architecture,
+                             Optional<Long> contextLength, Optional<String> quantization, Optional<String> problem) {
+        public FileHeader {
+            parametersByDtype = Map.copyOf(parametersByDtype);
+        }
+    }
+
+    /** The header of a {@code .safetensors} or {@code .gguf} file (read once per content, as for the commit's facts). */
+    public Optional<FileHeader> header(Repo repo, FileEntry e) {
+        String format = e.path().endsWith(".safetensors") ? "safetensors" : e.path().endsWith(".gguf") ? "gguf" : null;
+        if (format == null || e.directory()) return Optional.empty();
+        List<String> problems = new ArrayList<>();
+        Optional<String> json = summary(repo, e, format, problems);
+        Optional<String> problem = problems.stream().findFirst().map(p -> p.startsWith(e.path() + ": ") ? p.substring(e.path().length() + 2) : p);
+        if (json.isEmpty()) return Optional.of(new FileHeader(format, Map.of(), -1, Optional.empty(), Optional.empty(), Optional.empty(),
+                problem.or(() -> Optional.of("the header could not be read"))));
+        try {
+            JsonNode n = JSON.readTree(json.get());
+            Map<String, Long> byDtype = new TreeMap<>();
+            n.path("parameters").properties().forEach(p -> byDtype.put(p.getKey(), p.getValue().asLong()));
+            return Optional.of(new FileHeader(format, byDtype, n.path("total").asLong(-1), text(n, "architecture"),
+                    n.path("context_length").canConvertToLong() ? Optional.of(n.path("context_length").asLong()) : Optional.empty(),
+                    text(n, "quantization"), problem));
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static Optional<String> text(JsonNode n, String field) {
+        return n.path(field).isTextual() ? Optional.of(n.path(field).asText()) : Optional.empty();
+    }
+
     /** The keys of tokenizer_config.json the Hub's {@code config.tokenizer_config} carries. */
     private static final List<String> TOKENIZER_KEYS = List.of("bos_token", "eos_token", "pad_token", "unk_token", "chat_template");
 

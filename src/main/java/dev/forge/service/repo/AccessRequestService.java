@@ -60,6 +60,12 @@ public final class AccessRequestService {
         return status;
     }
 
+    /** The status of the actor's own request for access to a repository they can see; empty when they never asked. */
+    public java.util.Optional<String> ownStatus(Actor actor, Repo repo) {
+        policy.requireRead(actor, repo);
+        return actor.userOpt().flatMap(u -> dao.status(repo.key(), u.key()));
+    }
+
     /** A page of requests in one status; only for those who can write to the repository. */
     public List<AccessRequest> list(Actor actor, RepoType type, RepoId id, String status, int offset, int limit) {
         if (!STATUSES.contains(status)) throw ForgeException.badRequest("Unknown status '" + status + "' (pending, accepted or rejected)");

@@ -53,6 +53,41 @@ public final class ContentService {
         return new FileTarget(repo, commit, entry);
     }
 
+    /**
+     * A file for a page: resolved from unencoded {@code rev/path} segments (the revision is the longest prefix that
+     * names a ref, as for tree listings), with at most {@code maxBytes} of its content from the start.
+     *
+     * @param head the first bytes of the content (of the LFS object for LFS files); {@code truncated} when there is more
+     */
+    public record FileView(FileTarget target, String revision, byte[] head, boolean truncated) {}
+
+    public FileView view(Actor actor, RepoType type, RepoId id, java.util.List<String> revAndPath, int maxBytes) {
+        Repo repo = repos.filesReadable(actor, type, id);
+        if (revAndPath.size() < 2) throw ForgeException.badRequest("A file page needs a revision and a path");
+        String[] split = repos.splitRevision(repo, revAndPath);
+        if (split[1].isEmpty()) throw ForgeException.entryNotFound(String.join("/", revAndPath), repos.resolve(repo, split[0]));
+        FileTarget t = resolve(actor, type, id, split[0], split[1]);
+        long size = t.entry().size();
+        int n = (int) Math.min(size, maxBytes);
+        byte[] head = new byte[n];
+        try {
+            if (t.entry().isLfs()) {
+                try (SeekableByteChannel ch = openLfs(t)) {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(head);
+                    while (buf.hasRemaining() && ch.read(buf) >= 0) { }
+                    n = buf.position();
+                }
+            } else {
+                try (InputStream in = openGitBlob(t)) {
+                    n = in.readNBytes(head, 0, n);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new FileView(t, split[0], n == head.length ? head : java.util.Arrays.copyOf(head, n), size > n);
+    }
+
     /** The LFS object behind an LFS file. */
     public SeekableByteChannel openLfs(FileTarget target) {
         FileEntry.LfsInfo lfs = target.entry().lfsInfo().orElseThrow();

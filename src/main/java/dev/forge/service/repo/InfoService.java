@@ -64,8 +64,12 @@ public final class InfoService {
         return new Snapshot(repo, meta, files, used, details.details(actor, repo, meta));
     }
 
-    /** One page of a tree listing, with the cursor of the next page (null on the last). */
-    public record TreePage(Repo repo, String commit, List<FileEntry> entries, Map<String, CommitMeta> lastCommits, String nextCursor) {}
+    /**
+     * One page of a tree listing, with the cursor of the next page (null on the last), and which of the request's
+     * segments named the revision and which the folder ("" for the root).
+     */
+    public record TreePage(Repo repo, String commit, List<FileEntry> entries, Map<String, CommitMeta> lastCommits, String nextCursor,
+                           String revision, String folder) {}
 
     /**
      * @param revAndPath the unencoded revision and folder segments after {@code tree/}; the revision is the
@@ -90,7 +94,7 @@ public final class InfoService {
             next = rows.getLast().path();
         }
         Map<String, CommitMeta> last = expand ? lastCommits(repo, rows) : Map.of();
-        return new TreePage(repo, commit, rows, last, next);
+        return new TreePage(repo, commit, rows, last, next, split[0], folder);
     }
 
     public TreePage pathsInfo(Actor actor, RepoType type, RepoId id, String rev, Collection<String> paths, boolean expand) {
@@ -102,7 +106,7 @@ public final class InfoService {
             if (RepoPath.isValid(trimmed)) valid.add(trimmed);
         }
         List<FileEntry> rows = index.entries(repo.key(), commit, valid);
-        return new TreePage(repo, commit, rows, expand ? lastCommits(repo, rows) : Map.of(), null);
+        return new TreePage(repo, commit, rows, expand ? lastCommits(repo, rows) : Map.of(), null, rev, "");
     }
 
     private Map<String, CommitMeta> lastCommits(Repo repo, List<FileEntry> rows) {

@@ -135,6 +135,25 @@ public final class RepoService {
         return repos.findByKey(key).filter(r -> policy.canRead(Actor.internal(user), r));
     }
 
+    /** Whether the actor may write to a repository they can read (pages show the settings and upload links then). */
+    public boolean canWrite(Actor actor, Repo repo) {
+        return policy.level(actor, repo) == AccessPolicy.Level.WRITE;
+    }
+
+    /**
+     * The key of the repository {@code [type:]namespace/name} names, for a fine-grained token's scope: the actor's user
+     * must be able to read it with their full standing (whatever token they use now). Otherwise "not found".
+     */
+    public String scopeTarget(Actor by, String spec) {
+        RepoType type = RepoType.MODEL;
+        int colon = spec.indexOf(':');
+        if (colon > 0) {
+            type = RepoType.fromName(spec.substring(0, colon)).orElseThrow(() -> ForgeException.badRequest("Unknown repository type in '"
+                    + dev.forge.core.Strings.clip(spec, 200) + "'"));
+        }
+        return readable(Actor.internal(by.requireUser()).at(by.address()), type, RepoId.parse(spec.substring(colon + 1))).key();
+    }
+
     /** Lookup without access checks, for internal callers that check access themselves. */
     public Optional<Repo> find(RepoType type, RepoId id) {
         return type.isSupported() ? repos.find(type, id) : Optional.empty();

@@ -1,0 +1,47 @@
+package dev.forge.http.web;
+
+import gg.jte.Content;
+import gg.jte.TemplateOutput;
+
+/**
+ * HTML that templates may write as it is: made only in this package, by code that escapes every piece of user text it
+ * puts in ({@link Highlighter}) or by the sanitizer ({@link Markdown}). Templates never use
+ * {@code $unsafe}; this type is the one door for markup that is not the template's own. Immutable.
+ */
+public final class SafeHtml implements Content {
+    static final SafeHtml EMPTY = new SafeHtml("");
+
+    private final String html;
+
+    SafeHtml(String html) {
+        this.html = html;
+    }
+
+    @Override
+    public void writeTo(TemplateOutput output) {
+        output.writeContent(html);
+    }
+
+    @Override
+    public boolean isEmptyContent() {
+        return html.isEmpty();
+    }
+
+    /** The markup, for tests and size checks. */
+    public String html() { return html; }
+
+    /** Escapes text for an HTML text node or a double-quoted attribute. */
+    static void escape(CharSequence s, StringBuilder out) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '<' -> out.append("&lt;");
+                case '>' -> out.append("&gt;");
+                case '&' -> out.append("&amp;");
+                case '"' -> out.append("&#34;");
+                case '\'' -> out.append("&#39;");
+                default -> out.append(c);
+            }
+        }
+    }
+}

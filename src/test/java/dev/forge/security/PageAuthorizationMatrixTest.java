@@ -1,0 +1,130 @@
+package dev.forge.security;
+
+import dev.forge.core.Repo;
+import dev.forge.core.User;
+import dev.forge.testing.WebClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Walks {@code authorization-matrix.txt} through the web pages: for every operation a page can do, each of the nine
+ * callers (the same tokens, presented by a browser with its own cookies and CSRF token) must get from the page exactly
+ * the status and {@code X-Error-Code} the API gives — a private repository is "not found" (401 anonymously, 404
+ * otherwise), a gated one's files answer {@code GatedRepo}. A form's success is a 303 redirect, which counts as the
+ * API's 200. Operations with no page (git, LFS transfers, branches and tags, …) are listed in {@link #NO_PAGE}; a new
+ * row of the matrix must be put in one place or the other, so no endpoint escapes the check.
+ */
+class PageAuthorizationMatrixTest {
+    /** Operations of the matrix that no page performs. */
+    static final Set<String> NO_PAGE = Set.of("paths-info", "auth-check", "git-fetch", "git-push", "lfs-download", "lfs-upload",
+            "preupload", "commit-pr", "branch", "tag", "delete-branch", "delete-tag", "super-squash*", "whoami", "validate-yaml",
+            "audit-log", "discussions", "requests");
+
+    @TempDir
+    static Path dir;
+    static MatrixFixture m;
+    static final Map<String, WebClient> browsers = new HashMap<>();
+    static final AtomicInteger seq = new AtomicInteger();
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        m = MatrixFixture.start(dir);
+        for (String column : MatrixFixture.COLUMNS) browsers.put(column, new WebClient(m.tf.baseUrl, m.tokens.get(column)));
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        m.close();
+    }
+
+    @Test
+    void everyPageCellOfTheMatrixHolds() throws Exception {
+        List<MatrixFixture.Row> rows = MatrixFixture.rows();
+        List<String> mismatches = new ArrayList<>();
+        Set<String> unmapped = new HashSet<>();
+        int cells = 0;
+        for (MatrixFixture.Row row : rows) {
+            if (NO_PAGE.contains(row.op())) continue;
+            for (int c = 0; c < MatrixFixture.COLUMNS.size(); c++) {
+                String column = MatrixFixture.COLUMNS.get(c);
+                List<HttpResponse<String>> answers = run(row, column);
+                if (answers == null) {
+                    unmapped.add(row.op());
+                    continue;
+                }
+                for (HttpResponse<String> r : answers) {
+                    int status = r.statusCode() == 303 && r.request().method().equals("POST") ? 200 : r.statusCode();
+                    String code = r.headers().firstValue("X-Error-Code").orElse(null);
+                    String actual = status + (code == null ? "" : ":" + code);
+                    cells++;
+                    String expected = row.expected().get(c);
+                    if (!actual.equals(expected)) {
+                        mismatches.add("line %d  %-14s %-6s %-8s %-5s %-40s expected %-18s got %-18s %s".formatted(row.line(), row.op(), row.repo(),
+                                column, r.request().method(), r.uri().getPath(), expected, actual,
+                                r.headers().firstValue("X-Error-Message").orElse("")));
+                    }
+                    if (status >= 400) {
+                        assertThat(r.headers().firstValue("Content-Type")).as(r.uri().toString()).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+                        assertThat(r.headers().firstValue("WWW-Authenticate")).as("a page never asks the browser for a password").isEmpty();
+                    }
+                }
+            }
+        }
+        assertThat(unmapped).as("matrix operations neither mapped to a page nor listed in NO_PAGE").isEmpty();
+        assertThat(cells).isGreaterThan(300);
+        assertThat(mismatches).as("cells that do not hold through the pages, out of %d", cells).isEmpty();
+    }
+
+    /** The page requests for one cell; null when the operation has no mapping here. */
+    private List<HttpResponse<String>> run(MatrixFixture.Row row, String column) throws Exception {
+        WebClient b = browsers.get(column);
+        Repo repo = row.repo().equals("-") ? null : m.repos.get(row.repo());
+        if (row.op().endsWith("*")) {
+            repo = m.copyOf(repo);
+            if (column.equals("fine") && row.repo().equals("priv")) b = new WebClient(m.tf.baseUrl, m.fineToken(repo));
+        }
+        String id = repo == null ? null : repo.displayId();
+        int n = seq.incrementAndGet();
+        User user = m.userOf(column);
+        return switch (row.op()) {
+            case "info", "storage" -> List.of(b.get("/" + id));
+            case "tree" -> List.of(b.get("/" + id + "/tree/main"));
+            case "refs" -> List.of(b.get("/" + id + "/refs"));
+            case "commits" -> List.of(b.get("/" + id + "/commits/main"));
+            case "resolve", "raw" -> List.of(b.get("/" + id + "/blob/main/README.md"));
+            case "resolve-head" -> List.of(b.head("/" + id + "/blob/main/README.md"));
+            case "lfs-file" -> List.of(b.get("/" + id + "/blob/main/weights.bin"));
+            case "commit" -> List.of(b.upload("/" + id + "/upload/main", Map.of("summary", "page matrix " + n),
+                    List.of(new WebClient.FilePart("files", "page-" + n + ".txt", ("hi " + n).getBytes(StandardCharsets.UTF_8)))));
+            case "settings" -> List.of(b.get("/" + id + "/settings"),
+                    b.post("/" + id + "/settings/visibility", "visibility", repo.isPrivate() ? "private" : "public"));
+            case "delete*" -> List.of(b.post("/" + id + "/settings/delete", "confirm", id));
+            case "move*" -> List.of(b.post("/" + id + "/settings/rename", "namespace", "acme", "name", repo.id().name() + "-moved"));
+            case "ask-access" -> List.of(b.post("/" + id + "/request-access", "reason", "research"));
+            case "handle" -> List.of(b.post("/" + id + "/settings/access", "user", "mallory", "status", "pending"));
+            case "grant" -> List.of(b.post("/" + id + "/settings/grant", "user", "victor"));
+            case "create-in-org" -> List.of(b.post("/new", "owner", "acme", "name", "page-new-" + n));
+            case "create-own" -> List.of(b.post("/new", "owner", user == null ? "nobody" : user.name(), "name", "page-own-" + n));
+            case "create-foreign" -> List.of(b.post("/new", "owner", "victor", "name", "page-x-" + n));
+            case "members" -> List.of(b.get("/acme"));
+            case "set-member" -> List.of(b.post("/organizations/acme/settings/members", "user", "victor", "role", "read"));
+            case "tokens" -> List.of(b.get("/settings/tokens"));
+            default -> null;
+        };
+    }
+}
