@@ -95,7 +95,7 @@ final class Highlighter {
             }
             plain(text.substring(at), line, out, null);
         }
-        if (!line.isEmpty() || !text.endsWith("\n")) out.add(new SafeHtml(line.toString()));
+        if (!line.isEmpty() || (!text.isEmpty() && !text.endsWith("\n"))) out.add(new SafeHtml(line.toString()));
         return out;
     }
 
