@@ -128,16 +128,32 @@ public final class ManagePages {
 
     // ------------------------------------------------------------------------------------------- settings
 
-    public record SettingsView(RepoNav nav, Repo repo, List<AccessRequest> pending, List<AccessRequest> accepted,
-                               List<AccessRequest> rejected, List<String> namespaces, Map<String, String> gatingChoices) {}
+    /** An access request as the settings page lists it, with the reason the requester gave (as text). */
+    public record RequestRow(AccessRequest request, String reason) {
+        static RequestRow of(AccessRequest r) {
+            String reason = "";
+            if (r.fields() != null) {
+                try {
+                    var n = Exchange.JSON.readTree(r.fields());
+                    reason = n.path("reason").isTextual() ? n.path("reason").asText() : n.toString();
+                } catch (IOException e) {
+                    reason = r.fields();
+                }
+            }
+            return new RequestRow(r, reason);
+        }
+    }
+
+    public record SettingsView(RepoNav nav, Repo repo, List<RequestRow> pending, List<RequestRow> accepted,
+                               List<RequestRow> rejected, List<String> namespaces, Map<String, String> gatingChoices) {}
 
     public void settings(Exchange ex) {
         Repo repo = repos.writable(ex.actor(), ex.repoType(), ex.repoId());
-        List<AccessRequest> pending = List.of(), accepted = List.of(), rejected = List.of();
+        List<RequestRow> pending = List.of(), accepted = List.of(), rejected = List.of();
         if (repo.isGated()) {
-            pending = accessRequests.list(ex.actor(), ex.repoType(), ex.repoId(), "pending", 0, REQUESTS_SHOWN);
-            accepted = accessRequests.list(ex.actor(), ex.repoType(), ex.repoId(), "accepted", 0, REQUESTS_SHOWN);
-            rejected = accessRequests.list(ex.actor(), ex.repoType(), ex.repoId(), "rejected", 0, REQUESTS_SHOWN);
+            pending = requests(ex, "pending");
+            accepted = requests(ex, "accepted");
+            rejected = requests(ex, "rejected");
         }
         Map<String, String> gating = new LinkedHashMap<>();
         gating.put("none", "Not gated: anyone who can see it downloads its files");
@@ -146,6 +162,10 @@ public final class ManagePages {
         SettingsView v = new SettingsView(RepoNav.of(pages.links(), repo, "settings", "main", true), repo, pending, accepted, rejected,
                 DiscoverPages.namespacesOf(auth, ex.actor()), gating);
         pages.render(ex, 200, "settings.jte", pages.frame(ex, "Settings · " + repo.displayId()), v);
+    }
+
+    private List<RequestRow> requests(Exchange ex, String status) {
+        return accessRequests.list(ex.actor(), ex.repoType(), ex.repoId(), status, 0, REQUESTS_SHOWN).stream().map(RequestRow::of).toList();
     }
 
     /** {@code POST /{repo}/settings/{action}}: one form of the settings page. */

@@ -113,8 +113,12 @@ final class Markdown {
 
         @Override
         public void openTag(String name, List<String> attrs) {
-            List<String> out = new ArrayList<>(attrs.size());
+            List<String> out = new ArrayList<>(attrs.size() + 2);
+            boolean hasAlt = false;
+            String src = "";
             for (int i = 0; i + 1 < attrs.size(); i += 2) {
+                if (attrs.get(i).equals("alt")) hasAlt = !attrs.get(i + 1).isBlank();
+                if (attrs.get(i).equals("src")) src = attrs.get(i + 1);
                 String attr = attrs.get(i), value = attrs.get(i + 1);
                 boolean url = (name.equals("a") && attr.equals("href")) || (name.equals("img") && attr.equals("src"));
                 if (url && isRelative(value)) {
@@ -122,8 +126,15 @@ final class Markdown {
                     if (path == null) continue;
                     value = name.equals("img") ? resolver.image(path) : resolver.link(path);
                 }
+                if (attr.equals("alt") && value.isBlank()) continue;
                 out.add(attr);
                 out.add(value);
+            }
+            if (name.equals("img") && !hasAlt) {
+                // an image the card gives no text for is announced by its file name (what a screen reader would read out anyway)
+                String file = src.replaceAll("[?#].*", "");
+                out.add("alt");
+                out.add("Image " + (file.isEmpty() ? "without a name" : file.substring(file.lastIndexOf('/') + 1)));
             }
             next.openTag(name, out);
         }
