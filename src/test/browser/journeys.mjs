@@ -125,7 +125,10 @@ await journey("find a model by search and read its card", async () => {
   const p = visitor.page;
   await go(p, "/", "home");
   await shoot(p, "home-desktop");
-  await p.getByLabel("Search models").fill(model.split("/")[1]);
+  await p.getByLabel("Search models").pressSequentially(model.split("/")[1], { delay: 30 });
+  await p.locator("#site-suggestions option").first().waitFor({ state: "attached", timeout: 5000 })
+    .catch(() => fail("search as you type: no suggestion arrived"));
+  check(await p.locator(`#site-suggestions option[value="${model}"]`).count() === 1, "search as you type suggests the model");
   await p.getByLabel("Search models").press("Enter");
   await p.waitForLoadState();
   await inspect(p, "search");
@@ -137,6 +140,7 @@ await journey("find a model by search and read its card", async () => {
   check(await p.getByRole("article").getByRole("heading", { level: 1 }).count() > 0, "the card is rendered");
   check(await p.getByText("apache-2.0").count() > 0, "the license is in the metadata panel");
   check(await p.locator("#snippet-cli").textContent().then((t) => t.includes("HF_ENDPOINT=" + base)), "snippets point at this forge");
+  check(await p.getByRole("button", { name: "Copy" }).first().isVisible(), "the script shows the copy buttons");
   await shoot(p, "repository-desktop");
 });
 

@@ -71,6 +71,7 @@ public final class ForgeCli implements Runnable {
             }
             System.out.println("Forge is serving " + config.dataDir().toAbsolutePath() + " at " + config.publicUrl()
                     + " (listening on " + config.host() + ":" + server.port() + ")");
+            System.out.println("Open " + config.url("/") + " in a browser to look around.");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     server.close();
@@ -96,6 +97,7 @@ public final class ForgeCli implements Runnable {
                         %s
 
                     More tokens: ./forge token create --user admin --name laptop
+                    To sign in on the web pages, give admin a password: ./forge user passwd admin
                     ------------------------------------------------------------------------""".formatted(t.secret()));
             return admin;
         }

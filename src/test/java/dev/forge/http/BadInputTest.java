@@ -377,7 +377,7 @@ class BadInputTest {
             "/api/models/admin/bad/nope",
             "/api/models/admin/bad/tree",
             "/api/models/admin/bad/commits",
-            "/admin/bad/blob/main/config.json",
+            "/admin/bad/blobs/main/config.json", // (blob/… is a web page now, at the Hub's path)
             "/admin/bad/resolve/main",
             "/admin/bad/resolve",
             "/admin/bad/nope/main/config.json",
