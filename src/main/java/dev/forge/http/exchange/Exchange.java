@@ -226,26 +226,9 @@ public final class Exchange {
         return actor() instanceof Actor.Signed s && fromSession ? Optional.of(s.token().key()) : Optional.empty();
     }
 
-    /** Whether the request carries credentials in an {@code Authorization} header (not ambient, so not forgeable cross-site). */
-    public boolean hasAuthorizationHeader() {
-        String h = header("Authorization");
-        return h != null && !h.isBlank();
-    }
-
     /** The value of a request cookie; the first when several have the name. */
     public Optional<String> cookie(String name) {
-        for (HttpField f : request.getHeaders()) {
-            if (!f.is("Cookie")) continue;
-            for (String pair : f.getValue().split(";")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
-                    String v = pair.substring(eq + 1).trim();
-                    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
-                    return Optional.of(v);
-                }
-            }
-        }
-        return Optional.empty();
+        return Cookies.value(request.getHeaders(), name);
     }
 
     /**
@@ -336,30 +319,15 @@ public final class Exchange {
     }
 
     public void json(int status, Object body, String contentType) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-        if (isHead()) {
-            callback.succeeded();
-        } else {
-            response.write(true, ByteBuffer.wrap(bytes), callback);
-        }
+        bytes(status, contentType, JSON.writeValueAsBytes(body));
     }
 
     /** Answers an HTML page (already rendered, UTF-8). */
     public void html(int status, byte[] page) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, page.length);
-        if (isHead()) {
-            callback.succeeded();
-        } else {
-            response.write(true, ByteBuffer.wrap(page), callback);
-        }
+        bytes(status, "text/html; charset=utf-8", page);
     }
 
-    /** Answers a small body of the given type (static assets). */
+    /** Answers a body held in memory (JSON, a page, a static asset); HEAD gets the headers only. */
     public void bytes(int status, String contentType, byte[] body) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
@@ -392,38 +360,6 @@ public final class Exchange {
     public String contentType() {
         String t = header("Content-Type");
         return t == null ? "" : t;
-    }
-
-    /**
-     * A {@code multipart/form-data} body, read in full: parts larger than {@code memoryBytes} are spooled to files in
-     * {@code spool}; more than {@code maxBytes} in all (or per part) is refused with 413.
-     */
-    public org.eclipse.jetty.http.MultiPartFormData.Parts multipart(java.nio.file.Path spool, long memoryBytes, long maxBytes) throws IOException {
-        String type = contentType();
-        String boundary = org.eclipse.jetty.http.MultiPart.extractBoundary(type);
-        if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data") || boundary == null) {
-            throw new ForgeException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "Expected a multipart/form-data body");
-        }
-        if (request.getLength() > maxBytes) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "Request body larger than " + maxBytes + " bytes");
-        org.eclipse.jetty.http.MultiPartFormData.Parser parser = new org.eclipse.jetty.http.MultiPartFormData.Parser(boundary);
-        parser.setFilesDirectory(spool);
-        parser.setMaxMemoryFileSize(memoryBytes);
-        parser.setMaxFileSize(maxBytes);
-        parser.setMaxLength(maxBytes);
-        parser.setMaxParts(1000);
-        try {
-            return parser.parse(request).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause();
-            String m = c == null || c.getMessage() == null ? "malformed multipart body" : c.getMessage();
-            if (m.toLowerCase(java.util.Locale.ROOT).contains("exceed") || m.toLowerCase(java.util.Locale.ROOT).contains("too large")) {
-                throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "The upload is larger than " + maxBytes + " bytes");
-            }
-            throw ForgeException.badRequest("Malformed form upload: " + dev.forge.core.Strings.clip(m, 200));
-        }
     }
 
     public void empty(int status) {

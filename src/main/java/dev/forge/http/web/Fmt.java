@@ -14,44 +14,31 @@ public final class Fmt {
 
     /** 0 B, 999 B, 1.5 kB, 12.3 MB, 7.25 GB (powers of 1000, as the Hub shows sizes). */
     public static String bytes(long n) {
-        if (n < 1000) return n + " B";
-        String[] units = {"kB", "MB", "GB", "TB", "PB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1000 && u < units.length - 1) {
-            v /= 1000;
-            u++;
-        }
-        return (v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : v >= 10 ? String.format(Locale.ROOT, "%.1f", v)
-                : String.format(Locale.ROOT, "%.2f", v)) + " " + units[u];
+        return n < 1000 ? n + " B" : scaled(n, new String[] {" kB", " MB", " GB", " TB", " PB"}, true);
     }
 
     /** 999, 1.2k, 34.5M: counts of downloads and likes. */
     public static String count(long n) {
-        if (n < 1000) return Long.toString(n);
-        String[] units = {"k", "M", "B"};
-        double v = n;
-        int u = -1;
-        while (v >= 1000 && u < units.length - 1) {
-            v /= 1000;
-            u++;
-        }
-        return (v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v)) + units[u];
+        return n < 1000 ? Long.toString(n) : scaled(n, new String[] {"k", "M", "B"}, false);
     }
 
     /** Parameter counts as model names give them: 124M, 7.24B, 1.5T; "?" when unknown. */
     public static String params(long n) {
         if (n < 0) return "?";
-        if (n < 1000) return Long.toString(n);
-        String[] units = {"K", "M", "B", "T"};
+        return n < 1000 ? Long.toString(n) : scaled(n, new String[] {"K", "M", "B", "T"}, true);
+    }
+
+    /** {@code n} (at least 1000) in the largest unit below it, with three significant digits (two when {@code fine} is off). */
+    private static String scaled(long n, String[] units, boolean fine) {
         double v = n;
         int u = -1;
         while (v >= 1000 && u < units.length - 1) {
             v /= 1000;
             u++;
         }
-        return (v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : v >= 10 ? String.format(Locale.ROOT, "%.1f", v)
-                : String.format(Locale.ROOT, "%.2f", v)) + units[u];
+        String digits = v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : v >= 10 || !fine ? String.format(Locale.ROOT, "%.1f", v)
+                : String.format(Locale.ROOT, "%.2f", v);
+        return digits + units[u];
     }
 
     public static String day(Instant t) { return DAY.format(t); }

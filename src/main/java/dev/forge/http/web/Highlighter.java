@@ -1,5 +1,7 @@
 package dev.forge.http.web;
 
+import dev.forge.http.exchange.Html;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -108,7 +110,7 @@ final class Highlighter {
             if (piece.endsWith("\r")) piece = piece.substring(0, piece.length() - 1);
             if (!piece.isEmpty()) {
                 if (css != null) line.append("<span class=\"").append(css).append("\">");
-                SafeHtml.escape(piece, line);
+                line.append(Html.escape(piece));
                 if (css != null) line.append("</span>");
             }
             if (nl < 0) return;

@@ -7,6 +7,7 @@ import dev.forge.core.Repo;
 import dev.forge.core.RepoId;
 import dev.forge.core.RepoType;
 import dev.forge.http.exchange.Exchange;
+import dev.forge.http.exchange.FormParts;
 import dev.forge.service.account.AuthService;
 import dev.forge.service.lfs.FileUploadService;
 import dev.forge.service.repo.AccessRequestService;
@@ -82,7 +83,7 @@ public final class ManagePages {
         Repo repo = repos.writable(ex.actor(), ex.repoType(), ex.repoId());
         String branch = String.join("/", ex.tailSegments());
         Path spool = Files.createDirectories(pages.config().dataDir().resolve("tmp").resolve("page-uploads"));
-        try (MultiPartFormData.Parts parts = ex.multipart(spool, UPLOAD_MEMORY_BYTES, MAX_UPLOAD_BYTES)) {
+        try (MultiPartFormData.Parts parts = FormParts.read(ex, spool, UPLOAD_MEMORY_BYTES, MAX_UPLOAD_BYTES)) {
             Map<String, String> fields = new LinkedHashMap<>();
             List<MultiPart.Part> files = new ArrayList<>();
             for (MultiPart.Part p : parts) {

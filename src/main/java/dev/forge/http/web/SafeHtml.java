@@ -29,19 +29,4 @@ public final class SafeHtml implements Content {
 
     /** The markup, for tests and size checks. */
     public String html() { return html; }
-
-    /** Escapes text for an HTML text node or a double-quoted attribute. */
-    static void escape(CharSequence s, StringBuilder out) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&#34;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-    }
 }

@@ -20,14 +20,14 @@ class HighlighterTest {
 
     /** What the HTML says as text: tags removed, the five escapes undone. */
     private static String text(String html) {
-        return html.replaceAll("<[^>]*>", "").replace("&lt;", "<").replace("&gt;", ">").replace("&#34;", "\"").replace("&#39;", "'")
+        return html.replaceAll("<[^>]*>", "").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'")
                 .replace("&amp;", "&");
     }
 
     @Test
     void jsonKeysStringsNumbersAndLiterals() {
         String h = joined(Highlighter.lines("{\"a\": \"b\", \"n\": -1.5e3, \"t\": true}\n", "config.json"));
-        assertThat(h).contains("<span class=\"p\">&#34;a&#34;</span>").contains("<span class=\"s\">&#34;b&#34;</span>")
+        assertThat(h).contains("<span class=\"p\">&quot;a&quot;</span>").contains("<span class=\"s\">&quot;b&quot;</span>")
                 .contains("<span class=\"n\">-1.5e3</span>").contains("<span class=\"k\">true</span>");
     }
 
@@ -36,8 +36,8 @@ class HighlighterTest {
         List<SafeHtml> lines = Highlighter.lines("def f():\n    \"\"\"doc\n    more\"\"\"  # note\n    return 1\n", "m.py");
         assertThat(lines).hasSize(4);
         assertThat(lines.get(0).html()).contains("<span class=\"k\">def</span>");
-        assertThat(lines.get(1).html()).contains("<span class=\"s\">&#34;&#34;&#34;doc</span>");
-        assertThat(lines.get(2).html()).contains("<span class=\"s\">    more&#34;&#34;&#34;</span>").contains("<span class=\"c\"># note</span>");
+        assertThat(lines.get(1).html()).contains("<span class=\"s\">&quot;&quot;&quot;doc</span>");
+        assertThat(lines.get(2).html()).contains("<span class=\"s\">    more&quot;&quot;&quot;</span>").contains("<span class=\"c\"># note</span>");
     }
 
     @Test
