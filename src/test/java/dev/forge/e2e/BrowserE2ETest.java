@@ -95,7 +95,11 @@ class BrowserE2ETest {
                     "gate a repository and accept an access request", "make it private and see it vanish for a stranger",
                     "the XSS corpus renders inert", "phone width");
             assertThat(summary.path("pages").size()).as("pages checked by axe and the budget").isGreaterThan(25);
-            summary.path("pages").properties().forEach(e -> assertThat(e.getValue().path("bytes").asLong()).as(e.getKey()).isBetween(1L, 100L * 1024));
+            summary.path("pages").properties().forEach(e -> {
+                assertThat(e.getValue().path("bytes").asLong()).as(e.getKey()).isBetween(1L, 100L * 1024);
+                // what axe found below "serious", for the record (serious and critical ones failed the script)
+                System.out.printf("page %-70s %6d bytes  axe: %s%n", e.getKey(), e.getValue().path("bytes").asLong(), e.getValue().path("violations"));
+            });
         }
     }
 
