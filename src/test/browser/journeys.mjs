@@ -278,6 +278,28 @@ await journey("make it private and see it vanish for a stranger", async () => {
   check(forOwner.status() === 200, "the owner still sees it");
 });
 
+await journey("open a discussion and comment", async () => {
+  const p = stranger.page;
+  await go(p, "/" + model, "repository for a discussion");
+  await p.getByRole("link", { name: "Community" }).click();
+  await p.waitForLoadState();
+  await inspect(p, "community");
+  await p.getByRole("link", { name: "New discussion" }).click();
+  await p.waitForLoadState();
+  await inspect(p, "new discussion");
+  await p.getByLabel("Title").fill("Which tokenizer does it use?");
+  await p.getByLabel(/Description/).fill("The *card* does not say.");
+  await p.getByRole("button", { name: "Open" }).click();
+  await p.waitForLoadState();
+  await inspect(p, "discussion");
+  check(await p.locator(".timeline em").filter({ hasText: "card" }).count() === 1, "the description is rendered as Markdown");
+  await p.getByLabel(/Your comment/).fill("Found it: tokenizer.json");
+  await p.getByRole("button", { name: "Comment", exact: true }).click();
+  await p.waitForLoadState();
+  check(await p.locator(".timeline .card-body").filter({ hasText: "Found it: tokenizer.json" }).count() === 1, "the comment is on the timeline");
+  await shoot(p, "discussion-desktop");
+});
+
 await journey("the XSS corpus renders inert", async () => {
   // the corpus does fire in a page without Forge's defences: the canary is live
   const control = await browser.newPage();

@@ -11,6 +11,7 @@ import dev.forge.service.repo.DiffService;
 import dev.forge.meta.SessionDao;
 import dev.forge.http.web.AccountPages;
 import dev.forge.http.web.DiscoverPages;
+import dev.forge.http.web.DiscussionPages;
 import dev.forge.http.web.FilePages;
 import dev.forge.http.web.HistoryPages;
 import dev.forge.http.web.ManagePages;
@@ -221,7 +222,8 @@ public final class Forge implements AutoCloseable {
                 new FilePages(pages, info, content, overviews, repos, accessRequests),
                 new HistoryPages(pages, info, diffs, repos),
                 new AccountPages(pages, sessions, auth, repos),
-                new ManagePages(pages, repos, accessRequests, fileUploads, auth));
+                new ManagePages(pages, repos, accessRequests, fileUploads, auth),
+                new DiscussionPages(pages, discussions, pullRequests, repos));
     }
 
     /** What is on disk, for tests and maintenance tools that inspect it directly; nothing that serves requests gets it. */

@@ -135,6 +135,7 @@ public final class Routes {
         page("GET", "/organizations/{org}/settings/members", w.accounts()::members);
         page("POST", "/organizations/{org}/settings/members", w.accounts()::setMember);
         page("POST", "/organizations/{org}/settings/members/{user}/remove", w.accounts()::removeMember);
+        page("POST", "/organizations/{org}/settings/visibility", w.accounts()::membersVisibility);
         page("GET", "/{ns}", w.discover()::owner);
         page("GET", "/{ns}/{name}", w.repo()::repo);
         page("GET", "/{ns}/{name}/tree/{rest*}", w.files()::tree);
@@ -148,7 +149,12 @@ public final class Routes {
         page("POST", "/{ns}/{name}/upload/{rest*}", w.manage()::upload);
         page("GET", "/{ns}/{name}/settings", w.manage()::settings);
         page("POST", "/{ns}/{name}/settings/{action}", w.manage()::settingsAction);
-        // discussions and pull requests (issue 14) add their pages here, and a tab in http.web.RepoNav
+        page("GET", "/{ns}/{name}/discussions", w.discussions()::list);
+        page("GET", "/{ns}/{name}/discussions/new", w.discussions()::newForm);
+        page("POST", "/{ns}/{name}/discussions", w.discussions()::open);
+        page("GET", "/{ns}/{name}/discussions/{num}", w.discussions()::details);
+        page("POST", "/{ns}/{name}/discussions/{num}/{action}", w.discussions()::act);
+        page("POST", "/{ns}/{name}/discussions/{num}/comment/{comment}/{action}", w.discussions()::actOnComment);
     }
 
     /** The pages' shared frame: what the root handler does before and after a page's handler. */

@@ -115,8 +115,8 @@ class BrowserE2ETest {
     }
 
     /**
-     * A model whose card, file names and commit message are the corpus, and a dataset whose card metadata (pretty name,
-     * license, tags, languages) is; returns the pages that show them.
+     * A model whose card, file names, commit message, discussion (title, description, comments) and pull request are the
+     * corpus, and a dataset whose card metadata (pretty name, license, tags, languages) is; returns the pages that show them.
      */
     static List<String> seedCorpus(TestForge tf, User owner, List<String> corpus) throws Exception {
         Actor as = Actor.internal(owner);
@@ -137,13 +137,20 @@ class BrowserE2ETest {
             ops.add(text("files/" + name, line + "\n"));
         }
         String commit = tf.forge.commits.commit(owner, model, "main", Optional.empty(), ops, String.join("\n", corpus));
+        var talk = tf.forge.discussions.open(as, RepoType.MODEL, model.id(), new dev.forge.service.community.DiscussionService.Opening(
+                corpus.getFirst(), String.join("\n\n", corpus), false));
+        for (String line : corpus) tf.forge.discussions.comment(as, RepoType.MODEL, model.id(), talk.discussion().num(), line);
+        tf.forge.discussions.open(as, RepoType.MODEL, model.id(), new dev.forge.service.community.DiscussionService.Opening(
+                corpus.get(1), corpus.get(2), true));
         Repo dataset = tf.forge.repos.create(as, RepoType.DATASET, new RepoId("olive", "xss-data"), false);
         tf.forge.commits.commit(owner, dataset, "main", Optional.empty(), List.of(text("README.md", "---\npretty_name: "
                 + JSON.writeValueAsString(corpus.get(2)) + "\ntask_categories: " + yamlList + "\nlicense: " + yamlList + "\n---\n"
                 + String.join("\n", corpus) + "\n")), corpus.get(3));
         List<String> pages = new ArrayList<>(List.of("/olive/xss-corpus", "/olive/xss-corpus/tree/main", "/olive/xss-corpus/tree/main/files",
                 "/olive/xss-corpus/commits/main", "/olive/xss-corpus/commit/" + commit, "/olive/xss-corpus/blob/main/README.md",
-                "/datasets/olive/xss-data", "/datasets/olive/xss-data/commits/main", "/models?search=xss", "/datasets?search=xss", "/olive"));
+                "/datasets/olive/xss-data", "/datasets/olive/xss-data/commits/main", "/models?search=xss", "/datasets?search=xss", "/olive",
+                "/olive/xss-corpus/discussions", "/olive/xss-corpus/discussions/" + talk.discussion().num(),
+                "/olive/xss-corpus/discussions/" + (talk.discussion().num() + 1)));
         for (String n : names.subList(0, Math.min(6, names.size()))) pages.add("/olive/xss-corpus/blob/main/files/" + dev.forge.http.web.Links.path(n));
         return pages;
     }

@@ -33,7 +33,7 @@ class PageAuthorizationMatrixTest {
     /** Operations of the matrix that no page performs. */
     static final Set<String> NO_PAGE = Set.of("paths-info", "auth-check", "git-fetch", "git-push", "lfs-download", "lfs-upload",
             "preupload", "commit-pr", "branch", "tag", "delete-branch", "delete-tag", "super-squash*", "whoami", "validate-yaml",
-            "audit-log", "discussions", "requests");
+            "audit-log", "requests", "pr-commit");
 
     @TempDir
     static Path dir;
@@ -90,6 +90,12 @@ class PageAuthorizationMatrixTest {
         assertThat(mismatches).as("cells that do not hold through the pages, out of %d", cells).isEmpty();
     }
 
+    /** The key of discussion #1's description (its first comment). */
+    private static String description(Repo repo) {
+        return m.tf.forge.discussions.details(dev.forge.service.account.Actor.internal(m.alice), dev.forge.core.RepoType.MODEL, repo.id(), 1, false)
+                .events().getFirst().key();
+    }
+
     /** The page requests for one cell; null when the operation has no mapping here. */
     private List<HttpResponse<String>> run(MatrixFixture.Row row, String column) throws Exception {
         WebClient b = browsers.get(column);
@@ -124,6 +130,18 @@ class PageAuthorizationMatrixTest {
             case "members" -> List.of(b.get("/acme"));
             case "set-member" -> List.of(b.post("/organizations/acme/settings/members", "user", "victor", "role", "read"));
             case "tokens" -> List.of(b.get("/settings/tokens"));
+            case "org-settings" -> List.of(b.post("/organizations/acme/settings/visibility", "visibility", "names"));
+            case "discussions" -> List.of(b.get("/" + id + "/discussions"));
+            case "discussion" -> List.of(b.get("/" + id + "/discussions/1"));
+            case "pr-diff" -> List.of(b.get("/" + id + "/discussions/2"));
+            case "open-discussion" -> List.of(b.post("/" + id + "/discussions", "title", "Page question " + n, "description", "why?"));
+            case "open-pr" -> List.of(b.post("/" + id + "/discussions", "title", "Page proposal " + n, "pull_request", "on"));
+            case "comment" -> List.of(b.post("/" + id + "/discussions/1/comment", "comment", "page comment " + n));
+            case "comment-edit" -> List.of(b.post("/" + id + "/discussions/1/comment/" + description(repo) + "/edit", "comment", "edited " + n));
+            case "comment-hide*" -> List.of(b.post("/" + id + "/discussions/1/comment/" + description(repo) + "/hide"));
+            case "rename" -> List.of(b.post("/" + id + "/discussions/1/title", "title", "Renamed on a page " + n));
+            case "close*" -> List.of(b.post("/" + id + "/discussions/1/status", "status", "closed"));
+            case "merge*" -> List.of(b.post("/" + id + "/discussions/2/merge"));
             default -> null;
         };
     }

@@ -168,7 +168,8 @@ public final class AccountPages {
 
     // ------------------------------------------------------------------------------------------- organisation members
 
-    public record MembersView(Org org, List<DiscoverPages.Member> members, boolean canManage, List<OrgRole> roles) {}
+    public record MembersView(Org org, List<DiscoverPages.Member> members, boolean canManage, List<OrgRole> roles,
+                              String visibility) {}
 
     public void members(Exchange ex) {
         Org org = org(ex);
@@ -176,9 +177,9 @@ public final class AccountPages {
         actor.requireUser();
         boolean admin = actor.userOpt().map(u -> u.admin() || auth.memberships(u).stream()
                 .anyMatch(m -> m.org().key().equals(org.key()) && m.role() == OrgRole.ADMIN)).orElse(false);
-        List<DiscoverPages.Member> members = auth.members(org).stream().map(e -> new DiscoverPages.Member(e.getKey(), e.getValue())).toList();
+        List<DiscoverPages.Member> members = DiscoverPages.members(auth, actor, org);
         pages.render(ex, 200, "members.jte", pages.frame(ex, "Members · " + org.name()), new MembersView(org, members, admin,
-                List.of(OrgRole.values())));
+                List.of(OrgRole.values()), admin ? auth.membersVisibleTo(dev.forge.service.account.Actor.anonymous(ex.clientAddress()), org).wire() : ""));
     }
 
     public void setMember(Exchange ex) throws IOException {
@@ -187,6 +188,14 @@ public final class AccountPages {
         String name = f.required("user", "A user name");
         User user = auth.user(name).orElseThrow(() -> ForgeException.notFound("No user named '" + dev.forge.core.Strings.clip(name, 100) + "'"));
         auth.setMember(ex.actor(), org, user, OrgRole.parse(f.optional("role").orElse("read")));
+        ex.redirect(303, pages.links().members(org.name()));
+    }
+
+    /** Who outside the organisation sees its member list: none, names, or names and roles (organisation admins only). */
+    public void membersVisibility(Exchange ex) throws IOException {
+        Form f = pages.form(ex);
+        Org org = org(ex);
+        auth.setMembersVisibility(ex.actor(), org, dev.forge.core.MembersVisibility.parse(f.optional("visibility").orElse("")));
         ex.redirect(303, pages.links().members(org.name()));
     }
 

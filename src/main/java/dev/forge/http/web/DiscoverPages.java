@@ -137,7 +137,16 @@ public final class DiscoverPages {
 
     // ------------------------------------------------------------------------------------------- users and organisations
 
-    public record Member(User user, OrgRole role) {}
+    /** A member as the visitor may see them: the role only when the organisation shows roles to the visitor. */
+    public record Member(User user, Optional<OrgRole> role) {}
+
+    /** An organisation's members as much as it shows {@code viewer} ({@link AuthService#membersVisibleTo}). */
+    static List<Member> members(AuthService auth, dev.forge.service.account.Actor viewer, Org org) {
+        dev.forge.core.MembersVisibility shown = auth.membersVisibleTo(viewer, org);
+        if (shown == dev.forge.core.MembersVisibility.NONE) return List.of();
+        boolean roles = shown == dev.forge.core.MembersVisibility.ROLES;
+        return auth.members(org).stream().map(e -> new Member(e.getKey(), roles ? Optional.of(e.getValue()) : Optional.empty())).toList();
+    }
 
     /**
      * A user's or an organisation's page: their models and datasets the visitor can see, an organisation's members, a
@@ -160,7 +169,7 @@ public final class DiscoverPages {
             v = new OwnerView(user.get().name(), user.get().fullname(), false, models, datasets, List.of(),
                     likes.likedBy(actor, user.get().name()), false);
         } else {
-            List<Member> members = auth.members(org.get()).stream().map(e -> new Member(e.getKey(), e.getValue())).toList();
+            List<Member> members = members(auth, actor, org.get());
             boolean canManage = actor.userOpt().map(u -> u.admin() || auth.memberships(u).stream()
                     .anyMatch(m -> m.org().key().equals(org.get().key()) && m.role() == OrgRole.ADMIN)).orElse(false);
             v = new OwnerView(org.get().name(), org.get().fullname(), true, models, datasets, members, List.of(), canManage);

@@ -47,6 +47,18 @@ public record Links(String base) {
 
     public String like(Repo r) { return repo(r) + "/like"; }
 
+    public String discussions(Repo r) { return repo(r) + "/discussions"; }
+
+    public String discussion(Repo r, int num) { return discussions(r) + "/" + num; }
+
+    public String newDiscussion(Repo r, boolean pullRequest) { return discussions(r) + "/new" + (pullRequest ? "?pr=1" : ""); }
+
+    public String discussionAction(Repo r, int num, String action) { return discussion(r, num) + "/" + seg(action); }
+
+    public String commentAction(Repo r, int num, String comment, String action) {
+        return discussion(r, num) + "/comment/" + seg(comment) + "/" + seg(action);
+    }
+
     public String requestAccess(Repo r) { return repo(r) + "/request-access"; }
 
     public String user(String name) { return base + "/" + seg(name); }
@@ -68,6 +80,8 @@ public record Links(String base) {
     public String members(String org) { return base + "/organizations/" + seg(org) + "/settings/members"; }
 
     public String removeMember(String org, String user) { return members(org) + "/" + seg(user) + "/remove"; }
+
+    public String membersVisibility(String org) { return base + "/organizations/" + seg(org) + "/settings/visibility"; }
 
     public String asset(String name) { return base + "/static/" + name + "?v=" + Assets.VERSION; }
 

@@ -75,6 +75,11 @@ final class Markdown {
         return new Rendered(new SafeHtml(sanitize(RENDERER.render(PARSER.parse(body)), resolver)), truncated);
     }
 
+    /** A discussion comment: Markdown (and HTML), sanitized the same way, not cut (comments are bounded when written). */
+    static SafeHtml comment(String text, Resolver resolver) {
+        return new SafeHtml(sanitize(RENDERER.render(PARSER.parse(text)), resolver));
+    }
+
     /** Runs untrusted HTML through the allow-list, rewriting relative URLs on the way out. */
     static String sanitize(String html, Resolver resolver) {
         StringBuilder out = new StringBuilder(html.length());

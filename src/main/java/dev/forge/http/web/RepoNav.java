@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The header every page of a repository shares: its name and badges, and the tabs. The tabs are the extension point
- * for new repository pages (discussions and pull requests, issue 14): add a {@link Tab} in {@link #of} and a route,
- * and the page renders inside the same header ({@code parts/repoHeader.jte}). Immutable.
+ * The header every page of a repository shares: its name and badges, and the tabs (card, files, history, branches and
+ * tags, community — discussions and pull requests — and, for writers, settings). A new repository page adds a
+ * {@link Tab} in {@link #of} and a route, and renders inside the same header ({@code parts/repoHeader.jte}). Immutable.
  *
- * @param current which tab is open: {@code card}, {@code files}, {@code history}, {@code settings}
+ * @param current which tab is open: {@code card}, {@code files}, {@code history}, {@code refs}, {@code community}, {@code settings}
  * @param rev the revision the Files and History tabs open
  */
 public record RepoNav(Repo repo, String current, String rev, boolean canWrite, List<Tab> tabs) {
@@ -25,6 +25,7 @@ public record RepoNav(Repo repo, String current, String rev, boolean canWrite, L
         tabs.add(new Tab("Files", links.tree(repo, rev, ""), current.equals("files")));
         tabs.add(new Tab("History", links.commits(repo, rev), current.equals("history")));
         tabs.add(new Tab("Branches and tags", links.refs(repo), current.equals("refs")));
+        tabs.add(new Tab("Community", links.discussions(repo), current.equals("community")));
         if (canWrite) tabs.add(new Tab("Settings", links.settings(repo), current.equals("settings")));
         return new RepoNav(repo, current, rev, canWrite, List.copyOf(tabs));
     }

@@ -7,7 +7,7 @@ import dev.forge.http.exchange.Exchange;
  * by the wiring root with the services each area calls. Immutable.
  */
 public record Web(Pages pages, DiscoverPages discover, RepoPages repo, FilePages files, HistoryPages history, AccountPages accounts,
-                  ManagePages manage) {
+                  ManagePages manage, DiscussionPages discussions) {
 
     /** The stylesheet, script and icon under {@code /static/}. */
     public void asset(Exchange ex) {
