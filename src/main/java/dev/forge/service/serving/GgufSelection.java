@@ -71,6 +71,16 @@ public final class GgufSelection {
         return new Outcome.Found(new Choice(model.get(), parts, projector(model.get(), projectors)));
     }
 
+    /** A choice for every model the repository offers (each whole file or first part), in path order. */
+    public static List<Choice> everyChoice(List<FileEntry> files) {
+        List<Choice> out = new ArrayList<>();
+        for (FileEntry f : files) {
+            if (f.directory() || !f.path().toLowerCase(Locale.ROOT).endsWith(".gguf")) continue;
+            if (select(files, f.path()) instanceof Outcome.Found(Choice c) && c.model().path().equals(f.path())) out.add(c);
+        }
+        return out;
+    }
+
     private static Optional<FileEntry> pick(List<FileEntry> heads, String tag) {
         if (tag.length() > MAX_TAG_LENGTH) return Optional.empty();
         if (tag.isEmpty() || tag.equalsIgnoreCase("latest")) {
