@@ -16,6 +16,7 @@ CREATE TABLE parquet_conversions (
     repo_key        VARCHAR(24)  PRIMARY KEY,
     source_commit   CHAR(40)     NOT NULL,
     parquet_commit  CHAR(40),
+    inputs          CHAR(64)     NOT NULL,  -- SHA-256 of the layout and the data files' ids it was made from
     state           VARCHAR(16)  NOT NULL,  -- 'done', 'partial' (some files failed) or 'failed'
     errors          TEXT         NOT NULL,  -- a JSON array of {"path", "error"}
     converted_at    BIGINT       NOT NULL

@@ -175,6 +175,15 @@ public final class GitRepositories implements AutoCloseable {
         }
     }
 
+    /** The first commit of {@code from}'s first-parent history (its root). */
+    public ObjectId rootCommit(String key, ObjectId from) throws IOException {
+        try (RevWalk walk = new RevWalk(repository(key))) {
+            RevCommit c = walk.parseCommit(from);
+            while (c.getParentCount() > 0) c = walk.parseCommit(c.getParent(0));
+            return c.getId();
+        }
+    }
+
     /** All refs, peeled to commits where they point at annotated tags. */
     public List<RefInfo> refs(String key) throws IOException {
         Repository repo = repository(key);
