@@ -16,10 +16,10 @@ import dev.forge.git.GitRepositories;
 import dev.forge.meta.ConversionDao;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
-import dev.forge.service.Actor;
-import dev.forge.service.CommitService;
-import dev.forge.service.LfsService;
-import dev.forge.service.RepoService;
+import dev.forge.service.account.Actor;
+import dev.forge.service.repo.CommitService;
+import dev.forge.service.lfs.LfsService;
+import dev.forge.service.repo.RepoService;
 import dev.forge.storage.BlobStore;
 import org.eclipse.jgit.lib.ObjectId;
 import org.slf4j.Logger;
@@ -243,7 +243,7 @@ public final class ParquetConversionService implements AutoCloseable {
         }
         ops.addAll(adds.values());
         if (ops.isEmpty()) return Optional.of(base);
-        return Optional.of(commits.commit(CONVERTER, repo, new CommitService.Request(REF, Optional.empty(), ops,
+        return Optional.of(commits.commitDerived(CONVERTER, repo, new CommitService.Request(REF, Optional.empty(), ops,
                 "Update parquet files", "Converted by Forge from " + repos.resolve(repo, GitRepositories.DEFAULT_BRANCH), false)).commit());
     }
 

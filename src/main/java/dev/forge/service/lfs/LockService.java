@@ -9,9 +9,9 @@ import dev.forge.core.RepoId;
 import dev.forge.core.RepoPath;
 import dev.forge.core.RepoType;
 import dev.forge.meta.LockDao;
-import dev.forge.service.Actor;
-import dev.forge.service.AuditLog;
-import dev.forge.service.RepoService;
+import dev.forge.service.account.Actor;
+import dev.forge.service.account.AuditLog;
+import dev.forge.service.repo.RepoService;
 
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -70,7 +70,7 @@ public final class LockService {
         if (locks.count(repo.key()) >= MAX_LOCKS_PER_REPOSITORY) {
             throw new ForgeException(ErrorKind.UNPROCESSABLE, "This repository already holds " + MAX_LOCKS_PER_REPOSITORY + " locks");
         }
-        LfsLock lock = new LfsLock(Ids.newKey(), repo.key(), path, ref, actor.user(), clock.instant());
+        LfsLock lock = new LfsLock(Ids.newKey(), repo.key(), path, ref, actor.requireUser(), clock.instant());
         Optional<LfsLock> existing = locks.insertOrExisting(lock);
         if (existing.isPresent()) return new Outcome.AlreadyLocked(existing.get());
         audit.record(actor, "lfs.lock", type.singular() + "/" + repo.displayId(), Map.of("path", path, "lock", lock.id()));
@@ -94,7 +94,7 @@ public final class LockService {
         Page page = page(repo, cursor, limit);
         List<LfsLock> ours = new ArrayList<>();
         List<LfsLock> theirs = new ArrayList<>();
-        for (LfsLock l : page.locks()) (l.owner().key().equals(actor.user().key()) ? ours : theirs).add(l);
+        for (LfsLock l : page.locks()) (l.owner().key().equals(actor.requireUser().key()) ? ours : theirs).add(l);
         return new Verification(ours, theirs, page.nextCursor());
     }
 
@@ -102,7 +102,7 @@ public final class LockService {
     public LfsLock unlock(Actor actor, RepoType type, RepoId id, String lockId, boolean force) {
         Repo repo = repos.writable(actor, type, id);
         LfsLock lock = locks.byId(repo.key(), lockId).orElseThrow(() -> ForgeException.notFound("No lock with id " + lockId));
-        boolean own = lock.owner().key().equals(actor.user().key());
+        boolean own = lock.owner().key().equals(actor.requireUser().key());
         if (!own && !force) {
             audit.denied(actor, "lfs.unlock", type.singular() + "/" + repo.displayId(), Map.of("path", lock.path(), "lock", lockId));
             throw ForgeException.forbidden("The lock on " + lock.path() + " belongs to " + lock.owner().name()

@@ -11,9 +11,9 @@ import dev.forge.core.RepoId;
 import dev.forge.core.RepoType;
 import dev.forge.git.GitRepositories;
 import dev.forge.meta.IndexDao;
-import dev.forge.service.Actor;
-import dev.forge.service.ContentService;
-import dev.forge.service.RepoService;
+import dev.forge.service.account.Actor;
+import dev.forge.service.repo.ContentService;
+import dev.forge.service.repo.RepoService;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -7,7 +7,7 @@ import dev.forge.core.Repo;
 import dev.forge.core.RepoType;
 import dev.forge.meta.ConversionDao;
 import dev.forge.meta.RepoDao;
-import dev.forge.service.Actor;
+import dev.forge.service.account.Actor;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -38,8 +38,9 @@ class ParquetConversionServiceTest {
     void start() throws Exception {
         tf = TestForge.start(dir.resolve("data"));
         var f = tf.forge;
-        service = new ParquetConversionService(f.repos, new RepoDao(f.database.jdbi()), f.index, f.git, f.blobs, f.lfs, f.commits,
-                new ConversionDao(f.database.jdbi()), dir.resolve("data/tmp"), InstantSource.system());
+        var s = f.stores();
+        service = new ParquetConversionService(f.repos, new RepoDao(s.database().jdbi()), s.index(), s.git(), s.blobs(), f.lfs, f.commits,
+                new ConversionDao(s.database().jdbi()), dir.resolve("data/tmp"), InstantSource.system());
     }
 
     @AfterEach
@@ -59,12 +60,12 @@ class ParquetConversionServiceTest {
             assertThat(e.path()).isEqualTo("data/train-broken.jsonl");
             assertThat(e.error()).isNotBlank();
         });
-        ParquetConversionService.Listing listing = service.files(Actor.ANONYMOUS, repo.id());
+        ParquetConversionService.Listing listing = service.files(Actor.anonymous("test"), repo.id());
         assertThat(listing.commit()).isEqualTo(status.parquetCommit().orElseThrow());
         assertThat(paths(listing)).isEqualTo(Map.of("default", Map.of("train", List.of("default/train/0000.parquet"),
                 "test", List.of("default/test/0000.parquet"))));
         assertThat(rows(listing.files().get("default").get("train").getFirst())).containsExactly("1|a", "2|b");
-        assertThat(tf.forge.index.all(repo.key(), listing.commit()).stream().map(FileEntry::path))
+        assertThat(tf.forge.stores().index().all(repo.key(), listing.commit()).stream().map(FileEntry::path))
                 .containsExactlyInAnyOrder(".gitattributes", "default", "default/train", "default/test",
                         "default/train/0000.parquet", "default/test/0000.parquet");
 
@@ -79,7 +80,7 @@ class ParquetConversionServiceTest {
         ParquetConversionService.Status again = service.convert(repo);
         assertThat(again.state()).isEqualTo("done");
         assertThat(again.errors()).isEmpty();
-        ParquetConversionService.Listing after = service.files(Actor.ANONYMOUS, repo.id());
+        ParquetConversionService.Listing after = service.files(Actor.anonymous("test"), repo.id());
         assertThat(paths(after)).isEqualTo(Map.of("default", Map.of("train", List.of("default/train/0000.parquet"))));
         assertThat(rows(after.files().get("default").get("train").getFirst())).containsExactly("9|z");
     }
@@ -89,9 +90,9 @@ class ParquetConversionServiceTest {
         Repo source = tf.createRepo(RepoType.DATASET, "admin/csv");
         commit(source, Map.of("train.csv", "a,b\n1,x\n"));
         service.convert(source);
-        FileEntry shard = service.files(Actor.ANONYMOUS, source.id()).files().get("default").get("train").getFirst();
+        FileEntry shard = service.files(Actor.anonymous("test"), source.id()).files().get("default").get("train").getFirst();
         byte[] parquet;
-        try (InputStream in = Channels.newInputStream(tf.forge.blobs.open(new LfsOid(shard.lfs().oid())))) {
+        try (InputStream in = Channels.newInputStream(tf.forge.stores().blobs().open(new LfsOid(shard.lfs().oid())))) {
             parquet = in.readAllBytes();
         }
         Repo repo = tf.createRepo(RepoType.DATASET, "admin/pq");
@@ -99,7 +100,7 @@ class ParquetConversionServiceTest {
         tf.forge.commits.commit(tf.admin, repo, "main", Optional.empty(),
                 List.of(new CommitOperation.AddLfsFile("data/train-00000-of-00001.parquet", oid, parquet.length)), "parquet");
         service.convert(repo);
-        FileEntry copied = service.files(Actor.ANONYMOUS, repo.id()).files().get("default").get("train").getFirst();
+        FileEntry copied = service.files(Actor.anonymous("test"), repo.id()).files().get("default").get("train").getFirst();
         assertThat(copied.lfs().oid()).isEqualTo(oid.hex());
     }
 
@@ -114,7 +115,7 @@ class ParquetConversionServiceTest {
 
         Repo empty = tf.createRepo(RepoType.DATASET, "admin/empty");
         assertThat(service.convert(empty).state()).isEqualTo("empty");
-        assertThat(tf.forge.git.resolve(empty.key(), ParquetConversionService.REF)).isEmpty();
+        assertThat(tf.forge.stores().git().resolve(empty.key(), ParquetConversionService.REF)).isEmpty();
     }
 
     private void commit(Repo repo, Map<String, String> files) {
@@ -134,7 +135,7 @@ class ParquetConversionServiceTest {
 
     private List<String> rows(FileEntry parquet) throws Exception {
         Path local = dir.resolve("read-" + System.nanoTime() + ".parquet");
-        try (InputStream in = Channels.newInputStream(tf.forge.blobs.open(new LfsOid(parquet.lfs().oid())))) {
+        try (InputStream in = Channels.newInputStream(tf.forge.stores().blobs().open(new LfsOid(parquet.lfs().oid())))) {
             Files.copy(in, local);
         }
         return DuckDbParquetTest.rows(local);
