@@ -11,7 +11,6 @@ import dev.forge.service.demo.DemoModels;
 import dev.forge.service.demo.GeneratedFile;
 
 import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -70,12 +69,8 @@ public final class DemoSeeder {
             train.append("{\"id\": ").append(i).append(", \"text\": \"Once upon a time, ").append(who[i % who.length])
                     .append(" learned lesson number ").append(i).append(".\"}\n");
         }
-        return List.of(text("README.md", DATASET_CARD), text("data/train.jsonl", train.toString()),
-                text("data/test.jsonl", "{\"id\": 0, \"text\": \"The end.\"}\n"));
-    }
-
-    private static GeneratedFile text(String path, String content) {
-        return new GeneratedFile(path, content.getBytes(StandardCharsets.UTF_8));
+        return List.of(GeneratedFile.text("README.md", DATASET_CARD), GeneratedFile.text("data/train.jsonl", train.toString()),
+                GeneratedFile.text("data/test.jsonl", "{\"id\": 0, \"text\": \"The end.\"}\n"));
     }
 
     private static final String DATASET_CARD = """

@@ -78,6 +78,16 @@ class HubSurfaceApiTest {
         HttpResponse<byte[]> weights = tf.get("/admin/copy/resolve/main/model.safetensors", "Authorization", HttpSupport.auth(tf));
         assertThat(weights.body()).isEqualTo(HttpSupport.pattern(5000, 1));
         assertHubError(tf.get("/api/models/admin/copy"), 401, "RepoNotFound");
+        // storage is shared, not copied: every object file of the copy is a hard link to the source's
+        Repo copied = tf.forge.repos.find(RepoType.MODEL, new dev.forge.core.RepoId("admin", "copy")).orElseThrow();
+        Path from = dir.resolve("git").resolve(model.key() + ".git/objects");
+        Path to = dir.resolve("git").resolve(copied.key() + ".git/objects");
+        List<Path> objects;
+        try (var walk = java.nio.file.Files.walk(to)) {
+            objects = walk.filter(java.nio.file.Files::isRegularFile).filter(p -> !to.relativize(p).startsWith("info")).toList();
+        }
+        assertThat(objects).isNotEmpty().allSatisfy(p -> assertThat(java.nio.file.Files.getAttribute(p, "unix:ino"))
+                .isEqualTo(java.nio.file.Files.getAttribute(from.resolve(to.relativize(p).toString()), "unix:ino")));
         // the source is untouched and the copy is independent of it
         commit(tf, model, "main", "later", file("later.txt", "x"));
         assertThat(json(tf.get("/api/models/admin/copy", "Authorization", HttpSupport.auth(tf))).path("sha").asText())

@@ -1,6 +1,5 @@
 package dev.forge.service.demo;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,7 +33,7 @@ public final class DemoModels {
     /** The files of {@code tiny-gpt}: card, configs, tokenizer and {@code model.safetensors}. */
     public List<GeneratedFile> tinyGpt() {
         List<GeneratedFile> files = new ArrayList<>();
-        files.add(text("README.md", GPT_CARD.formatted(table.vocabSize())));
+        files.add(GeneratedFile.text("README.md", GPT_CARD.formatted(table.vocabSize())));
         files.addAll(TinyGpt2.files(bpe, table, GPT_SEED));
         return List.copyOf(files);
     }
@@ -42,7 +41,7 @@ public final class DemoModels {
     /** The files of {@code tiny-llama-GGUF}: card, then F16 (two parts), Q8_0 and Q4_0. */
     public List<GeneratedFile> tinyLlamaGguf() {
         List<GeneratedFile> files = new ArrayList<>();
-        files.add(text("README.md", GGUF_CARD));
+        files.add(GeneratedFile.text("README.md", GGUF_CARD));
         files.addAll(TinyLlamaGguf.files(GGUF_BASE_NAME, bpe, table, TinyLlamaGguf.Quantization.F16, 2, LLAMA_SEED));
         files.addAll(TinyLlamaGguf.files(GGUF_BASE_NAME, bpe, table, TinyLlamaGguf.Quantization.Q8_0, 1, LLAMA_SEED));
         files.addAll(TinyLlamaGguf.files(GGUF_BASE_NAME, bpe, table, TinyLlamaGguf.Quantization.Q4_0, 1, LLAMA_SEED));
@@ -56,10 +55,6 @@ public final class DemoModels {
 
     /** Token ids of {@code text} in the demo vocabulary (no special tokens added). */
     public List<Integer> encode(String text) { return bpe.encode(text); }
-
-    private static GeneratedFile text(String path, String content) {
-        return new GeneratedFile(path, content.getBytes(StandardCharsets.UTF_8));
-    }
 
     private static final String GPT_CARD = """
             ---
