@@ -131,6 +131,7 @@ class GgufRegistryTest {
         // a token that matches nothing is refused, not ignored
         assertHubError(get("/v2/admin/tiny-GGUF/manifests/latest", "User-Agent", "llama-cpp", "Authorization", "Bearer hf_wrong"), 401, null);
         assertThat(get("/v2").statusCode()).isEqualTo(200);
+        assertThat(get("/v2/").statusCode()).isEqualTo(200);
     }
 
     private static HttpResponse<byte[]> assertStatus(HttpResponse<byte[]> r, int status) {
