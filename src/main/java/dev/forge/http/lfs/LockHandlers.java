@@ -69,7 +69,7 @@ public final class LockHandlers {
     /** A request body; git-lfs sends none on some calls, which reads as an empty object. */
     private static JsonNode body(Exchange ex) throws IOException {
         byte[] b = ex.bodyBytes(ex.config().limits().maxJsonBodyBytes());
-        return b.length == 0 ? ApiHandlers.readJson("{}".getBytes()) : ApiHandlers.readJson(b);
+        return b.length == 0 ? ApiHandlers.readJson(new byte[] {'{', '}'}) : ApiHandlers.readJson(b);
     }
 
     private static Optional<String> ref(JsonNode n) {

@@ -17,11 +17,11 @@ import java.util.SplittableRandom;
 
 /**
  * The files of a tiny but complete GPT-2 causal language model, as {@code transformers} saves one: every tensor of
- * {@code GPT2LMHeadModel} (embeddings, each block's layer norms, attention and MLP with their biases, the final
- * norm; the output head is tied to the token embeddings, so it is not stored), a {@code config.json} with
- * BOS/EOS, a {@code generation_config.json} for greedy decoding, and a byte-level BPE {@code tokenizer.json} with
- * {@code <|endoftext|>} as its added special token. The weights are seeded random numbers, so the model loads and
- * generates tokens (deterministically, greedily) without having learned anything. Pure and thread-safe.
+ * {@code GPT2LMHeadModel} (embeddings, each block's layer norms, attention and MLP with their biases, the final norm,
+ * and an untied output head), a {@code config.json} with BOS/EOS, a {@code generation_config.json} for greedy decoding,
+ * and a byte-level BPE {@code tokenizer.json} with {@code <|endoftext|>} as its added special token. What it knows is a
+ * {@link BigramTable}: greedy decoding follows the table's successors exactly (see {@link #tensors}). Pure and
+ * thread-safe.
  */
 public final class TinyGpt2 {
     public static final String END_OF_TEXT = "<|endoftext|>";
