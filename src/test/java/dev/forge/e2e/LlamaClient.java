@@ -58,7 +58,11 @@ final class LlamaClient {
             throw new AssertionError("The node-llama-cpp end-to-end test uses the prebuilt llama.cpp for Linux x86-64, not " + os + "/" + arch
                     + ": run it there, or leave the slow classes out with ./run-tests --quick.");
         }
-        NodeClient.ensureInstalled(); // node itself
+        NodeClient.Output node = NodeClient.tryExec(new ProcessBuilder("node", "--version"), 30);
+        if (node == null || node.exitCode() != 0) {
+            throw new AssertionError("The node-llama-cpp e2e test needs Node.js 20+ on the PATH; install it (.ci/run does) "
+                    + "or leave the slow classes out with ./run-tests --quick.");
+        }
         if (!Files.exists(DIR.resolve("node_modules/@node-llama-cpp/linux-x64/package.json"))) {
             ProcessBuilder pb = new ProcessBuilder("npm", "install", "--omit=optional", "--ignore-scripts", "--no-audit", "--no-fund")
                     .directory(DIR.toFile());
