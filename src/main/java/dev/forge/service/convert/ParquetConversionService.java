@@ -145,7 +145,8 @@ public final class ParquetConversionService implements AutoCloseable {
             try {
                 repos.findByKey(repoKey).filter(r -> r.type() == RepoType.DATASET).ifPresent(this::convert);
             } catch (RuntimeException e) {
-                LOG.error("parquet conversion of {} failed", repoKey, e);
+                if (running) LOG.error("parquet conversion of {} failed", repoKey, e);
+                else LOG.debug("parquet conversion of {} stopped by close", repoKey, e);
             }
         });
     }
@@ -335,9 +336,15 @@ public final class ParquetConversionService implements AutoCloseable {
         }
     }
 
+    /** Stops converting: a conversion under way is interrupted and given ten seconds to stop, before the stores close. */
     @Override
     public void close() {
         running = false;
         worker.shutdownNow();
+        try {
+            if (!worker.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) LOG.warn("a parquet conversion is still running at close");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -5,8 +5,6 @@ import dev.forge.core.FileEntry;
 import dev.forge.core.LfsOid;
 import dev.forge.core.Repo;
 import dev.forge.core.RepoType;
-import dev.forge.meta.ConversionDao;
-import dev.forge.meta.RepoDao;
 import dev.forge.service.account.Actor;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterEach;
@@ -20,14 +18,16 @@ import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Conversions of real repositories of a real forge, run synchronously; the background trigger is in the e2e test. */
+/**
+ * Conversions of real repositories of a real forge, run synchronously (the forge converts in the background too; the
+ * conversions take turns, and one that finds its dataset already converted returns the recorded result).
+ */
 class ParquetConversionServiceTest {
     @TempDir
     Path dir;
@@ -37,15 +37,11 @@ class ParquetConversionServiceTest {
     @BeforeEach
     void start() throws Exception {
         tf = TestForge.start(dir.resolve("data"));
-        var f = tf.forge;
-        var s = f.stores();
-        service = new ParquetConversionService(f.repos, new RepoDao(s.database().jdbi()), s.index(), s.git(), s.blobs(), f.lfs, f.commits,
-                new ConversionDao(s.database().jdbi()), dir.resolve("data/tmp"), InstantSource.system());
+        service = tf.forge.parquet; // the forge's own: its background conversions and these calls take turns
     }
 
     @AfterEach
     void stop() throws Exception {
-        service.close();
         tf.close();
     }
 
