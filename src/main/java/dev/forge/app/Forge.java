@@ -25,9 +25,12 @@ import dev.forge.service.discovery.PopularityService;
 import dev.forge.service.discovery.SearchService;
 import dev.forge.service.discovery.WeightFacts;
 import dev.forge.service.lfs.LfsService;
+import dev.forge.service.lfs.LockService;
 import dev.forge.service.lfs.UrlSigner;
 import dev.forge.service.community.DiscussionService;
 import dev.forge.service.community.PullRequestService;
+import dev.forge.service.convert.ParquetConversionService;
+import dev.forge.service.serving.GgufManifests;
 import dev.forge.service.repo.AccessRequestService;
 import dev.forge.service.repo.MergeService;
 import dev.forge.service.repo.CommitService;
@@ -49,7 +52,9 @@ import dev.forge.meta.AccessRequestDao;
 import dev.forge.meta.AccountDao;
 import dev.forge.meta.AuditDao;
 import dev.forge.meta.Database;
+import dev.forge.meta.ConversionDao;
 import dev.forge.meta.DiscoveryDao;
+import dev.forge.meta.LockDao;
 import dev.forge.meta.StatsDao;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
@@ -78,10 +83,14 @@ import dev.forge.http.api.AccountHandlers;
 import dev.forge.http.api.ApiHandlers;
 import dev.forge.http.api.DiscoveryHandlers;
 import dev.forge.http.api.DiscussionHandlers;
+import dev.forge.http.api.GgufRegistryHandlers;
+import dev.forge.http.api.OwnerHandlers;
+import dev.forge.http.api.ParquetHandlers;
 import dev.forge.http.api.UploadHandlers;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
 import dev.forge.http.lfs.LfsHandlers;
+import dev.forge.http.lfs.LockHandlers;
 
 /**
  * The wiring root: builds one forge's stores, the services over them and (on request) the HTTP edge, by hand and
@@ -122,6 +131,9 @@ public final class Forge implements AutoCloseable {
     public final OverviewService overviews;
     public final DiffService diffs;
     public final FileUploadService fileUploads;
+    public final LockService locks;
+    public final GgufManifests ggufManifests;
+    public final ParquetConversionService parquet;
     private final ScheduledExecutorService background;
 
     private Forge(ForgeConfig config, InstantSource clock) throws IOException {
@@ -183,7 +195,14 @@ public final class Forge implements AutoCloseable {
             this.pushes = new PushService(indexer, git, lfsReferences, rules, policy, pullRequests, audit);
             this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
             this.fsck = new FsckService(repoDao, git, index, blobs);
-            this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage());
+            this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage(), policy);
+            this.locks = new LockService(repos, new LockDao(database.jdbi()), audit, clock);
+            this.ggufManifests = new GgufManifests(repos, index, git, repo -> java.util.Optional.ofNullable(
+                    weights.of(repo, repos.resolve(repo, GitRepositories.DEFAULT_BRANCH)).gguf())
+                    .map(g -> g.get("architecture")).map(Object::toString));
+            this.parquet = closer.push(new ParquetConversionService(repos, repoDao, index, git, blobs, lfs, commits,
+                    new ConversionDao(database.jdbi()), tmp, clock));
+            git.onRefsChanged(parquet::refsChanged);
             this.sessions = new Sessions(new SessionDao(database.jdbi()), accounts, auth, audit, clock, signingKey(data));
             this.overviews = new OverviewService(repos, index, git, search, weights, popularity, policy, accessRequests);
             this.diffs = new DiffService(repos, index, git);
@@ -200,14 +219,19 @@ public final class Forge implements AutoCloseable {
      */
     public ForgeServer newServer() {
         ByteBufferPool pool = ForgeServer.newBufferPool();
+        FileHandlers files = new FileHandlers(content, search, pool);
         Routes routes = new Routes(
                 new ApiHandlers(auth, info, repos, storage),
                 new UploadHandlers(audit, commits, refs, repos, uploads),
-                new FileHandlers(content, search, pool),
+                files,
                 new LfsHandlers(lfs, pool),
                 new AccountHandlers(accessRequests, audit, auth, repos),
                 new DiscoveryHandlers(likes, search),
                 new DiscussionHandlers(discussions, pullRequests),
+                new OwnerHandlers(repos, storage),
+                new ParquetHandlers(parquet),
+                new GgufRegistryHandlers(ggufManifests, files),
+                new LockHandlers(locks),
                 web());
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
         return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git));
@@ -270,6 +294,7 @@ public final class Forge implements AutoCloseable {
         openSearch();
         popularity.refreshActive();
         startBackground();
+        parquet.start();
     }
 
     /**

@@ -186,6 +186,49 @@ public final class GitRepositories implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates the bare repository {@code to} as a copy of {@code from}: its branches and tags (read first), and its
+     * objects, hard-linked where the file system allows (copied where not), so a copy costs no object storage. Pack
+     * files and loose objects are never changed in place, only added and removed, so linked files stay valid for
+     * both. Pull requests and other refs outside {@code refs/heads/} and {@code refs/tags/} are not copied.
+     *
+     * @return the refs of the copy
+     */
+    public List<RefInfo> copy(String from, String to) throws IOException {
+        Repository source = repository(from);
+        List<Ref> refs = source.getRefDatabase().getRefsByPrefix(Constants.R_HEADS, Constants.R_TAGS);
+        create(to);
+        Path src = dir(from).resolve("objects");
+        Path dst = dir(to).resolve("objects");
+        try (Stream<Path> walk = Files.walk(src)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                Path rel = src.relativize(p);
+                if (rel.startsWith("info")) continue;
+                Path target = dst.resolve(rel.toString());
+                Files.createDirectories(target.getParent());
+                try {
+                    Files.createLink(target, p);
+                } catch (IOException | UnsupportedOperationException e) {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        for (Ref r : refs) {
+            if (r.isSymbolic() || r.getObjectId() == null) continue;
+            if (moveRef(to, r.getName(), null, r.getObjectId()) != RefMove.MOVED) throw new IOException("could not copy " + r.getName());
+        }
+        return refs(to);
+    }
+
+    /** The first commit of {@code from}'s first-parent history (its root). */
+    public ObjectId rootCommit(String key, ObjectId from) throws IOException {
+        try (RevWalk walk = new RevWalk(repository(key))) {
+            RevCommit c = walk.parseCommit(from);
+            while (c.getParentCount() > 0) c = walk.parseCommit(c.getParent(0));
+            return c.getId();
+        }
+    }
+
     /** All refs, peeled to commits where they point at annotated tags. */
     public List<RefInfo> refs(String key) throws IOException {
         Repository repo = repository(key);

@@ -4,11 +4,15 @@ import dev.forge.http.api.AccountHandlers;
 import dev.forge.http.api.ApiHandlers;
 import dev.forge.http.api.DiscoveryHandlers;
 import dev.forge.http.api.DiscussionHandlers;
+import dev.forge.http.api.GgufRegistryHandlers;
+import dev.forge.http.api.OwnerHandlers;
+import dev.forge.http.api.ParquetHandlers;
 import dev.forge.http.api.UploadHandlers;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
 import dev.forge.http.lfs.LfsHandlers;
+import dev.forge.http.lfs.LockHandlers;
 import dev.forge.http.web.Web;
 
 import dev.forge.core.RepoType;
@@ -46,7 +50,7 @@ public final class Routes {
     private final Web web;
 
     public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d,
-                  DiscussionHandlers k, Web w) {
+                  DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks, Web w) {
         this.web = w;
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
@@ -55,6 +59,7 @@ public final class Routes {
         api("DELETE", "/api/repos/delete", a::deleteRepo);
         api("POST", "/api/repos/move", a::moveRepo);
         api("HEAD", "/api/telemetry/{rest*}", ex -> ex.empty(200));
+        api("GET", "/api/settings/repositories", o::repositories);
         // ------------------------------------------------------------------- accounts, tokens, organisations, audit
         api("POST", "/api/signup", c::signUp);
         api("POST", "/api/tokens", c::createToken);
@@ -64,6 +69,7 @@ public final class Routes {
         api("PUT", "/api/organizations/{org}/settings", c::orgSettings);
         api("PUT", "/api/organizations/{org}/members/{user}", c::setMember);
         api("DELETE", "/api/organizations/{org}/members/{user}", c::removeMember);
+        api("GET", "/api/organizations/{org}/settings/repositories", o::repositories);
         api("GET", "/api/admin/audit", c::audit);
         // ------------------------------------------------------------------- listing, search and likes
         api("GET", "/api/{type}", d::list);
@@ -80,8 +86,14 @@ public final class Routes {
         api("GET", "/api/{type}/{ns}/{name}/commits/{rest*}", a::commits);
         api("GET", "/api/{type}/{ns}/{name}/auth-check", a::authCheck);
         api("GET", "/api/{type}/{ns}/{name}/storage", a::storage);
+        api("GET", "/api/datasets/{ns}/{name}/parquet", p::all);
+        api("GET", "/api/datasets/{ns}/{name}/parquet/{config}", p::config);
+        api("GET", "/api/datasets/{ns}/{name}/parquet/{config}/{split}", p::split);
+        api("GET", "/api/datasets/{ns}/{name}/parquet/{config}/{split}/{file}", p::shard);
+        api("GET", "/api/datasets/{ns}/{name}/parquet-conversion", p::status);
         // ------------------------------------------------------------------- one repository (write)
         api("PUT", "/api/{type}/{ns}/{name}/settings", a::settings);
+        api("POST", "/api/{type}/{ns}/{name}/duplicate", o::duplicate);
         api("POST", "/api/{type}/{ns}/{name}/ask-access", c::askAccess);
         api("GET", "/api/{type}/{ns}/{name}/user-access-request/{status}", c::listAccessRequests);
         api("POST", "/api/{type}/{ns}/{name}/user-access-request/handle", c::handleAccessRequest);
@@ -110,10 +122,18 @@ public final class Routes {
         api("POST", "/lfs/objects/{key}/{oid}", l::complete, true);
         api("PUT", "/lfs/objects/{key}/{oid}/parts/{n}", l::uploadPart, true);
         api("POST", "/lfs/objects/{key}/{oid}/verify", l::verify, true);
+        // ------------------------------------------------------------------- GGUF by tag (llama.cpp, Ollama): a registry API
+        site("GET", "/v2", g::ping);
+        site("GET", "/v2/{ns}/{name}/manifests/{tag}", g::manifest);
+        site("GET", "/v2/{ns}/{name}/blobs/{digest}", g::blob);
         // ------------------------------------------------------------------- files and LFS batch ({P}{ns}/{name}/…)
         site("GET", "/{ns}/{name}/resolve/{rev}/{rest*}", ex -> f.file(ex, true));
         site("GET", "/{ns}/{name}/raw/{rev}/{rest*}", ex -> f.file(ex, false));
         site("POST", "/{ns}/{name}/info/lfs/objects/batch", l::batch, true);
+        site("POST", "/{ns}/{name}/info/lfs/locks", locks::create, true);
+        site("GET", "/{ns}/{name}/info/lfs/locks", locks::list, true);
+        site("POST", "/{ns}/{name}/info/lfs/locks/verify", locks::verify, true);
+        site("POST", "/{ns}/{name}/info/lfs/locks/{id}/unlock", locks::unlock, true);
         site("POST", "/{ns}/{name}/ask-access", c::askAccess);
         // ------------------------------------------------------------------- web pages, at the Hub's paths (after files and git-lfs;
         // git's own paths, /{ns}/{name}/info/refs and /git-upload-pack, match none of these and go to GitGate)

@@ -43,42 +43,116 @@ import dev.forge.testing.Hashes;
  * {@code X-Error-Code}. Every mismatch is collected and reported together, one line per cell.
  */
 class AuthorizationMatrixTest {
-    private static final List<String> COLUMNS = MatrixFixture.COLUMNS;
+    private static final String MATRIX = "/security/authorization-matrix.txt";
+    static final List<String> COLUMNS = List.of("anon", "revoked", "other", "rtoken", "admin", "write", "contrib", "reader", "fine");
 
     @TempDir
     static Path dir;
-    static MatrixFixture m;
     static TestForge tf;
-    static Map<String, String> tokens;
-    static Map<String, Repo> repos;
-    static final byte[] LFS_CONTENT = MatrixFixture.LFS_CONTENT;
+    static final Map<String, String> tokens = new LinkedHashMap<>();
+    static final Map<String, Repo> repos = new LinkedHashMap<>();
+    /** The dataset twin of each repository (same visibility, gating and creator), converted to parquet. */
+    static final Map<String, Repo> datasets = new LinkedHashMap<>();
+    static User alice, wendy, carl, rita, mallory;
+    static String lfsOid;
+    static final byte[] LFS_CONTENT = "weights, pretend they are large".getBytes(StandardCharsets.UTF_8);
     static final AtomicInteger seq = new AtomicInteger();
 
     @BeforeAll
     static void setUp() throws Exception {
-        m = MatrixFixture.start(dir);
-        tf = m.tf;
-        tokens = m.tokens;
-        repos = m.repos;
+        tf = TestForge.start(dir);
+        var auth = tf.forge.auth;
+        alice = auth.createUser("alice", "Alice", "alice@example.com", false);
+        wendy = auth.createUser("wendy", "Wendy", null, false);
+        carl = auth.createUser("carl", "Carl", null, false);
+        rita = auth.createUser("rita", "Rita", null, false);
+        mallory = auth.createUser("mallory", "Mallory", null, false);
+        auth.createUser("victor", "Victor", null, false);
+        var acme = auth.createOrg("acme", "ACME", alice);
+        auth.setMember(Actor.OPERATOR, acme, wendy, OrgRole.WRITE);
+        auth.setMember(Actor.OPERATOR, acme, carl, OrgRole.CONTRIBUTOR);
+        auth.setMember(Actor.OPERATOR, acme, rita, OrgRole.READ);
+
+        repos.put("pub", seeded("pub", alice, false, Gating.NONE));
+        repos.put("priv", seeded("priv", alice, true, Gating.NONE));
+        repos.put("gated", seeded("gated", alice, false, Gating.MANUAL));
+        repos.put("carls", seeded("carls", carl, true, Gating.NONE));
+        for (var e : repos.entrySet()) {
+            Repo model = e.getValue();
+            User creator = model.createdBy().equals(carl.key()) ? carl : alice;
+            datasets.put(e.getKey(), dataset(model.id().name() + "-data", creator, model.isPrivate(), model.gating()));
+        }
+
+        String revoked = auth.createToken(alice, "to-revoke", Token.Role.WRITE).secret();
+        auth.revokeToken(Actor.OPERATOR, auth.tokens(alice).getFirst().key());
+        tokens.put("revoked", revoked);
+        tokens.put("other", auth.createToken(mallory, "m", Token.Role.WRITE).secret());
+        tokens.put("rtoken", auth.createToken(alice, "r", Token.Role.READ).secret());
+        tokens.put("admin", auth.createToken(alice, "w", Token.Role.WRITE).secret());
+        tokens.put("write", auth.createToken(wendy, "w", Token.Role.WRITE).secret());
+        tokens.put("contrib", auth.createToken(carl, "w", Token.Role.WRITE).secret());
+        tokens.put("reader", auth.createToken(rita, "w", Token.Role.WRITE).secret());
+        tokens.put("fine", fineToken(repos.get("priv")));
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        m.close();
+        tf.close();
     }
 
+    /**
+     * A repository in acme created by {@code creator}, holding a README and an LFS file, with discussion #1 and pull
+     * request #2 (adding {@code pr.txt}) opened by the creator.
+     */
     static Repo seeded(String name, User creator, boolean isPrivate, Gating gating) throws Exception {
-        return m.seeded(name, creator, isPrivate, gating);
+        Actor as = Actor.internal(creator);
+        Repo repo = tf.forge.repos.create(as, RepoType.MODEL, new RepoId("acme", name), isPrivate);
+        if (gating != Gating.NONE) tf.forge.repos.updateSettings(as, RepoType.MODEL, repo.id(), null, gating);
+        LfsOid oid = tf.forge.lfs.store(repo, new ByteArrayInputStream(LFS_CONTENT));
+        lfsOid = oid.hex();
+        tf.forge.commits.commit(creator, repo, "main", Optional.empty(), List.of(
+                new CommitOperation.AddFile("README.md", ("# " + name + "\n").getBytes(StandardCharsets.UTF_8)),
+                new CommitOperation.AddLfsFile("weights.bin", oid, LFS_CONTENT.length),
+                new CommitOperation.AddLfsFile("model-Q8_0.gguf", oid, LFS_CONTENT.length)), "seed");
+        tf.forge.discussions.open(as, RepoType.MODEL, repo.id(), new DiscussionService.Opening("Seeded question", "What about it?", false));
+        tf.forge.commits.commit(as, repo, new CommitService.Request("main", Optional.empty(),
+                List.of(new CommitOperation.AddFile("pr.txt", "proposed\n".getBytes(StandardCharsets.UTF_8))), "Seeded PR", "", true));
+        return tf.forge.repos.find(RepoType.MODEL, repo.id()).orElseThrow();
     }
 
+    /** A dataset in acme created by {@code creator} with one JSON Lines file, converted to parquet before the matrix runs. */
+    static Repo dataset(String name, User creator, boolean isPrivate, Gating gating) {
+        Actor as = Actor.internal(creator);
+        Repo repo = tf.forge.repos.create(as, RepoType.DATASET, new RepoId("acme", name), isPrivate);
+        if (gating != Gating.NONE) tf.forge.repos.updateSettings(as, RepoType.DATASET, repo.id(), null, gating);
+        tf.forge.commits.commit(creator, repo, "main", Optional.empty(), List.of(
+                new CommitOperation.AddFile("data/train.jsonl", "{\"text\": \"hello\"}\n".getBytes(StandardCharsets.UTF_8))), "seed");
+        Repo seeded = tf.forge.repos.find(RepoType.DATASET, repo.id()).orElseThrow();
+        assertThat(tf.forge.parquet.convert(seeded).state()).isEqualTo("done");
+        return seeded;
+    }
+
+    /** wendy's fine-grained token with write access to exactly one repository. */
     static String fineToken(Repo repo) {
-        return m.fineToken(repo);
+        return tf.forge.auth.createToken(Actor.OPERATOR, wendy, "fine-" + seq.incrementAndGet(), Token.Role.FINE_GRAINED,
+                List.of(new TokenScope(TokenScope.Kind.REPO, repo.key(), true))).secret();
     }
 
     record Row(int line, String op, String repo, List<String> expected) {}
 
     static List<Row> matrix() throws IOException {
-        return MatrixFixture.rows().stream().map(r -> new Row(r.line(), r.op(), r.repo(), r.expected())).toList();
+        List<Row> rows = new ArrayList<>();
+        try (InputStream in = AuthorizationMatrixTest.class.getResourceAsStream(MATRIX)) {
+            String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
+            for (int i = 0; i < lines.length; i++) {
+                String l = lines[i].strip();
+                if (l.isEmpty() || l.startsWith("#")) continue;
+                String[] f = l.split("\\s+");
+                assertThat(f).as("line %d has an operation, a repository and %d cells", i + 1, COLUMNS.size()).hasSize(2 + COLUMNS.size());
+                rows.add(new Row(i + 1, f[0], f[1], List.of(f).subList(2, f.length)));
+            }
+        }
+        return rows;
     }
 
     @Test
@@ -164,7 +238,7 @@ class AuthorizationMatrixTest {
         if (row.op().endsWith("*")) {
             // destructive: a fresh copy of the repository, with the same visibility, gating and creator
             Repo original = repo;
-            User creator = original.createdBy().equals(m.carl.key()) ? m.carl : m.alice;
+            User creator = original.createdBy().equals(carl.key()) ? carl : alice;
             repo = seeded(original.id().name() + "-copy-" + seq.incrementAndGet(), creator, original.isPrivate(), original.gating());
             if (column.equals("fine") && row.repo().equals("priv")) token = fineToken(repo);
         }
@@ -183,7 +257,7 @@ class AuthorizationMatrixTest {
             case "auth-check" -> send(token, get("/api/models/" + id + "/auth-check"));
             case "git-fetch" -> sendBasic(token, get("/" + id + ".git/info/refs?service=git-upload-pack"));
             case "git-push" -> sendBasic(token, get("/" + id + ".git/info/refs?service=git-receive-pack"));
-            case "lfs-download" -> sendBasic(token, lfsBatch(id, "download", m.lfsOid, LFS_CONTENT.length));
+            case "lfs-download" -> sendBasic(token, lfsBatch(id, "download", lfsOid, LFS_CONTENT.length));
             case "lfs-upload" -> sendBasic(token, lfsBatch(id, "upload", Hashes.sha256(("new object " + n).getBytes(StandardCharsets.UTF_8)), 12));
             case "preupload" -> send(token, post("/api/models/" + id + "/preupload/main", "application/json",
                     "{\"files\":[{\"path\":\"x.txt\",\"size\":3,\"sample\":\"YWJj\"}]}"));
@@ -210,11 +284,11 @@ class AuthorizationMatrixTest {
                             + "{\"key\":\"file\",\"value\":{\"path\":\"pr-" + n + ".txt\",\"content\":\"aGk=\",\"encoding\":\"base64\"}}\n"));
             case "merge*" -> send(token, post("/api/models/" + id + "/discussions/2/merge", "application/json", "{}"));
             case "delete-branch" -> {
-                tf.forge.refs.createBranch(Actor.internal(m.alice), RepoType.MODEL, repo.id(), "doomed-" + n, Optional.empty(), false, false);
+                tf.forge.refs.createBranch(Actor.internal(alice), RepoType.MODEL, repo.id(), "doomed-" + n, Optional.empty(), false, false);
                 yield send(token, tf.request("/api/models/" + id + "/branch/doomed-" + n).DELETE());
             }
             case "delete-tag" -> {
-                tf.forge.refs.createTag(Actor.internal(m.alice), RepoType.MODEL, repo.id(), "main", "doomed-" + n);
+                tf.forge.refs.createTag(Actor.internal(alice), RepoType.MODEL, repo.id(), "main", "doomed-" + n);
                 yield send(token, tf.request("/api/models/" + id + "/tag/doomed-" + n).DELETE());
             }
             case "super-squash*" -> send(token, post("/api/models/" + id + "/super-squash/main", "application/json", "{}"));
@@ -240,15 +314,43 @@ class AuthorizationMatrixTest {
             case "org-settings" -> send(token, put("/api/organizations/acme/settings", "{\"membersVisibility\":\"names\"}"));
             case "tokens" -> send(token, get("/api/tokens"));
             case "audit-log" -> send(token, get("/api/admin/audit"));
+            case "manifest" -> send(token, get("/v2/" + id + "/manifests/latest").header("User-Agent", "llama-cpp"));
+            case "gguf-blob" -> send(token, get("/v2/" + id + "/blobs/sha256:" + lfsOid));
+            case "parquet" -> send(token, get("/api/datasets/" + datasets.get(row.repo()).displayId() + "/parquet"));
+            case "parquet-status" -> send(token, get("/api/datasets/" + datasets.get(row.repo()).displayId() + "/parquet-conversion"));
+            case "lfs-locks" -> sendBasic(token, get("/" + id + ".git/info/lfs/locks").header("Accept", LFS_JSON));
+            case "lfs-lock" -> sendBasic(token, lfs("/" + id + ".git/info/lfs/locks", "{\"path\": \"locked-" + n + ".bin\"}"));
+            case "lfs-verify" -> sendBasic(token, lfs("/" + id + ".git/info/lfs/locks/verify", "{}"));
+            case "lfs-unlock*" -> {
+                var lock = (dev.forge.service.lfs.LockService.Outcome.Created) tf.forge.locks.lock(Actor.internal(alice), RepoType.MODEL,
+                        repo.id(), "locked.bin", Optional.empty());
+                yield sendBasic(token, lfs("/" + id + ".git/info/lfs/locks/" + lock.lock().id() + "/unlock", "{\"force\": true}"));
+            }
+            case "duplicate" -> {
+                String own = column.equals("anon") || column.equals("revoked") ? "alice" : owners.get(column);
+                yield send(token, post("/api/models/" + id + "/duplicate", "application/json", "{\"repository\": \"" + own + "/dup-" + n + "\"}"));
+            }
+            case "settings-repos" -> send(token, get("/api/settings/repositories"));
+            case "org-repos" -> send(token, get("/api/organizations/acme/settings/repositories"));
             default -> throw new AssertionError("line " + row.line() + ": unknown operation " + row.op());
         };
     }
 
     private static HttpRequest.Builder get(String path) { return tf.request(path).GET(); }
 
+    private static final String LFS_JSON = "application/vnd.git-lfs+json";
+
+    /** The user behind each column's token, whose namespace a duplicate goes to. */
+    private static final Map<String, String> owners = Map.of("other", "mallory", "rtoken", "alice", "admin", "alice", "write", "wendy",
+            "contrib", "carl", "reader", "rita", "fine", "wendy");
+
+    private static HttpRequest.Builder lfs(String path, String body) {
+        return tf.request(path).header("Accept", LFS_JSON).header("Content-Type", LFS_JSON).POST(body(body));
+    }
+
     /** The id of discussion #1's description (its first comment, by the repository's creator). */
     private static String description(Repo repo) {
-        return tf.forge.discussions.details(Actor.internal(m.alice), RepoType.MODEL, repo.id(), 1, false).events().getFirst().key();
+        return tf.forge.discussions.details(Actor.internal(alice), RepoType.MODEL, repo.id(), 1, false).events().getFirst().key();
     }
 
     private static HttpRequest.Builder post(String path, String type, String body) {

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Walks {@code authorization-matrix.txt} through the web pages: for every operation a page can do, each of the nine
+ * Walks {@code authorization-matrix.txt} through the web pages, in the API matrix's own world (its set-up runs here): for every operation a page can do, each of the nine
  * callers (the same tokens, presented by a browser with its own cookies and CSRF token) must get from the page exactly
  * the status and {@code X-Error-Code} the API gives — a private repository is "not found" (401 anonymously, 404
  * otherwise), a gated one's files answer {@code GatedRepo}. A form's success is a 303 redirect, which counts as the
@@ -33,35 +33,39 @@ class PageAuthorizationMatrixTest {
     /** Operations of the matrix that no page performs. */
     static final Set<String> NO_PAGE = Set.of("paths-info", "auth-check", "git-fetch", "git-push", "lfs-download", "lfs-upload",
             "preupload", "commit-pr", "branch", "tag", "delete-branch", "delete-tag", "super-squash*", "whoami", "validate-yaml",
-            "audit-log", "requests", "pr-commit");
+            "audit-log", "requests", "pr-commit", "lfs-lock", "lfs-locks", "lfs-unlock*", "lfs-verify", "manifest", "gguf-blob", "parquet",
+            "parquet-status", "duplicate", "settings-repos", "org-repos");
 
     @TempDir
     static Path dir;
-    static MatrixFixture m;
     static final Map<String, WebClient> browsers = new HashMap<>();
     static final AtomicInteger seq = new AtomicInteger();
 
+    /** The API matrix's own world (organisation, members, repositories, tokens), built by its set-up into our folder. */
     @BeforeAll
     static void setUp() throws Exception {
-        m = MatrixFixture.start(dir);
-        for (String column : MatrixFixture.COLUMNS) browsers.put(column, new WebClient(m.tf.baseUrl, m.tokens.get(column)));
+        AuthorizationMatrixTest.dir = dir;
+        AuthorizationMatrixTest.setUp();
+        for (String column : AuthorizationMatrixTest.COLUMNS) {
+            browsers.put(column, new WebClient(AuthorizationMatrixTest.tf.baseUrl, AuthorizationMatrixTest.tokens.get(column)));
+        }
     }
 
     @AfterAll
     static void tearDown() throws Exception {
-        m.close();
+        AuthorizationMatrixTest.tearDown();
     }
 
     @Test
     void everyPageCellOfTheMatrixHolds() throws Exception {
-        List<MatrixFixture.Row> rows = MatrixFixture.rows();
+        List<AuthorizationMatrixTest.Row> rows = AuthorizationMatrixTest.matrix();
         List<String> mismatches = new ArrayList<>();
         Set<String> unmapped = new HashSet<>();
         int cells = 0;
-        for (MatrixFixture.Row row : rows) {
+        for (AuthorizationMatrixTest.Row row : rows) {
             if (NO_PAGE.contains(row.op())) continue;
-            for (int c = 0; c < MatrixFixture.COLUMNS.size(); c++) {
-                String column = MatrixFixture.COLUMNS.get(c);
+            for (int c = 0; c < AuthorizationMatrixTest.COLUMNS.size(); c++) {
+                String column = AuthorizationMatrixTest.COLUMNS.get(c);
                 List<HttpResponse<String>> answers = run(row, column);
                 if (answers == null) {
                     unmapped.add(row.op());
@@ -92,21 +96,38 @@ class PageAuthorizationMatrixTest {
 
     /** The key of discussion #1's description (its first comment). */
     private static String description(Repo repo) {
-        return m.tf.forge.discussions.details(dev.forge.service.account.Actor.internal(m.alice), dev.forge.core.RepoType.MODEL, repo.id(), 1, false)
-                .events().getFirst().key();
+        return AuthorizationMatrixTest.tf.forge.discussions.details(dev.forge.service.account.Actor.internal(AuthorizationMatrixTest.alice),
+                dev.forge.core.RepoType.MODEL, repo.id(), 1, false).events().getFirst().key();
+    }
+
+    /** The user behind a column's token (null for the anonymous column). */
+    private static User userOf(String column) {
+        return switch (column) {
+            case "anon" -> null;
+            case "revoked", "rtoken", "admin" -> AuthorizationMatrixTest.alice;
+            case "other" -> AuthorizationMatrixTest.mallory;
+            case "write", "fine" -> AuthorizationMatrixTest.wendy;
+            case "contrib" -> AuthorizationMatrixTest.carl;
+            case "reader" -> AuthorizationMatrixTest.rita;
+            default -> throw new IllegalArgumentException(column);
+        };
     }
 
     /** The page requests for one cell; null when the operation has no mapping here. */
-    private List<HttpResponse<String>> run(MatrixFixture.Row row, String column) throws Exception {
+    private List<HttpResponse<String>> run(AuthorizationMatrixTest.Row row, String column) throws Exception {
         WebClient b = browsers.get(column);
-        Repo repo = row.repo().equals("-") ? null : m.repos.get(row.repo());
+        Repo repo = row.repo().equals("-") ? null : AuthorizationMatrixTest.repos.get(row.repo());
         if (row.op().endsWith("*")) {
-            repo = m.copyOf(repo);
-            if (column.equals("fine") && row.repo().equals("priv")) b = new WebClient(m.tf.baseUrl, m.fineToken(repo));
+            // destructive: a fresh copy of the repository, with the same visibility, gating and creator
+            User creator = repo.createdBy().equals(AuthorizationMatrixTest.carl.key()) ? AuthorizationMatrixTest.carl : AuthorizationMatrixTest.alice;
+            repo = AuthorizationMatrixTest.seeded(repo.id().name() + "-page-" + seq.incrementAndGet(), creator, repo.isPrivate(), repo.gating());
+            if (column.equals("fine") && row.repo().equals("priv")) {
+                b = new WebClient(AuthorizationMatrixTest.tf.baseUrl, AuthorizationMatrixTest.fineToken(repo));
+            }
         }
         String id = repo == null ? null : repo.displayId();
         int n = seq.incrementAndGet();
-        User user = m.userOf(column);
+        User user = userOf(column);
         return switch (row.op()) {
             case "info", "storage" -> List.of(b.get("/" + id));
             case "tree" -> List.of(b.get("/" + id + "/tree/main"));

@@ -26,7 +26,7 @@ import java.util.Optional;
  */
 public final class LfsHandlers {
     public static final String LFS_JSON = "application/vnd.git-lfs+json";
-    private static final Map<String, String> LFS_CHALLENGE =
+    static final Map<String, String> LFS_CHALLENGE =
             Map.of("WWW-Authenticate", "Basic realm=\"Forge\"", "LFS-Authenticate", "Basic realm=\"Forge\"");
 
     private final LfsService lfs;

@@ -134,6 +134,18 @@ public final class CommitService {
         return r;
     }
 
+    /**
+     * A commit the forge makes itself to a ref it derives from the repository's content ({@code refs/convert/…}, such
+     * as the parquet conversion of a dataset), on behalf of nobody: there is no caller to check, and only those refs
+     * can be written this way. {@code author} names the commit's author.
+     */
+    public Result commitDerived(User author, Repo repo, Request request) {
+        if (!targetRef(request.revision()).startsWith(Constants.R_REFS + "convert/") || request.createPr()) {
+            throw new IllegalArgumentException("only refs/convert/ refs are derived: " + request.revision());
+        }
+        return commitAs(Actor.internal(author), repo, request);
+    }
+
     private Result commitAs(Actor actor, Repo repo, Request request) {
         String targetRef = targetRef(request.revision());
         actor.requireUser(); // commits have an author

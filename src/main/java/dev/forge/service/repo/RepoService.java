@@ -168,14 +168,7 @@ public final class RepoService {
     }
 
     public Repo create(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
-        requireSupported(type);
-        if (actor.isAnonymous()) throw ForgeException.unauthorized("Authentication required to create a repository");
-        if (!policy.canCreateIn(actor, id)) {
-            audit.denied(actor, "repo.create", type.singular() + "/" + id, Map.of());
-            throw ForgeException.forbidden("You don't have the rights to create a repository under the namespace '" + id.namespace() + "'");
-        }
-        if (repos.find(type, id).isPresent()) throw ForgeException.conflict("You already created this " + type.singular() + " repo");
-        requireNameFree(actor, type, id);
+        requireCreatable(actor, type, id, "repo.create");
         Repo repo = new Repo(Ids.newKey(), type, id, isPrivate, clock.instant(), Gating.NONE, actor.requireUser().key());
         try {
             git.create(repo.key());
@@ -213,6 +206,50 @@ public final class RepoService {
             throw ForgeException.conflict("The name " + id + " still redirects to " + moved.get().id()
                     + "; only those who may write to that repository can reuse it");
         }
+    }
+
+    /** Refuses a new repository {@code id} the actor may not create, or whose name is taken (409). */
+    private void requireCreatable(Actor actor, RepoType type, RepoId id, String action) {
+        requireSupported(type);
+        if (actor.isAnonymous()) throw ForgeException.unauthorized("Authentication required to create a repository");
+        if (!policy.canCreateIn(actor, id)) {
+            audit.denied(actor, action, type.singular() + "/" + id, Map.of());
+            throw ForgeException.forbidden("You don't have the rights to create a repository under the namespace '" + id.namespace() + "'");
+        }
+        if (repos.find(type, id).isPresent()) throw ForgeException.conflict("You already created this " + type.singular() + " repo");
+        requireNameFree(actor, type, id);
+    }
+
+    /**
+     * Duplicates a repository the actor may download under a new id they may create, as the Hub's {@code duplicate}
+     * does: full history, branches and tags (not pull requests), visibility as asked or the source's. Git objects are
+     * hard-linked and LFS objects are content-addressed, so the copy costs no storage; the copy starts ungated.
+     */
+    public Repo duplicate(Actor actor, RepoType type, RepoId from, RepoId to, Optional<Boolean> isPrivate) {
+        Repo source = filesReadable(actor, type, from);
+        requireCreatable(actor, type, to, "repo.duplicate");
+        boolean visibility = isPrivate.orElse(source.isPrivate());
+        Repo repo = new Repo(Ids.newKey(), type, to, visibility, clock.instant(), Gating.NONE, actor.requireUser().key());
+        try {
+            for (GitRepositories.RefInfo ref : git.copy(source.key(), repo.key())) {
+                indexer.ensureIndexed(repo, ObjectId.fromString(ref.commit()));
+            }
+            if (git.resolve(repo.key(), GitRepositories.DEFAULT_REF).isEmpty()) throw new IOException("the source has no default branch");
+        } catch (IOException e) {
+            deleteQuietly(repo);
+            throw new UncheckedIOException(e);
+        }
+        try {
+            repos.insert(repo);
+            forget(type, to);
+            changed(repo);
+        } catch (RuntimeException e) {
+            deleteQuietly(repo);
+            throw e;
+        }
+        audit.record(actor, "repo.duplicate", type.singular() + "/" + repo.displayId(),
+                Map.of("from", source.displayId(), "private", visibility));
+        return repo;
     }
 
     public void delete(Actor actor, RepoType type, RepoId id) {
