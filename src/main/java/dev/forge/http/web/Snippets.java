@@ -1,6 +1,5 @@
 package dev.forge.http.web;
 
-import dev.forge.core.FileEntry;
 import dev.forge.core.RepoType;
 import dev.forge.service.discovery.OverviewService;
 
@@ -11,7 +10,8 @@ import java.util.List;
  * "Use this model" snippets that work against this forge: each sets {@code HF_ENDPOINT} (or the tool's own variable)
  * to the public URL, so the Hub's own tools download from here — the {@code hf} CLI and {@code huggingface_hub},
  * {@code transformers} (when there is a {@code config.json}), {@code datasets}, {@code git clone}, and for GGUF files
- * llama.cpp ({@code MODEL_ENDPOINT}) and Ollama (from a downloaded file: Ollama pulls only from its own registries).
+ * llama.cpp ({@code -hf repo:tag}) and Ollama ({@code ollama pull host/repo:tag}), which find them through this forge's
+ * {@code /v2} manifests.
  * Rendered as escaped text. Stateless.
  */
 public final class Snippets {
@@ -40,13 +40,16 @@ public final class Snippets {
             }
         }
         out.add(new Snippet("git", "snippet-git", "git lfs install\ngit clone " + cloneUrl));
-        List<String> ggufs = o.rootFiles().stream().filter(e -> !e.directory() && e.path().endsWith(".gguf")).map(FileEntry::path).toList();
-        if (!dataset && !ggufs.isEmpty()) {
-            String file = ggufs.getFirst();
-            out.add(new Snippet("llama.cpp", "snippet-llama", "MODEL_ENDPOINT=" + publicUrl + "/ llama-cli -hf " + id + " -p \"Hello\""));
-            out.add(new Snippet("Ollama", "snippet-ollama", "HF_ENDPOINT=" + publicUrl + " hf download " + id + " " + file + " --local-dir .\n"
-                    + "printf 'FROM ./" + file + "\\n' > Modelfile\nollama create " + o.repo().id().name().toLowerCase(java.util.Locale.ROOT)
-                    + " -f Modelfile"));
+        boolean gguf = o.rootFiles().stream().anyMatch(e -> !e.directory() && e.path().endsWith(".gguf"));
+        if (!dataset && gguf) {
+            // both find the GGUF files by tag through this forge's /v2 manifests (the quantization, or the default one)
+            String tag = o.weights().gguf().flatMap(OverviewService.Gguf::quantization).map(q -> ":" + q).orElse("");
+            out.add(new Snippet("llama.cpp", "snippet-llama", "export HF_ENDPOINT=" + publicUrl + "\nllama-cli -hf " + id + tag
+                    + " -p \"Once upon a time\""));
+            java.net.URI u = java.net.URI.create(publicUrl);
+            String registry = u.getHost() + (u.getPort() < 0 ? "" : ":" + u.getPort()) + (u.getPath() == null ? "" : u.getPath());
+            out.add(new Snippet("Ollama", "snippet-ollama", "ollama pull " + ("https".equals(u.getScheme()) ? "" : "--insecure ") + registry + "/"
+                    + id + tag));
         }
         return out;
     }

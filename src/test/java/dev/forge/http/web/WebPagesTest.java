@@ -118,6 +118,17 @@ class WebPagesTest {
     }
 
     @Test
+    void aGgufRepositoryGetsLlamaCppAndOllamaSnippetsThatFindItByTag() throws Exception {
+        new dev.forge.app.DemoSeeder(tf.forge).seed(tf.admin);
+        HttpResponse<String> r = new WebClient(tf.baseUrl).get("/demo/tiny-llama-GGUF");
+        assertPage(r);
+        String host = tf.baseUrl.substring("http://".length());
+        assertThat(r.body()).contains("llama-cli -hf demo/tiny-llama-GGUF").contains("ollama pull --insecure " + host + "/demo/tiny-llama-GGUF")
+                .contains("<dt>GGUF</dt>");
+        assertThat(new WebClient(tf.baseUrl).get("/demo/tiny-gpt").body()).doesNotContain("llama-cli").contains("transformers");
+    }
+
+    @Test
     void filesAtATagAndAtMainAndOneFileOfEachKind() throws Exception {
         WebClient b = new WebClient(tf.baseUrl);
         HttpResponse<String> atTag = b.get("/admin/web-model/tree/v1");
