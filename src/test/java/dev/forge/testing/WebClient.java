@@ -118,6 +118,14 @@ public final class WebClient {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
     }
 
+    /** A new browser signed in as {@code user}; fails the test when signing in does not work. */
+    public static WebClient signedIn(String baseUrl, String user, String password) throws IOException, InterruptedException {
+        WebClient b = new WebClient(baseUrl);
+        HttpResponse<String> r = b.signIn(user, password);
+        if (r.statusCode() != 303) throw new AssertionError("signing in as " + user + " answered " + r.statusCode() + ": " + r.body());
+        return b;
+    }
+
     /** Signs in with a password; returns the answer (a 303 and a session cookie when it worked). */
     public HttpResponse<String> signIn(String user, String password) throws IOException, InterruptedException {
         return post("/login", "username", user, "password", password, "next", "/");

@@ -52,9 +52,7 @@ class WebDiscussionsTest {
     }
 
     static WebClient signedIn(String user) throws Exception {
-        WebClient b = new WebClient(tf.baseUrl);
-        assertThat(b.signIn(user, PASSWORD).statusCode()).isEqualTo(303);
-        return b;
+        return WebClient.signedIn(tf.baseUrl, user, PASSWORD);
     }
 
     static int num(HttpResponse<String> created) {

@@ -54,9 +54,7 @@ class WebManageTest {
     }
 
     static WebClient signedIn(String user) throws Exception {
-        WebClient b = new WebClient(tf.baseUrl);
-        assertThat(b.signIn(user, PASSWORD).statusCode()).isEqualTo(303);
-        return b;
+        return WebClient.signedIn(tf.baseUrl, user, PASSWORD);
     }
 
     static HttpResponse<String> upload(WebClient b, String repo, Map<String, String> fields, WebClient.FilePart... files) throws Exception {
