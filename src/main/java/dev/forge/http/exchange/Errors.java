@@ -1,8 +1,8 @@
 package dev.forge.http.exchange;
 
 import dev.forge.service.account.Secrets;
-import dev.forge.service.repo.RepoService;
 
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -65,14 +65,7 @@ public final class Errors {
         kind.hubCode().ifPresent(code -> headers.put("X-Error-Code", code));
         String message = dev.forge.service.account.Secrets.redact(fe.getMessage()); // messages echo input; a pasted token must not come back
         headers.put("X-Error-Message", headerSafe(message));
-        fe.repoCommit().ifPresent(c -> headers.put("X-Repo-Commit", c));
-        fe.headers().forEach((k, v) -> {
-            if (k.equals(dev.forge.service.repo.RepoService.MOVED_TO_HEADER)) {
-                headers.put("Location", movedLocation(ex, v));
-            } else {
-                headers.put(k, v);
-            }
-        });
+        fe.detail().ifPresent(d -> render(ex, d));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);
         if (lfsStyle) {
@@ -93,6 +86,34 @@ public final class Errors {
             writeThenDrain(ex, bytes);
         } else {
             ex.response.write(true, ByteBuffer.wrap(bytes), ex.callback);
+        }
+    }
+
+    /** The headers that say what an error's detail says. */
+    private static void render(Exchange ex, ErrorDetail detail) {
+        var headers = ex.response.getHeaders();
+        switch (detail) {
+            case ErrorDetail.Challenge c -> {
+                switch (c) {
+                    case HUB -> headers.put("WWW-Authenticate", "Basic realm=\"Forge\", Bearer");
+                    case GIT -> headers.put("WWW-Authenticate", "Basic realm=\"Forge\"");
+                    case GIT_LFS -> {
+                        // git-lfs asks for credentials on a 401 that carries LFS-Authenticate
+                        headers.put("WWW-Authenticate", "Basic realm=\"Forge\"");
+                        headers.put("LFS-Authenticate", "Basic realm=\"Forge\"");
+                    }
+                }
+            }
+            case ErrorDetail.RetryAfter r -> headers.put("Retry-After", Long.toString(r.seconds()));
+            case ErrorDetail.RateLimited r -> {
+                headers.put("Retry-After", Long.toString(r.retryAfterSeconds()));
+                headers.put("RateLimit", "\"" + r.policy() + "\";r=0;t=" + r.retryAfterSeconds());
+                headers.put("RateLimit-Policy", "\"fixed window\";\"" + r.policy() + "\";q=" + r.perMinute() + ";w=60");
+            }
+            case ErrorDetail.Moved m -> headers.put("Location", movedLocation(ex, m.to().toString()));
+            case ErrorDetail.RepoCommit c -> headers.put("X-Repo-Commit", c.commit());
+            case ErrorDetail.UnsatisfiableRange r -> headers.put("Content-Range", "bytes */" + r.size());
+            case ErrorDetail.Allow a -> headers.put("Allow", String.join(", ", a.methods()));
         }
     }
 

@@ -5,6 +5,7 @@ import dev.forge.http.exchange.Exchange;
 import dev.forge.http.files.FileHandlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ForgeException;
 import dev.forge.service.account.Actor;
 import dev.forge.service.lfs.LfsService;
@@ -26,8 +27,6 @@ import java.util.Optional;
  */
 public final class LfsHandlers {
     public static final String LFS_JSON = "application/vnd.git-lfs+json";
-    private static final Map<String, String> LFS_CHALLENGE =
-            Map.of("WWW-Authenticate", "Basic realm=\"Forge\"", "LFS-Authenticate", "Basic realm=\"Forge\"");
 
     private final LfsService lfs;
     private final ByteBufferPool.Sized pool;
@@ -70,7 +69,7 @@ public final class LfsHandlers {
             results = lfs.batch(actor, ex.repoType(), ex.gitRepoId(), op, specs, multipart);
         } catch (ForgeException e) {
             // git-lfs asks for credentials on a 401 that carries LFS-Authenticate
-            if (e.kind().status() == 401) throw new ForgeException(e.kind(), e.getMessage(), null, LFS_CHALLENGE, e);
+            if (e.kind().status() == 401) throw e.withDetail(ErrorDetail.Challenge.GIT_LFS);
             throw e;
         }
         int ttl = ex.config().limits().lfsUrlTtlSeconds();
