@@ -1,6 +1,6 @@
 package dev.forge.http.lfs;
 
-import dev.forge.http.api.ApiHandlers;
+import dev.forge.http.exchange.JsonBody;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.files.FileHandlers;
 
@@ -37,7 +37,7 @@ public final class LfsHandlers {
     }
 
     public void batch(Exchange ex) throws IOException {
-        JsonNode n = ApiHandlers.readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        JsonNode n = JsonBody.object(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
         String operation = n.path("operation").asText("");
         LfsService.Operation op = switch (operation) {
             case "download" -> LfsService.Operation.DOWNLOAD;
@@ -132,7 +132,7 @@ public final class LfsHandlers {
 
     /** Completion of a multipart upload: {@code {"oid": …, "parts": [{"partNumber", "etag"}…]}} posted to the upload href. */
     public void complete(Exchange ex) throws IOException {
-        JsonNode n = ApiHandlers.readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        JsonNode n = JsonBody.object(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
         JsonNode parts = n.get("parts");
         if (parts == null || !parts.isArray()) throw ForgeException.badRequest("'parts' must be a list");
         long chunk;
