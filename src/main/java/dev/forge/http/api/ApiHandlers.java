@@ -50,7 +50,7 @@ public final class ApiHandlers {
         List<String> expand = ex.params("expand");
         boolean needFiles = expand.isEmpty() || expand.contains("siblings");
         InfoService.Snapshot s = info.snapshot(ex.actor(), ex.repoType(), ex.repoId(), rev, needFiles);
-        ex.json(200, HubJson.info(s, ex.flag("blobs"), expand));
+        ex.json(200, RepoJson.info(s, ex.flag("blobs"), expand));
     }
 
     /**

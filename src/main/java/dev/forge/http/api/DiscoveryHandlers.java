@@ -1,5 +1,6 @@
 package dev.forge.http.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.http.exchange.Exchange;
 
 import dev.forge.core.Dates;
@@ -41,8 +42,8 @@ public final class DiscoveryHandlers {
         boolean full = ex.flag("full");
         SearchService.ListRequest request = listRequest(ex, type, expand, full);
         SearchService.Listing listing = search.list(ex.actor(), request);
-        List<Object> out = new ArrayList<>();
-        for (SearchService.Listed l : listing.items()) out.add(HubJson.listed(type, l, expand, full, ex.flag("cardData"), ex.flag("config")));
+        List<JsonNode> out = new ArrayList<>();
+        for (SearchService.Listed l : listing.items()) out.add(RepoJson.listed(type, l, expand, full, ex.flag("cardData"), ex.flag("config")));
         listing.nextCursor().ifPresent(c -> ex.setHeader("Link", "<" + ex.urlWith("cursor", c) + ">; rel=\"next\""));
         ex.json(200, out);
     }
