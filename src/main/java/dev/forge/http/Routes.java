@@ -8,6 +8,7 @@ import dev.forge.http.exchange.Exchange;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
 import dev.forge.http.lfs.LfsHandlers;
+import dev.forge.http.lfs.LfsUrls;
 
 import dev.forge.core.RepoType;
 
@@ -84,11 +85,11 @@ public final class Routes {
         api("DELETE", "/api/{type}/{ns}/{name}/tag/{tag}", u::deleteTag);
         api("POST", "/api/{type}/{ns}/{name}/super-squash/{branch}", u::superSquash);
         // ------------------------------------------------------------------- LFS transfers (self-authorising URLs)
-        api("GET", "/lfs/objects/{key}/{oid}", l::download, true);
-        api("PUT", "/lfs/objects/{key}/{oid}", l::upload, true);
-        api("POST", "/lfs/objects/{key}/{oid}", l::complete, true);
-        api("PUT", "/lfs/objects/{key}/{oid}/parts/{n}", l::uploadPart, true);
-        api("POST", "/lfs/objects/{key}/{oid}/verify", l::verify, true);
+        api("GET", LfsUrls.OBJECT, l::download, true);
+        api("PUT", LfsUrls.OBJECT, l::upload, true);
+        api("POST", LfsUrls.OBJECT, l::complete, true);
+        api("PUT", LfsUrls.PART, l::uploadPart, true);
+        api("POST", LfsUrls.VERIFY, l::verify, true);
         // ------------------------------------------------------------------- files and LFS batch ({P}{ns}/{name}/…)
         site("GET", "/{ns}/{name}/resolve/{rev}/{rest*}", ex -> f.file(ex, true));
         site("GET", "/{ns}/{name}/raw/{rev}/{rest*}", ex -> f.file(ex, false));
