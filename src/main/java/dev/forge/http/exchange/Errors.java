@@ -2,6 +2,7 @@ package dev.forge.http.exchange;
 
 import dev.forge.service.account.Secrets;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.forge.core.ErrorDetail;
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeException;
@@ -14,8 +15,6 @@ import org.slf4j.LoggerFactory;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Maps every failure to the Hub's error shape, in one place: status, {@code X-Error-Code},
@@ -66,12 +65,7 @@ public final class Errors {
         String message = dev.forge.service.account.Secrets.redact(fe.getMessage()); // messages echo input; a pasted token must not come back
         headers.put("X-Error-Message", headerSafe(message));
         fe.detail().ifPresent(d -> render(ex, d));
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", message);
-        if (lfsStyle) {
-            body.put("message", message);
-            body.put("request_id", ex.requestId());
-        }
+        Object body = lfsStyle ? new LfsErrorBody(message, message, ex.requestId()) : new ErrorBody(message);
         byte[] bytes;
         try {
             bytes = Exchange.JSON.writeValueAsBytes(body);
@@ -88,6 +82,12 @@ public final class Errors {
             ex.response.write(true, ByteBuffer.wrap(bytes), ex.callback);
         }
     }
+
+    /** The Hub's error body. */
+    record ErrorBody(String error) {}
+
+    /** The error body git-lfs reads ({@code message}), with the Hub's {@code error} and the request id. */
+    record LfsErrorBody(String error, String message, @JsonProperty("request_id") String requestId) {}
 
     /** The headers that say what an error's detail says. */
     private static void render(Exchange ex, ErrorDetail detail) {
