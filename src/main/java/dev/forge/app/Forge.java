@@ -58,6 +58,7 @@ import dev.forge.http.api.AccountHandlers;
 import dev.forge.http.api.ApiHandlers;
 import dev.forge.http.api.DiscoveryHandlers;
 import dev.forge.http.api.UploadHandlers;
+import dev.forge.http.files.BodyStreamer;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
 import dev.forge.http.lfs.LfsHandlers;
@@ -96,8 +97,22 @@ public final class Forge implements AutoCloseable {
     public final LikeService likes;
     private final ScheduledExecutorService background;
 
-    private Forge(ForgeConfig config, InstantSource clock) throws IOException {
+    /**
+     * What a caller may substitute when opening a forge: the clock every part reads (tests move it instead of
+     * sleeping), and a view of the LFS object store that every service sees instead of the store itself (tests wrap it
+     * to count or refuse reads; it must keep the store's protocol). {@link #DEFAULTS} is what {@code forge serve} runs.
+     */
+    public record Options(InstantSource clock, java.util.function.UnaryOperator<BlobStore> blobStoreView) {
+        public static final Options DEFAULTS = new Options(InstantSource.system(), java.util.function.UnaryOperator.identity());
+
+        public Options withClock(InstantSource clock) { return new Options(clock, blobStoreView); }
+
+        public Options withBlobStoreView(java.util.function.UnaryOperator<BlobStore> view) { return new Options(clock, view); }
+    }
+
+    private Forge(ForgeConfig config, Options options) throws IOException {
         this.config = config;
+        InstantSource clock = options.clock();
         try {
             Path data = Files.createDirectories(config.dataDir());
             Path tmp = Files.createDirectories(data.resolve("tmp"));
@@ -107,9 +122,9 @@ public final class Forge implements AutoCloseable {
             FileBlobStore plain = new FileBlobStore(data.resolve("blobs"), tmp);
             if (config.storage().kind() == ForgeConfig.Storage.Kind.CHUNKS) {
                 ChunkStore chunks = closer.push(new ChunkStore(data.resolve("chunks"), clock, new ChunkCompression(config.storage().compression())));
-                this.blobs = new LayeredBlobStore(chunks, plain);
+                this.blobs = options.blobStoreView().apply(new LayeredBlobStore(chunks, plain));
             } else {
-                this.blobs = plain;
+                this.blobs = options.blobStoreView().apply(plain);
             }
             this.index = new IndexDao(database.jdbi());
             AccountDao accounts = new AccountDao(database.jdbi());
@@ -161,11 +176,12 @@ public final class Forge implements AutoCloseable {
      */
     public ForgeServer newServer() {
         ByteBufferPool pool = ForgeServer.newBufferPool();
+        BodyStreamer bodies = new BodyStreamer(pool);
         Routes routes = new Routes(
                 new ApiHandlers(auth, info, repos, storage),
                 new UploadHandlers(audit, commits, refs, repos, uploads),
-                new FileHandlers(content, search, pool),
-                new LfsHandlers(lfs, pool),
+                new FileHandlers(content, search, bodies),
+                new LfsHandlers(lfs, bodies),
                 new AccountHandlers(accessRequests, audit, auth, repos),
                 new DiscoveryHandlers(likes, search));
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
@@ -180,7 +196,11 @@ public final class Forge implements AutoCloseable {
     }
 
     public static Forge open(ForgeConfig config) throws IOException {
-        return new Forge(config, InstantSource.system());
+        return open(config, Options.DEFAULTS);
+    }
+
+    public static Forge open(ForgeConfig config, Options options) throws IOException {
+        return new Forge(config, options);
     }
 
     /** The key that signs LFS transfer URLs, made once per data folder and readable only by its owner. */

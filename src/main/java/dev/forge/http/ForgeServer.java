@@ -2,7 +2,7 @@ package dev.forge.http;
 
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.exchange.JsonErrorHandler;
-import dev.forge.http.files.FileHandlers;
+import dev.forge.http.files.BodyStreamer;
 import dev.forge.http.git.GitGate;
 
 import dev.forge.core.ForgeConfig;
@@ -56,7 +56,7 @@ public final class ForgeServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendDateHeader(true);
         http.setRequestHeaderSize(16 * 1024);
-        http.setOutputBufferSize(FileHandlers.BUFFER);
+        http.setOutputBufferSize(BodyStreamer.BUFFER);
         HttpConnectionFactory h1 = new HttpConnectionFactory(http);
         h1.setInputBufferSize(64 * 1024); // fewer reads per uploaded GiB
         connector = new ServerConnector(server, h1);

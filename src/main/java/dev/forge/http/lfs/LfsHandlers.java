@@ -2,18 +2,15 @@ package dev.forge.http.lfs;
 
 import dev.forge.http.exchange.JsonBody;
 import dev.forge.http.exchange.Exchange;
-import dev.forge.http.files.FileHandlers;
+import dev.forge.http.files.BodyStreamer;
 
 import dev.forge.core.ErrorDetail;
 import dev.forge.core.ForgeException;
 import dev.forge.service.lfs.LfsService;
-import org.eclipse.jetty.io.ByteBufferPool;
-import org.eclipse.jetty.io.Content;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * The Git LFS batch API ({@code POST …/info/lfs/objects/batch}) and the transfer endpoints its hrefs
@@ -23,11 +20,11 @@ public final class LfsHandlers {
     public static final String LFS_JSON = "application/vnd.git-lfs+json";
 
     private final LfsService lfs;
-    private final ByteBufferPool.Sized pool;
+    private final BodyStreamer bodies;
 
-    public LfsHandlers(LfsService lfs, ByteBufferPool pool) {
+    public LfsHandlers(LfsService lfs, BodyStreamer bodies) {
         this.lfs = lfs;
-        this.pool = new ByteBufferPool.Sized(pool, true, FileHandlers.BUFFER);
+        this.bodies = bodies;
     }
 
     public void batch(Exchange ex) throws IOException {
@@ -95,19 +92,9 @@ public final class LfsHandlers {
 
     public void download(Exchange ex) throws IOException {
         LfsService.Download d = lfs.download(ex.var("key"), ex.var("oid"), ex.param("t").orElse(null));
-        try {
-            ex.setHeader("ETag", "\"" + ex.var("oid").toLowerCase(Locale.ROOT) + "\"");
-            ex.setHeader("Content-Type", "application/octet-stream");
-            Optional<Exchange.Slice> slice = ex.answerRange(d.size());
-            if (slice.isEmpty()) {
-                d.channel().close();
-                return;
-            }
-            ex.stream(Content.Source.from(pool, d.channel(), slice.get().offset(), slice.get().length()));
-        } catch (RuntimeException e) {
-            d.channel().close();
-            throw e;
-        }
+        ex.setHeader("ETag", "\"" + ex.var("oid").toLowerCase(Locale.ROOT) + "\"");
+        ex.setHeader("Content-Type", "application/octet-stream");
+        bodies.send(ex, d.channel(), d.size());
     }
 
     private static long sizeParam(Exchange ex) {
