@@ -513,9 +513,10 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
         }
     }
 
-    /** Releases the lock file; the store is not used afterwards. */
+    /** Releases the lock file and drops the pack mappings (each unmapped once no reader holds it); the store is not used afterwards. */
     @Override
     public void close() {
+        mappings.close();
         try {
             lockFile.close();
         } catch (IOException e) {

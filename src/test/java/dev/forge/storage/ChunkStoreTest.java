@@ -70,25 +70,26 @@ class ChunkStoreTest extends BlobStoreContract {
         byte[] content = bytes(3_500_000, 53);
         LfsOid oid = oidOf(content);
         store.put(in(content), oid, content.length);
-        java.util.List<java.nio.ByteBuffer> regions = new java.util.ArrayList<>();
+        java.util.List<dev.forge.core.MappedRegions.Region> regions = new java.util.ArrayList<>();
         try (var ch = store.open(oid)) {
             dev.forge.core.MappedRegions mapped = (dev.forge.core.MappedRegions) ch;
             for (long at = 0; at < content.length; ) {
-                java.nio.ByteBuffer r = mapped.region(at, 700_000);
-                assertThat(r.remaining()).isBetween(1, 700_000);
-                assertThat(r.isReadOnly()).isTrue();
+                dev.forge.core.MappedRegions.Region r = mapped.region(at, 700_000);
+                assertThat(r.bytes().remaining()).isBetween(1, 700_000);
+                assertThat(r.bytes().isReadOnly()).isTrue();
                 regions.add(r);
-                at += r.remaining();
+                at += r.bytes().remaining();
             }
             assertThat(regions.size()).as("a region never crosses a 1 MiB pack").isGreaterThan(content.length / 700_000);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> mapped.region(content.length, 1)).isInstanceOf(IllegalArgumentException.class);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> mapped.region(0, 0)).isInstanceOf(IllegalArgumentException.class);
         }
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        for (java.nio.ByteBuffer r : regions) {
-            byte[] b = new byte[r.remaining()];
-            r.get(b);
+        for (dev.forge.core.MappedRegions.Region r : regions) {
+            byte[] b = new byte[r.bytes().remaining()];
+            r.bytes().get(b);
             out.writeBytes(b);
+            r.close();
         }
         assertThat(out.toByteArray()).isEqualTo(content);
     }

@@ -75,9 +75,9 @@ public final class CountingBlobStore implements BlobStore {
         CountingMappedChannel(SeekableByteChannel ch) { super(ch); }
 
         @Override
-        public ByteBuffer region(long position, int max) throws IOException {
-            ByteBuffer r = ((MappedRegions) ch).region(position, max);
-            bytesRead.addAndGet(r.remaining());
+        public Region region(long position, int max) throws IOException {
+            Region r = ((MappedRegions) ch).region(position, max);
+            bytesRead.addAndGet(r.bytes().remaining());
             return r;
         }
     }

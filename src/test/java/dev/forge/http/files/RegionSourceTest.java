@@ -16,12 +16,12 @@ class RegionSourceTest {
     /** An object of {@code size} bytes (byte i = i mod 251) in regions of at most 1,000 bytes; fails at {@code failAt}. */
     private record Numbered(long size, long failAt) implements MappedRegions {
         @Override
-        public ByteBuffer region(long position, int max) throws IOException {
+        public Region region(long position, int max) throws IOException {
             if (position >= failAt) throw new IOException("pack gone");
             int n = (int) Math.min(Math.min(max, 1000), size - position);
             ByteBuffer b = ByteBuffer.allocate(n);
             for (int i = 0; i < n; i++) b.put((byte) ((position + i) % 251));
-            return b.flip().asReadOnlyBuffer();
+            return Region.of(b.flip().asReadOnlyBuffer());
         }
     }
 
