@@ -43,6 +43,25 @@ class RegionSourceTest {
         assertThat(closed).hasValue(1);
     }
 
+    /** Each chunk holds its region mapped until the chunk is released (Jetty releases it once written), and no longer. */
+    @Test
+    void eachRegionIsHeldUntilItsChunkIsReleased() {
+        AtomicInteger held = new AtomicInteger();
+        MappedRegions counted = (position, max) -> {
+            MappedRegions.Region r = new Numbered(10_000, Long.MAX_VALUE).region(position, max);
+            held.incrementAndGet();
+            return new MappedRegions.Region(r.bytes(), held::decrementAndGet);
+        };
+        RegionSource source = new RegionSource(counted, () -> {}, 0, 10_000);
+        Content.Chunk c;
+        do {
+            c = source.read();
+            assertThat(held).as("the chunk just read holds its region").hasValue(1);
+            c.release();
+            assertThat(held).as("released with its chunk").hasValue(0);
+        } while (!c.isLast());
+    }
+
     @Test
     void aRegionThatFailsEndsTheBodyWithTheFailureAndClosesTheChannel() {
         AtomicInteger closed = new AtomicInteger();
