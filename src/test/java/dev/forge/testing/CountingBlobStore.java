@@ -97,4 +97,6 @@ public final class CountingBlobStore implements BlobStore {
     @Override public LfsOid put(InputStream in) throws IOException { return store.put(in); }
 
     @Override public boolean delete(LfsOid oid) throws IOException { return store.delete(oid); }
+
+    @Override public <T> Optional<T> capability(Class<T> capability) { return store.capability(capability); }
 }

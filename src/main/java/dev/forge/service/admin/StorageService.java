@@ -16,9 +16,9 @@ import dev.forge.git.TreeEntry;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
 import dev.forge.storage.BlobStore;
-import dev.forge.storage.ChunkStore;
-import dev.forge.storage.FileBlobStore;
-import dev.forge.storage.LayeredBlobStore;
+import dev.forge.storage.Collectable;
+import dev.forge.storage.Migratable;
+import dev.forge.storage.StorageFigures;
 import dev.forge.storage.StorageMigration;
 import org.eclipse.jgit.lib.ObjectId;
 
@@ -116,50 +116,26 @@ public final class StorageService {
     }
 
     private Usage usage(Collection<LfsOid> oids) throws IOException {
-        long logical = 0;
-        long plainBytes = 0;
-        List<LfsOid> chunked = new ArrayList<>();
-        ChunkStore chunks = blobs instanceof LayeredBlobStore l ? l.chunks() : null;
-        for (LfsOid oid : oids) {
-            if (chunks != null && chunks.size(oid).isPresent()) {
-                chunked.add(oid);
-                continue;
-            }
-            long size = blobs.size(oid).orElse(0L);
-            logical += size;
-            plainBytes += size;
-        }
-        if (chunks == null) return new Usage(oids.size(), logical, plainBytes);
-        ChunkStore.Footprint f = chunks.footprint(chunked);
-        return new Usage(oids.size(), logical + f.logicalBytes(), plainBytes + f.storedBytes());
+        StorageFigures.Footprint f = figures().footprint(oids);
+        return new Usage(oids.size(), f.logicalBytes(), f.storedBytes());
     }
 
     /** Whole-store figures: every stored object, whether referenced or not. */
     public Usage globalUsage() throws IOException {
-        return switch (blobs) {
-            case LayeredBlobStore l -> {
-                ChunkStore.Stats s = l.chunks().stats();
-                long plain = 0;
-                List<LfsOid> old = l.plain().list();
-                for (LfsOid oid : old) plain += l.plain().size(oid).orElse(0L);
-                yield new Usage(s.files() + old.size(), s.logicalBytes() + plain, s.storedBytes() + plain);
-            }
-            case FileBlobStore p -> {
-                long bytes = 0;
-                List<LfsOid> all = p.list();
-                for (LfsOid oid : all) bytes += p.size(oid).orElse(0L);
-                yield new Usage(all.size(), bytes, bytes);
-            }
-            default -> throw new IllegalStateException("unknown store " + blobs.getClass());
-        };
+        StorageFigures.Totals t = figures().totals();
+        return new Usage(t.objects(), t.logicalBytes(), t.storedBytes());
     }
 
-    /** Marks from every repository's history, then sweeps the chunk store (see {@link ChunkStore#gc}). */
-    public ChunkStore.GcReport gc(Consumer<String> progress) throws IOException {
-        ChunkStore chunks = chunkStore();
+    private StorageFigures figures() {
+        return blobs.capability(StorageFigures.class).orElseThrow(() -> new IllegalStateException("the blob store reports no figures"));
+    }
+
+    /** Marks from every repository's history, then sweeps the store (see {@link Collectable#gc}). */
+    public Collectable.GcReport gc(Consumer<String> progress) throws IOException {
+        Collectable store = blobs.capability(Collectable.class).orElseThrow(StorageService::notChunked);
         Set<LfsOid> live = liveObjects(progress);
         try {
-            return chunks.gc(live, Duration.ofSeconds(config.gcGraceSeconds()), progress);
+            return store.gc(live, Duration.ofSeconds(config.gcGraceSeconds()), progress);
         } finally {
             usageCache.clear();
         }
@@ -167,17 +143,12 @@ public final class StorageService {
 
     /** Moves the plain store's objects into the chunk store (see {@link StorageMigration}). */
     public StorageMigration.Report migrate(Consumer<String> progress) throws IOException {
-        if (!(blobs instanceof LayeredBlobStore l)) throw notChunked();
+        Migratable store = blobs.capability(Migratable.class).orElseThrow(StorageService::notChunked);
         try {
-            return new StorageMigration(l.plain(), l.chunks()).run(progress);
+            return store.migrate(progress);
         } finally {
             usageCache.clear();
         }
-    }
-
-    private ChunkStore chunkStore() {
-        if (blobs instanceof LayeredBlobStore l) return l.chunks();
-        throw notChunked();
     }
 
     private static ForgeException notChunked() {
