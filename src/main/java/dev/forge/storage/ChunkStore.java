@@ -52,6 +52,7 @@ import java.util.stream.Stream;
  * safe); gc takes the exclusive side whenever it deletes or rewrites. Thread-safe.
  */
 public final class ChunkStore implements BlobStore, Collectable, Verifiable, AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChunkStore.class);
     private final Path root;
     private final Path packs;
     private final Path files;
@@ -157,7 +158,9 @@ public final class ChunkStore implements BlobStore, Collectable, Verifiable, Aut
             try {
                 register(Pack.read(p, hash), new PackName(hash));
             } catch (IOException e) {
-                // a damaged pack is fsck's business; leaving it out of the index only costs dedup
+                // leaving it out of the index only costs dedup (reads of files using it fail, as they would anyway);
+                // finding out what is damaged is fsck's business, but the operator hears of it now
+                LOG.warn("Pack {} is damaged and left out of the chunk index ({}); run 'forge fsck'", p, e.getMessage());
             }
         }
     }

@@ -106,6 +106,30 @@ class ChunkStoreTest extends BlobStoreContract {
         assertThat(reopened.open(oidOf(again)).size()).isEqualTo(again.length);
     }
 
+    /** A pack that cannot be read at start-up is left out of the index, and the operator is told which one and why. */
+    @Test
+    void aDamagedPackIsLeftOutAtStartUpWithALogLine() throws IOException {
+        byte[] content = bytes(2_500_000, 54);
+        store.put(in(content), oidOf(content), content.length);
+        Path damaged = chunks.packFiles().getFirst();
+        try (var ch = java.nio.channels.FileChannel.open(damaged, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 3); // the trailer is gone
+        }
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ChunkStore.class);
+        var captured = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        captured.start();
+        log.addAppender(captured);
+        try (ChunkStore reopened = new ChunkStore(chunks.root(), InstantSource.system(), 1 << 20)) {
+            assertThat(captured.list).singleElement().satisfies(e -> {
+                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                assertThat(e.getFormattedMessage()).contains(damaged.getFileName().toString(), "damaged", "forge fsck");
+            });
+            assertThat(reopened.fsck(line -> {}).problems()).isNotEmpty();
+        } finally {
+            log.detachAppender(captured);
+        }
+    }
+
     @Test
     void dataCutAtTheMinimumChunkSizeEverywhere() throws IOException {
         // xet-core's boundary-triggering pattern: a boundary just past every 8 KiB, the most chunks per block
