@@ -163,7 +163,7 @@ public final class Forge implements AutoCloseable {
             this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
             this.refs = new RefService(repos, git, writer, indexer, audit, clock);
             this.fsck = new FsckService(repoDao, git, index, blobs);
-            this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage());
+            this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage(), clock);
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;

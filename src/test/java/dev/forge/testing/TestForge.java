@@ -90,6 +90,11 @@ public final class TestForge implements AutoCloseable {
         return new TestForge(dataDir, ForgeConfig.Limits.defaults(), ForgeConfig.Uploads.defaults(), TESTING_SECURITY, storage, options);
     }
 
+    /** A forge with its own request limits, opened with {@code options}. */
+    public static TestForge start(Path dataDir, ForgeConfig.Limits limits, Forge.Options options) throws Exception {
+        return new TestForge(dataDir, limits, ForgeConfig.Uploads.defaults(), TESTING_SECURITY, defaultStorage(), options);
+    }
+
     /** A forge over the default store, opened with {@code options}. */
     public static TestForge start(Path dataDir, Forge.Options options) throws Exception {
         return new TestForge(dataDir, ForgeConfig.Limits.defaults(), ForgeConfig.Uploads.defaults(), TESTING_SECURITY, defaultStorage(), options);

@@ -45,15 +45,18 @@ public final class StorageService {
     private final IndexDao index;
     private final BlobStore blobs;
     private final ForgeConfig.Storage config;
+    private final java.time.InstantSource clock;
     private final Map<String, Cached> usageCache = new ConcurrentHashMap<>();
 
     /** A repository's figures as of its refs' generation; trusted for {@link #USAGE_FRESH} (the store may change under them). */
-    private record Cached(long refGeneration, long computedAt, Usage usage) {}
+    private record Cached(long refGeneration, java.time.Instant computedAt, Usage usage) {}
 
-    private static final long USAGE_FRESH = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    private static final Duration USAGE_FRESH = Duration.ofMinutes(10);
     private static final int USAGE_CACHED = 10_000;
 
-    public StorageService(RepoService repos, RepoDao repoDao, GitRepositories git, IndexDao index, BlobStore blobs, ForgeConfig.Storage config) {
+    public StorageService(RepoService repos, RepoDao repoDao, GitRepositories git, IndexDao index, BlobStore blobs, ForgeConfig.Storage config,
+                          java.time.InstantSource clock) {
+        this.clock = clock;
         this.repos = repos;
         this.repoDao = repoDao;
         this.git = git;
@@ -102,10 +105,10 @@ public final class StorageService {
         Repo repo = repos.readable(actor, type, id);
         long generation = git.refGeneration(repo.key());
         Cached c = usageCache.get(repo.key());
-        if (c != null && c.refGeneration() == generation && System.nanoTime() - c.computedAt() < USAGE_FRESH) return c.usage();
+        if (c != null && c.refGeneration() == generation && clock.instant().isBefore(c.computedAt().plus(USAGE_FRESH))) return c.usage();
         Usage u = usage(liveObjects(repo));
         if (usageCache.size() >= USAGE_CACHED) usageCache.clear();
-        usageCache.put(repo.key(), new Cached(generation, System.nanoTime(), u));
+        usageCache.put(repo.key(), new Cached(generation, clock.instant(), u));
         return u;
     }
 
