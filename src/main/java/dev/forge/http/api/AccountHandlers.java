@@ -10,6 +10,7 @@ import dev.forge.service.repo.AccessRequestService;
 
 import dev.forge.core.AuditEntry;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Org;
 import dev.forge.core.OrgRole;
@@ -84,7 +85,7 @@ public final class AccountHandlers {
      * {@code {"name", "role"?, "scopes"?, "username"?, "password"?}}; scopes as {@code [{"type": "repo", "repo":
      * "model:acme/llm", "permission": "write"}, {"type": "namespace", "name": "acme", "permission": "read"}]}.
      */
-    record TokenRequest(String name, @com.fasterxml.jackson.annotation.JsonProperty("role") String roleName, List<ScopeRequest> scopes,
+    record TokenRequest(String name, @JsonProperty("role") String roleName, List<ScopeRequest> scopes,
                         String username, String password) {
         TokenRequest {
             if (password != null) required("username", username);

@@ -8,6 +8,8 @@ import dev.forge.http.exchange.FormBody;
 import dev.forge.http.exchange.JsonBody;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.forge.core.CommitMeta;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Gating;
@@ -220,7 +222,7 @@ public final class ApiHandlers {
      * {@code {"gated": "auto"|"manual"|false, "private": bool, "visibility": "public"|"private"}}, each optional (null:
      * unchanged); {@code visibility} wins over {@code private}.
      */
-    record SettingsRequest(JsonNode gated, @com.fasterxml.jackson.annotation.JsonProperty("private") Boolean privateFlag, String visibility) {
+    record SettingsRequest(JsonNode gated, @JsonProperty("private") Boolean privateFlag, String visibility) {
         SettingsRequest {
             gating(gated);
             isPrivate(privateFlag, visibility);
@@ -248,8 +250,7 @@ public final class ApiHandlers {
     }
 
     /** A repository's URL and name: the answer of create and move (and of a create that found it existing, with the error). */
-    record RepoUrl(String url, String id, String name, @com.fasterxml.jackson.annotation.JsonInclude(
-            com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String error) {
+    record RepoUrl(String url, String id, String name, @JsonInclude(JsonInclude.Include.NON_NULL) String error) {
         static RepoUrl of(Exchange ex, RepoType type, RepoId id, String error) {
             return new RepoUrl(ex.config().url("/" + type.urlPrefix() + id), id.toString(), id.toString(), error);
         }
@@ -269,7 +270,7 @@ public final class ApiHandlers {
 
     /** The body of create and delete: {@code name}, {@code organization} (absent: the caller), {@code type}, visibility. */
     record RepoBody(String name, String organization, String type,
-                    @com.fasterxml.jackson.annotation.JsonProperty("private") Boolean isPrivate, String visibility) {
+                    @JsonProperty("private") Boolean isPrivate, String visibility) {
         RepoBody {
             if (name == null) throw ForgeException.badRequest("'name' is required");
         }
