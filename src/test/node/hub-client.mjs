@@ -19,6 +19,12 @@
 //   list-models   listModels with --query JSON {search: {query, owner, tags, task}, sort, limit, additionalFields}
 //                 (--type dataset: listDatasets)      -> {"items": [...], "requests": ["/api/models?…", …]}
 //   model-info    modelInfo (--type dataset: datasetInfo) with --fields a,b  -> the info object
+//   pr-commit     commit of one file (--path, --content) titled --message: with isPullRequest (a new pull request) when
+//                 no --revision is given, else onto --revision (refs/pr/N)  -> {"num"?, "pullRequestUrl"?, "commit"}
+//   pr-review     pull request --num: listFiles + downloadFile of its files at refs/pr/N (the library), then, with
+//                 plain fetch because @huggingface/hub 2.17 has no discussions functions, the Hub's discussions API:
+//                 list open pull requests, details with diff, a --comment, merge
+//                 -> {"listed", "details", "prFiles": {path: sha256}, "comment", "merged"}
 // With --report-errors, a Hub API error is printed as {"failed": true, "status", "errorCode", "message"} (exit 0):
 // errorCode is the X-Error-Code of the failing response, which the library itself does not keep.
 // upload-files and commit report every request the client made ("METHOD /path", query left out), so
@@ -61,6 +67,10 @@ const { positionals, values } = parseArgs({
 		"report-errors": { type: "boolean", default: false },
 		query: { type: "string", default: "{}" },
 		fields: { type: "string", default: "" },
+		path: { type: "string" },
+		content: { type: "string" },
+		num: { type: "string" },
+		comment: { type: "string" },
 	},
 });
 const [command] = positionals;
@@ -187,6 +197,42 @@ async function info() {
 	return { ...out, updatedAt: out.updatedAt?.toISOString() };
 }
 
+async function prCommit() {
+	if (!values.path || values.content === undefined) throw new Error("--path and --content are required");
+	const out = await commit({
+		...common,
+		operations: [{ operation: "addOrUpdate", path: values.path, content: new Blob([values.content]) }],
+		title: values.message ?? "Pull request from the JS client",
+		...(values.revision === "main" ? { isPullRequest: true } : { branch: values.revision }),
+	});
+	const num = out.pullRequestUrl ? Number(out.pullRequestUrl.split("/").pop()) : undefined;
+	return { ...out, num };
+}
+
+// The Hub's discussions endpoints, as huggingface_hub calls them (the JS library has no functions for them).
+async function discussionsApi(path, init) {
+	const headers = { ...(accessToken && { Authorization: `Bearer ${accessToken}` }), ...(init?.body && { "Content-Type": "application/json" }) };
+	const res = await recordingFetch(`${hubUrl}/api/${repo.type}s/${repo.name}/discussions${path}`, { ...init, headers });
+	if (!res.ok) throw new Error(`${init?.method ?? "GET"} discussions${path}: ${res.status} ${await res.text()}`);
+	return res.json();
+}
+
+async function prReview() {
+	if (!values.num) throw new Error("--num is required");
+	const revision = `refs/pr/${values.num}`;
+	const prFiles = {};
+	for await (const entry of listFiles({ ...common, revision, recursive: true })) {
+		if (entry.type !== "file") continue;
+		const blob = await downloadFile({ ...common, revision, path: urlPath(entry.path) });
+		prFiles[entry.path] = createHash("sha256").update(Buffer.from(await blob.arrayBuffer())).digest("hex");
+	}
+	const listed = (await discussionsApi("?type=pull_request&status=open")).discussions;
+	const details = await discussionsApi(`/${values.num}?diff=1`);
+	const comment = await discussionsApi(`/${values.num}/comment`, { method: "POST", body: JSON.stringify({ comment: values.comment ?? "LGTM" }) });
+	const merged = await discussionsApi(`/${values.num}/merge`, { method: "POST", body: JSON.stringify({}) });
+	return { listed, details, prFiles, comment, merged };
+}
+
 async function main() {
 	if (command === "list-models") return list();
 	if (!hubUrl || !repo.name) throw new Error("--hub-url and --repo are required");
@@ -219,6 +265,10 @@ async function main() {
 		case "check-access":
 			await checkRepoAccess(common);
 			return {};
+		case "pr-commit":
+			return prCommit();
+		case "pr-review":
+			return prReview();
 		default:
 			throw new Error(
 				`unknown command '${command}' (create-repo, download-all, upload-files, commit, create-branch, delete-repo, repo-exists, check-access)`

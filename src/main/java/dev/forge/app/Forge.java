@@ -11,9 +11,16 @@ import dev.forge.service.discovery.PopularityService;
 import dev.forge.service.discovery.SearchService;
 import dev.forge.service.discovery.WeightFacts;
 import dev.forge.service.lfs.LfsService;
+import dev.forge.service.lfs.LockService;
 import dev.forge.service.lfs.UrlSigner;
+import dev.forge.service.community.DiscussionService;
+import dev.forge.service.community.PullRequestService;
+import dev.forge.service.convert.ParquetConversionService;
+import dev.forge.service.serving.GgufManifests;
 import dev.forge.service.repo.AccessRequestService;
+import dev.forge.service.repo.MergeService;
 import dev.forge.service.repo.CommitService;
+import dev.forge.service.repo.LfsReferences;
 import dev.forge.service.repo.ContentService;
 import dev.forge.service.repo.Indexer;
 import dev.forge.service.repo.InfoService;
@@ -25,11 +32,15 @@ import dev.forge.service.repo.UploadService;
 import dev.forge.core.ForgeConfig;
 import dev.forge.git.CommitWriter;
 import dev.forge.git.GitRepositories;
+import dev.forge.git.Merges;
+import dev.forge.meta.DiscussionDao;
 import dev.forge.meta.AccessRequestDao;
 import dev.forge.meta.AccountDao;
 import dev.forge.meta.AuditDao;
 import dev.forge.meta.Database;
+import dev.forge.meta.ConversionDao;
 import dev.forge.meta.DiscoveryDao;
+import dev.forge.meta.LockDao;
 import dev.forge.meta.StatsDao;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
@@ -57,11 +68,16 @@ import dev.forge.http.Routes;
 import dev.forge.http.api.AccountHandlers;
 import dev.forge.http.api.ApiHandlers;
 import dev.forge.http.api.DiscoveryHandlers;
+import dev.forge.http.api.DiscussionHandlers;
+import dev.forge.http.api.GgufRegistryHandlers;
+import dev.forge.http.api.OwnerHandlers;
+import dev.forge.http.api.ParquetHandlers;
 import dev.forge.http.api.UploadHandlers;
 import dev.forge.http.files.BodyStreamer;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
 import dev.forge.http.lfs.LfsHandlers;
+import dev.forge.http.lfs.LockHandlers;
 
 /**
  * The wiring root: builds one forge's stores, the services over them and (on request) the HTTP edge, by hand and
@@ -90,11 +106,17 @@ public final class Forge implements AutoCloseable {
     private final Path tmp;
     public final UploadService uploads;
     public final RefService refs;
+    public final MergeService merges;
+    public final DiscussionService discussions;
+    public final PullRequestService pullRequests;
     public final FsckService fsck;
     public final StorageService storage;
     public final PopularityService popularity;
     public final SearchService search;
     public final LikeService likes;
+    public final LockService locks;
+    public final GgufManifests ggufManifests;
+    public final ParquetConversionService parquet;
     private final ScheduledExecutorService background;
 
     /**
@@ -132,7 +154,7 @@ public final class Forge implements AutoCloseable {
             this.audit = new AuditLog(new AuditDao(database.jdbi()), clock);
             this.auth = new AuthService(accounts, audit, config.security(), clock);
             AccessRequestDao requestDao = new AccessRequestDao(database.jdbi());
-            this.policy = new AccessPolicy(auth::memberships, requestDao);
+            this.policy = new AccessPolicy(auth::memberships, requestDao, ns -> auth.user(ns).isPresent() || auth.org(ns).isPresent());
             this.rateLimits = new RateLimiter(config.security(), clock);
             Indexer indexer = new Indexer(git, index, blobs);
             CommitWriter writer = new CommitWriter(git);
@@ -140,8 +162,8 @@ public final class Forge implements AutoCloseable {
             this.repos = new RepoService(repoDao, git, writer, indexer, policy, audit, clock);
             this.accessRequests = new AccessRequestService(repos, policy, requestDao, auth, audit, clock);
             this.popularity = new PopularityService(new StatsDao(database.jdbi()), clock);
-            this.search = new SearchService(repoDao, git, index, new WeightFacts(index, new DiscoveryDao(database.jdbi()), git, blobs),
-                    popularity, policy, clock);
+            WeightFacts weights = new WeightFacts(index, new DiscoveryDao(database.jdbi()), git, blobs);
+            this.search = new SearchService(repoDao, git, index, weights, popularity, policy, clock);
             closer.push(() -> {
                 popularity.flush();
                 search.close();
@@ -157,13 +179,27 @@ public final class Forge implements AutoCloseable {
             closer.push(background::shutdownNow);
             this.content = new ContentService(repos, index, git, blobs);
             this.info = new InfoService(repos, index, git, search::details);
-            this.commits = new CommitService(git, writer, indexer, index, blobs, rules, policy, audit, clock);
-            this.lfs = new LfsService(repos, repoDao, index, blobs, new MultipartStaging(tmp, blobs, clock), new UrlSigner(signingKey(data), clock), config, audit);
-            this.pushes = new PushService(indexer, git, rules, audit);
-            this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
             this.refs = new RefService(repos, git, writer, indexer, audit, clock);
+            this.merges = new MergeService(git, writer, new Merges(git), indexer, policy, clock);
+            DiscussionDao discussionDao = new DiscussionDao(database.jdbi());
+            this.discussions = new DiscussionService(repos, policy, discussionDao, refs, merges, audit, clock);
+            this.pullRequests = new PullRequestService(repos, policy, discussionDao, refs, merges, audit, clock);
+            repos.onChange(key -> discussions.repoChanged(key, repos.findByKey(key).isPresent()));
+            LfsReferences lfsReferences = new LfsReferences(index, repoDao, git, policy);
+            this.commits = new CommitService(git, writer, indexer, index, blobs, lfsReferences, rules, policy, audit, pullRequests, clock);
+            this.lfs = new LfsService(repos, repoDao, index, lfsReferences, blobs, new MultipartStaging(tmp, blobs, clock),
+                    new UrlSigner(signingKey(data), clock), config, audit);
+            this.pushes = new PushService(indexer, git, lfsReferences, rules, policy, pullRequests, audit);
+            this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
             this.fsck = new FsckService(repoDao, git, index, blobs);
-            this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage(), clock);
+            this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage(), policy, clock);
+            this.locks = new LockService(repos, new LockDao(database.jdbi()), audit, clock);
+            this.ggufManifests = new GgufManifests(repos, index, git, repo -> java.util.Optional.ofNullable(
+                    weights.of(repo, repos.resolve(repo, GitRepositories.DEFAULT_BRANCH)).gguf())
+                    .map(g -> g.get("architecture")).map(Object::toString));
+            this.parquet = closer.push(new ParquetConversionService(repos, repoDao, index, git, blobs, lfs, commits,
+                    new ConversionDao(database.jdbi()), tmp, clock));
+            git.onRefsChanged(parquet::refsChanged);
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;
@@ -177,13 +213,19 @@ public final class Forge implements AutoCloseable {
     public ForgeServer newServer() {
         ByteBufferPool pool = ForgeServer.newBufferPool();
         BodyStreamer bodies = new BodyStreamer(pool);
+        FileHandlers files = new FileHandlers(content, search, bodies);
         Routes routes = new Routes(
                 new ApiHandlers(auth, info, repos, storage),
                 new UploadHandlers(audit, commits, refs, repos, uploads),
-                new FileHandlers(content, search, bodies),
+                files,
                 new LfsHandlers(lfs, bodies),
                 new AccountHandlers(accessRequests, audit, auth, repos),
-                new DiscoveryHandlers(likes, search));
+                new DiscoveryHandlers(likes, search),
+                new DiscussionHandlers(discussions, pullRequests),
+                new OwnerHandlers(repos, storage),
+                new ParquetHandlers(parquet),
+                new GgufRegistryHandlers(ggufManifests, files),
+                new LockHandlers(locks));
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
         return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git));
     }
@@ -236,6 +278,7 @@ public final class Forge implements AutoCloseable {
         openSearch();
         popularity.refreshActive();
         startBackground();
+        parquet.start();
     }
 
     /**

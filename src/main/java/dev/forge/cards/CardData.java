@@ -4,6 +4,7 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
 import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 import java.util.ArrayDeque;
@@ -18,12 +19,19 @@ import java.util.Optional;
  * few aliases, no recursive keys, at most {@value #MAX_DEPTH} levels of nesting (the composer recurses per
  * level) and at most {@value #MAX_EXPANDED_SIZE} nodes and characters once aliases are expanded (the map is
  * written out as JSON), so hostile YAML fails fast instead of hanging or exhausting the stack or the heap.
+ * A scalar is bounded by the document's size; one that reads as a number (plain or tagged) may hold at most
+ * {@value #MAX_NUMBER_CHARS} characters (the YAML core schema turns integers of any length into a {@code BigInteger},
+ * whose parsing is quadratic: 260,000 digits cost seconds of CPU). Thread-safe (stateless).
  */
 public final class CardData {
     public static final int MAX_YAML_CHARS = 256 * 1024;
     public static final int MAX_DEPTH = 100;
     /** Far above what a document without aliases can reach: each node and string character takes at least one character of YAML. */
     public static final int MAX_EXPANDED_SIZE = 4 * MAX_YAML_CHARS;
+    public static final int MAX_NUMBER_CHARS = 100;
+    /** What the core schema resolves to an int or a float (YAML 1.2 core, as snakeyaml-engine does). */
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile(
+            "[-+]?(0x[0-9a-fA-F]+|0o[0-7]+|(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
 
     private CardData() {}
 
@@ -66,13 +74,22 @@ public final class CardData {
             return Optional.of(map);
         } catch (YamlEngineException e) {
             throw new InvalidCardException("Invalid YAML metadata: " + firstLine(e.getMessage()));
+        } catch (InvalidCardException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            // anything else the YAML library throws on hostile input is still invalid input, never a server error
+            throw new InvalidCardException("Invalid YAML metadata: " + e.getClass().getSimpleName());
         }
     }
 
-    /** The parser keeps its state on the heap, so walking its events is safe at any depth; composing is not. */
+    /**
+     * The parser keeps its state on the heap, so walking its events is safe at any depth; composing is not. The walk
+     * also refuses over-long numbers before anything constructs them.
+     */
     private static void checkDepth(LoadSettings settings, String yaml) {
         int depth = 0;
         for (Event e : new Parse(settings).parseString(yaml)) {
+            if (e instanceof ScalarEvent s) checkScalar(s);
             switch (e.getEventId()) {
                 case SequenceStart, MappingStart -> {
                     if (++depth > MAX_DEPTH) throw new InvalidCardException("YAML metadata is nested deeper than " + MAX_DEPTH + " levels");
@@ -80,6 +97,13 @@ public final class CardData {
                 case SequenceEnd, MappingEnd -> depth--;
                 default -> { }
             }
+        }
+    }
+
+    private static void checkScalar(ScalarEvent s) {
+        String v = s.getValue();
+        if (v.length() > MAX_NUMBER_CHARS && (s.isPlain() || s.getTag().isPresent()) && NUMBER.matcher(v.strip()).matches()) {
+            throw new InvalidCardException("A YAML number is longer than " + MAX_NUMBER_CHARS + " characters");
         }
     }
 

@@ -75,7 +75,20 @@ public final class GgufHeader {
         return read(channel, fileSize, DEFAULT_MAX_HEADER_BYTES);
     }
 
+    /**
+     * Reads the header within {@code maxHeaderBytes}. Whatever goes wrong inside the parser on hostile bytes (an
+     * overflowing sum, an index out of range) is an {@link InvalidHeaderException}, never another exception: the
+     * callers index whole repositories and must be able to record one bad file and go on.
+     */
     public static Summary read(SeekableByteChannel channel, long fileSize, long maxHeaderBytes) throws IOException, InvalidHeaderException {
+        try {
+            return parse(channel, fileSize, maxHeaderBytes);
+        } catch (RuntimeException e) {
+            throw new InvalidHeaderException("The GGUF header cannot be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static Summary parse(SeekableByteChannel channel, long fileSize, long maxHeaderBytes) throws IOException, InvalidHeaderException {
         HeaderReader in = new HeaderReader(channel, Math.min(fileSize, maxHeaderBytes));
         if (fileSize < 24 || in.u32("the magic") != MAGIC) throw new InvalidHeaderException("Not a GGUF file (no GGUF magic)");
         int version = (int) in.u32("the version");
@@ -142,8 +155,8 @@ public final class GgufHeader {
                 throw new InvalidHeaderException("Tensor '" + name + "' is too large to exist");
             }
             tensors.add(new Tensor(name, offset, bytes));
-            byType.merge(type.name(), elements, Math::addExact);
-            total = Math.addExact(total, elements);
+            byType.put(type.name(), add(byType.getOrDefault(type.name(), 0L), elements));
+            total = add(total, elements);
         }
         long dataStart = (in.position() + alignment - 1) / alignment * alignment;
         tensors.sort(Comparator.comparingLong(Tensor::offset));
@@ -168,6 +181,13 @@ public final class GgufHeader {
         }
         Optional<String> quantization = number(kept, "general.file_type").map(FILE_TYPES::get);
         return new Summary(version, total, architecture, context, text(kept, "tokenizer.chat_template"), bos, eos, quantization, byType);
+    }
+
+    /** Element counts of tensors that could exist in a file add up to less than 2^63. */
+    private static long add(long a, long b) throws InvalidHeaderException {
+        long sum = a + b;
+        if (((a ^ sum) & (b ^ sum)) < 0) throw new InvalidHeaderException("The tensors hold more than 2^63 elements together");
+        return sum;
     }
 
     /** Keys whose values are kept; the rest are stepped over. */

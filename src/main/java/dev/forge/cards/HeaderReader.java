@@ -18,13 +18,15 @@ final class HeaderReader {
 
     private final SeekableByteChannel channel;
     private final long limit;
-    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer buffer;
     /** File position of {@code buffer}'s first byte. */
     private long bufferStart;
 
     HeaderReader(SeekableByteChannel channel, long limit) {
         this.channel = channel;
         this.limit = limit;
+        // no larger than what may be read: a small (or hostile, tiny) file costs a small buffer
+        this.buffer = ByteBuffer.allocate((int) Math.max(16, Math.min(BUFFER, limit))).order(ByteOrder.LITTLE_ENDIAN);
         buffer.limit(0);
     }
 

@@ -45,13 +45,13 @@ public final class SafetensorsHeader {
             parameters = java.util.Collections.unmodifiableMap(new TreeMap<>(parameters));
         }
 
-        /** The sum of several files' counts (the shards of one model). */
-        public static Summary sum(List<Summary> parts) {
+        /** The sum of several files' counts (the shards of one model); refused when it passes 2^63. */
+        public static Summary sum(List<Summary> parts) throws InvalidHeaderException {
             Map<String, Long> p = new TreeMap<>();
             long total = 0;
             for (Summary s : parts) {
-                s.parameters.forEach((k, v) -> p.merge(k, v, Math::addExact));
-                total = Math.addExact(total, s.total);
+                for (Map.Entry<String, Long> e : s.parameters.entrySet()) p.put(e.getKey(), add(p.getOrDefault(e.getKey(), 0L), e.getValue()));
+                total = add(total, s.total);
             }
             return new Summary(p, total);
         }
@@ -63,7 +63,16 @@ public final class SafetensorsHeader {
         return read(channel, fileSize, DEFAULT_MAX_HEADER_BYTES);
     }
 
+    /** Reads the header; any failure on hostile bytes is an {@link InvalidHeaderException} (see {@link GgufHeader#read}). */
     public static Summary read(SeekableByteChannel channel, long fileSize, long maxHeaderBytes) throws IOException, InvalidHeaderException {
+        try {
+            return parse(channel, fileSize, maxHeaderBytes);
+        } catch (RuntimeException e) {
+            throw new InvalidHeaderException("The safetensors header cannot be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static Summary parse(SeekableByteChannel channel, long fileSize, long maxHeaderBytes) throws IOException, InvalidHeaderException {
         HeaderReader in = new HeaderReader(channel, Math.min(fileSize, 8 + maxHeaderBytes));
         if (fileSize < 8) throw new InvalidHeaderException("Not a safetensors file: shorter than its 8-byte header length");
         long n = in.u64("the header length");
@@ -121,8 +130,8 @@ public final class SafetensorsHeader {
                         + " its dtype and shape need");
             }
             ranges.add(new Range(name, begin, end));
-            params.merge(dtype, count, Math::addExact);
-            total = Math.addExact(total, count);
+            params.put(dtype, add(params.getOrDefault(dtype, 0L), count));
+            total = add(total, count);
         }
         ranges.sort(Comparator.comparingLong(Range::begin).thenComparingLong(Range::end));
         long at = 0;
@@ -131,6 +140,14 @@ public final class SafetensorsHeader {
             at = r.end;
         }
         return new Summary(params, total);
+    }
+
+    private static long add(long a, long b) throws InvalidHeaderException {
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new InvalidHeaderException("The tensors hold more than 2^63 elements together");
+        }
     }
 
     private static long multiply(long a, long b, String name) throws InvalidHeaderException {

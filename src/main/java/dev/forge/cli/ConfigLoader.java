@@ -43,7 +43,11 @@ final class ConfigLoader {
                 Long.parseLong(first(null, env.get("FORGE_MAX_PUSH_BYTES"), file.getProperty("max-push-bytes"), Long.toString(d.maxPushBytes()))),
                 Long.parseLong(first(null, env.get("FORGE_MAX_JSON_BODY_BYTES"), file.getProperty("max-json-body-bytes"), Long.toString(d.maxJsonBodyBytes()))),
                 Integer.parseInt(first(null, env.get("FORGE_MAX_BATCH_OBJECTS"), file.getProperty("max-batch-objects"), Integer.toString(d.maxBatchObjects()))),
-                Integer.parseInt(first(null, env.get("FORGE_LFS_URL_TTL_SECONDS"), file.getProperty("lfs-url-ttl-seconds"), Integer.toString(d.lfsUrlTtlSeconds()))));
+                Integer.parseInt(first(null, env.get("FORGE_LFS_URL_TTL_SECONDS"), file.getProperty("lfs-url-ttl-seconds"), Integer.toString(d.lfsUrlTtlSeconds()))),
+                Long.parseLong(first(null, env.get("FORGE_IN_FLIGHT_BODY_BYTES"), file.getProperty("in-flight-body-bytes"), Long.toString(d.inFlightBodyBytes()))),
+                Long.parseLong(first(null, env.get("FORGE_IN_FLIGHT_BODY_BYTES_PER_ADDRESS"), file.getProperty("in-flight-body-bytes-per-address"),
+                        Long.toString(d.inFlightBodyBytesPerAddress()))),
+                Integer.parseInt(first(null, env.get("FORGE_BODY_TIMEOUT_SECONDS"), file.getProperty("body-timeout-seconds"), Integer.toString(d.bodyTimeoutSeconds()))));
         ForgeConfig.Uploads u = ForgeConfig.Uploads.defaults();
         ForgeConfig.Uploads uploads = new ForgeConfig.Uploads(
                 Long.parseLong(first(null, env.get("FORGE_MULTIPART_THRESHOLD_BYTES"), file.getProperty("multipart-threshold-bytes"), Long.toString(u.multipartThresholdBytes()))),
@@ -51,7 +55,9 @@ final class ConfigLoader {
                 Long.parseLong(first(null, env.get("FORGE_MAX_INLINE_FILE_BYTES"), file.getProperty("max-inline-file-bytes"), Long.toString(u.maxInlineFileBytes()))),
                 Integer.parseInt(first(null, env.get("FORGE_MAX_OPERATIONS_PER_COMMIT"), file.getProperty("max-operations-per-commit"), Integer.toString(u.maxOperationsPerCommit()))),
                 Long.parseLong(first(null, env.get("FORGE_MAX_COMMIT_BODY_BYTES"), file.getProperty("max-commit-body-bytes"), Long.toString(u.maxCommitBodyBytes()))),
-                Integer.parseInt(first(null, env.get("FORGE_MAX_PATH_BYTES"), file.getProperty("max-path-bytes"), Integer.toString(u.maxPathBytes()))));
+                Integer.parseInt(first(null, env.get("FORGE_MAX_PATH_BYTES"), file.getProperty("max-path-bytes"), Integer.toString(u.maxPathBytes()))),
+                Long.parseLong(first(null, env.get("FORGE_MAX_OBJECT_BYTES"), file.getProperty("max-object-bytes"), Long.toString(u.maxObjectBytes()))),
+                Integer.parseInt(first(null, env.get("FORGE_MAX_PARTS"), file.getProperty("max-parts"), Integer.toString(u.maxParts()))));
         ForgeConfig.Security sd = ForgeConfig.Security.defaults();
         ForgeConfig.Security security = new ForgeConfig.Security(
                 Boolean.parseBoolean(first(null, env.get("FORGE_OPEN_SIGNUP"), file.getProperty("open-signup"), Boolean.toString(sd.openSignup()))),

@@ -23,6 +23,8 @@ public enum ErrorKind {
     ENTRY_NOT_FOUND(404, "EntryNotFound"),
     NOT_FOUND(404, null),
     METHOD_NOT_ALLOWED(405, null),
+    /** The client took too long to send its request body. */
+    REQUEST_TIMEOUT(408, null),
     CONFLICT(409, null),
     GONE(410, null),
     PRECONDITION_FAILED(412, null),

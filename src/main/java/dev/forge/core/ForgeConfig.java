@@ -77,14 +77,27 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
     /**
      * Upload API settings. LFS objects larger than {@code multipartThresholdBytes} are offered the
      * multipart transfer (to clients that list it) in parts of {@code multipartChunkBytes}.
+     *
+     * @param maxObjectBytes the largest LFS object the batch API grants an upload for (the Hub's limit is 50 GB per file)
+     * @param maxParts the most parts one multipart upload may have (S3's limit, which the Hub clients expect)
      */
     public record Uploads(long multipartThresholdBytes, long multipartChunkBytes, long maxInlineFileBytes,
-                          int maxOperationsPerCommit, long maxCommitBodyBytes, int maxPathBytes) {
+                          int maxOperationsPerCommit, long maxCommitBodyBytes, int maxPathBytes, long maxObjectBytes, int maxParts) {
+        public static final long HUB_MAX_OBJECT_BYTES = 50_000_000_000L;
+        public static final int DEFAULT_MAX_PARTS = 10_000;
+
         public Uploads {
             if (multipartChunkBytes < 1) throw new IllegalArgumentException("multipartChunkBytes must be positive");
             if (maxPathBytes < 1 || maxPathBytes > RepoPath.MAX_LENGTH) {
                 throw new IllegalArgumentException("maxPathBytes must be between 1 and " + RepoPath.MAX_LENGTH);
             }
+            if (maxObjectBytes < 0 || maxParts < 1) throw new IllegalArgumentException("maxObjectBytes and maxParts must be positive");
+        }
+
+        public Uploads(long multipartThresholdBytes, long multipartChunkBytes, long maxInlineFileBytes,
+                       int maxOperationsPerCommit, long maxCommitBodyBytes, int maxPathBytes) {
+            this(multipartThresholdBytes, multipartChunkBytes, maxInlineFileBytes, maxOperationsPerCommit, maxCommitBodyBytes,
+                    maxPathBytes, HUB_MAX_OBJECT_BYTES, DEFAULT_MAX_PARTS);
         }
 
         public Uploads(long multipartThresholdBytes, long multipartChunkBytes, long maxInlineFileBytes,
@@ -94,12 +107,38 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
         }
 
         public static Uploads defaults() {
-            return new Uploads(64L * 1024 * 1024, 64L * 1024 * 1024, 10L * 1024 * 1024, 25_000, 1024L * 1024 * 1024, RepoPath.MAX_LENGTH);
+            return new Uploads(64L * 1024 * 1024, 64L * 1024 * 1024, 10L * 1024 * 1024, 25_000, 1024L * 1024 * 1024, RepoPath.MAX_LENGTH,
+                    HUB_MAX_OBJECT_BYTES, DEFAULT_MAX_PARTS);
+        }
+
+        /** The parts of a {@code size}-byte object in parts of {@code chunk} bytes (at least one), without overflow. */
+        public static long partCount(long size, long chunk) {
+            if (chunk <= 0 || size < 0) throw new IllegalArgumentException("size and chunk");
+            return Math.max(1, size / chunk + (size % chunk == 0 ? 0 : 1));
         }
     }
 
-    /** Request limits; each refusal is a clear 4xx. */
-    public record Limits(long maxRegularFileBytes, long maxPushBytes, long maxJsonBodyBytes, int maxBatchObjects, int lfsUrlTtlSeconds) {
+    /**
+     * Request limits; each refusal is a clear 4xx.
+     *
+     * @param inFlightBodyBytes the most bytes of request bodies that the server buffers whole (JSON and form bodies) at
+     *     once, over all clients; a body that would pass it is refused with 429 (Retry-After) before it is read
+     * @param inFlightBodyBytesPerAddress the same for the bodies of one client address
+     * @param bodyTimeoutSeconds how long a client may take to send a buffered body; slower ones get 408
+     */
+    public record Limits(long maxRegularFileBytes, long maxPushBytes, long maxJsonBodyBytes, int maxBatchObjects, int lfsUrlTtlSeconds,
+                         long inFlightBodyBytes, long inFlightBodyBytesPerAddress, int bodyTimeoutSeconds) {
+        public Limits {
+            if (inFlightBodyBytes < 1 || inFlightBodyBytesPerAddress < 1 || bodyTimeoutSeconds < 1) {
+                throw new IllegalArgumentException("in-flight body limits and the body timeout must be positive");
+            }
+        }
+
+        public Limits(long maxRegularFileBytes, long maxPushBytes, long maxJsonBodyBytes, int maxBatchObjects, int lfsUrlTtlSeconds) {
+            this(maxRegularFileBytes, maxPushBytes, maxJsonBodyBytes, maxBatchObjects, lfsUrlTtlSeconds,
+                    256L * 1024 * 1024, 32L * 1024 * 1024, 30);
+        }
+
         public static Limits defaults() {
             return new Limits(10L * 1024 * 1024, 100L * 1024 * 1024 * 1024, 16L * 1024 * 1024, 1000, 3600);
         }

@@ -3,7 +3,10 @@ package dev.forge.core;
 /**
  * Validation of file paths inside a repository. A path is relative, {@code /}-separated, with no empty,
  * {@code .} or {@code ..} segment, no NUL or other control character, no backslash, no {@code .git}
- * segment, no unpaired surrogate, and at most {@value #MAX_LENGTH} bytes of UTF-8.
+ * segment (nor a look-alike that git treats as one on some file system: {@code .git.} and {@code .git } on Windows,
+ * the short name {@code git~1}, {@code .git} with characters HFS+ ignores such as zero-width joiners), no unpaired
+ * surrogate, and at most {@value #MAX_LENGTH} bytes of UTF-8. The same rule holds for API commits and git pushes
+ * (the push check applies it to every new path), so a file one way can write is a file the other can read.
  */
 public final class RepoPath {
     public static final int MAX_LENGTH = 4096;
@@ -36,8 +39,24 @@ public final class RepoPath {
         for (String segment : path.split("/", -1)) {
             if (segment.isEmpty()) return "empty segments are not allowed";
             if (segment.equals(".") || segment.equals("..")) return "'.' and '..' segments are not allowed";
-            if (segment.equalsIgnoreCase(".git")) return "'.git' segments are not allowed";
+            if (isGitLookalike(segment)) return "'.git' segments (and names git takes for one) are not allowed";
         }
         return null;
+    }
+
+    /** {@code .git} as Windows, NTFS short names or HFS+ would read the segment. */
+    private static boolean isGitLookalike(String segment) {
+        StringBuilder b = new StringBuilder(segment.length());
+        segment.codePoints().filter(c -> !isHfsIgnorable(c)).forEach(b::appendCodePoint);
+        String s = b.toString();
+        int end = s.length();
+        while (end > 0 && (s.charAt(end - 1) == '.' || s.charAt(end - 1) == ' ')) end--;
+        String trimmed = s.substring(0, end);
+        return trimmed.equalsIgnoreCase(".git") || trimmed.equalsIgnoreCase("git~1");
+    }
+
+    /** The code points HFS+ drops when it compares names (as git's and JGit's {@code .git} checks list them). */
+    private static boolean isHfsIgnorable(int c) {
+        return (c >= 0x200C && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) || (c >= 0x206A && c <= 0x206F) || c == 0xFEFF;
     }
 }

@@ -65,13 +65,18 @@ public final class CommitWriter {
 
     /** Writes a commit object for an existing tree; moves no ref. */
     public ObjectId writeCommit(String key, ObjectId tree, List<ObjectId> parents, Author author, String message) throws IOException {
+        return writeCommit(key, tree, parents, author, author, message);
+    }
+
+    /** Writes a commit whose author and committer differ (a merge: the pull request's author, committed by its merger). */
+    public ObjectId writeCommit(String key, ObjectId tree, List<ObjectId> parents, Author author, Author committer, String message)
+            throws IOException {
         try (ObjectInserter inserter = repos.repository(key).newObjectInserter()) {
-            PersonIdent ident = new PersonIdent(author.name(), author.email(), author.when(), ZoneOffset.UTC);
             CommitBuilder cb = new CommitBuilder();
             cb.setTreeId(tree);
             cb.setParentIds(parents);
-            cb.setAuthor(ident);
-            cb.setCommitter(ident);
+            cb.setAuthor(new PersonIdent(author.name(), author.email(), author.when(), ZoneOffset.UTC));
+            cb.setCommitter(new PersonIdent(committer.name(), committer.email(), committer.when(), ZoneOffset.UTC));
             cb.setMessage(message);
             ObjectId id = inserter.insert(cb);
             inserter.flush();

@@ -145,6 +145,12 @@ public final class GitRepositories implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** The object a full ref name points at, unpeeled; empty when the ref does not exist. */
+    public Optional<ObjectId> refTarget(String key, String refName) throws IOException {
+        Ref ref = repository(key).exactRef(refName);
+        return ref == null || ref.getObjectId() == null ? Optional.empty() : Optional.of(ref.getObjectId());
+    }
+
     /** True when {@code rev} names a ref (branch, tag, or a full ref name). */
     public boolean isRef(String key, String rev) throws IOException {
         if (!Repository.isValidRefName(Constants.R_HEADS + rev)) return false; // see resolve
@@ -163,15 +169,63 @@ public final class GitRepositories implements AutoCloseable {
         }
     }
 
-    /** True when some ref's history contains {@code commit}. Walks history: for commits from outside Forge only. */
-    public boolean isReachableFromRefs(String key, ObjectId commit) throws IOException {
-        Repository repo = repository(key);
-        try (RevWalk walk = new RevWalk(repo)) {
-            RevCommit target = walk.parseCommit(commit);
-            for (RefInfo ref : refs(key)) {
-                if (walk.isMergedInto(target, walk.parseCommit(ObjectId.fromString(ref.commit())))) return true;
-            }
+    /**
+     * True when some ref's history contains one of {@code candidates} (commit ids). One walk from every ref that
+     * stops at the first candidate met: a history walk, for the rare questions about commits that are not ref tips.
+     */
+    public boolean anyReachableFromRefs(String key, Collection<String> candidates) throws IOException {
+        if (candidates.isEmpty()) return false;
+        java.util.Set<String> wanted = new java.util.HashSet<>(candidates);
+        List<RefInfo> refs = refs(key);
+        for (RefInfo r : refs) if (wanted.contains(r.commit())) return true;
+        try (RevWalk walk = new RevWalk(repository(key))) {
+            walk.setRetainBody(false);
+            for (RefInfo r : refs) walk.markStart(walk.parseCommit(ObjectId.fromString(r.commit())));
+            for (RevCommit c; (c = walk.next()) != null; ) if (wanted.contains(c.name())) return true;
             return false;
+        }
+    }
+
+    /**
+     * Creates the bare repository {@code to} as a copy of {@code from}: its branches and tags (read first), and its
+     * objects, hard-linked where the file system allows (copied where not), so a copy costs no object storage. Pack
+     * files and loose objects are never changed in place, only added and removed, so linked files stay valid for
+     * both. Pull requests and other refs outside {@code refs/heads/} and {@code refs/tags/} are not copied.
+     *
+     * @return the refs of the copy
+     */
+    public List<RefInfo> copy(String from, String to) throws IOException {
+        Repository source = repository(from);
+        List<Ref> refs = source.getRefDatabase().getRefsByPrefix(Constants.R_HEADS, Constants.R_TAGS);
+        create(to);
+        Path src = dir(from).resolve("objects");
+        Path dst = dir(to).resolve("objects");
+        try (Stream<Path> walk = Files.walk(src)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                Path rel = src.relativize(p);
+                if (rel.startsWith("info")) continue;
+                Path target = dst.resolve(rel.toString());
+                Files.createDirectories(target.getParent());
+                try {
+                    Files.createLink(target, p);
+                } catch (IOException | UnsupportedOperationException e) {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        for (Ref r : refs) {
+            if (r.isSymbolic() || r.getObjectId() == null) continue;
+            if (moveRef(to, r.getName(), null, r.getObjectId()) != RefMove.MOVED) throw new IOException("could not copy " + r.getName());
+        }
+        return refs(to);
+    }
+
+    /** The first commit of {@code from}'s first-parent history (its root). */
+    public ObjectId rootCommit(String key, ObjectId from) throws IOException {
+        try (RevWalk walk = new RevWalk(repository(key))) {
+            RevCommit c = walk.parseCommit(from);
+            while (c.getParentCount() > 0) c = walk.parseCommit(c.getParent(0));
+            return c.getId();
         }
     }
 
@@ -295,6 +349,37 @@ public final class GitRepositories implements AutoCloseable {
             refsChanged(key);
         }
         return r == RefUpdate.Result.FORCED || r == RefUpdate.Result.FAST_FORWARD || r == RefUpdate.Result.NO_CHANGE;
+    }
+
+    /**
+     * Deletes the pack that a refused push wrote: JGit's receive-pack has no quarantine and keeps every pack it
+     * received, so repeated refusals would fill the disk. The pack is recognised by its {@code .keep} file, whose
+     * lock message carries {@code lockToken} (unique to one push) until receive-pack unlocks it; the {@code .keep}
+     * itself is left for receive-pack to remove. Its objects are reachable from no ref.
+     *
+     * @return whether a pack was found and deleted
+     */
+    public boolean discardReceivedPack(String key, String lockToken) throws IOException {
+        Path packs = dir(key).resolve("objects").resolve("pack");
+        if (!Files.isDirectory(packs)) return false;
+        List<Path> keeps;
+        try (Stream<Path> files = Files.list(packs)) {
+            keeps = files.filter(p -> p.getFileName().toString().endsWith(".keep")).toList();
+        }
+        for (Path keep : keeps) {
+            String lock;
+            try {
+                lock = Files.readString(keep, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                continue; // another push finished meanwhile
+            }
+            if (!lock.contains(lockToken)) continue;
+            String base = keep.getFileName().toString();
+            base = base.substring(0, base.length() - ".keep".length());
+            for (String ext : List.of(".bitmap", ".rev", ".idx", ".pack")) Files.deleteIfExists(packs.resolve(base + ext));
+            return true;
+        }
+        return false;
     }
 
     // ----------------------------------------------------------------------------------------- objects

@@ -1,5 +1,7 @@
 package dev.forge.http;
 
+import dev.forge.http.exchange.BodyBudget;
+import dev.forge.http.exchange.Errors;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.exchange.JsonErrorHandler;
 import dev.forge.http.files.BodyStreamer;
@@ -35,6 +37,7 @@ public final class ForgeServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final BodyBudget budget;
 
     /** The buffer pool the server and the handlers that stream bodies share. */
     public static ByteBufferPool newBufferPool() {
@@ -64,7 +67,8 @@ public final class ForgeServer implements AutoCloseable {
         connector.setPort(config.port());
         connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));
         server.addConnector(connector);
-        server.setHandler(new RootHandler(config, auth, rateLimits, routes, git));
+        budget = new BodyBudget(config.limits());
+        server.setHandler(new RootHandler(config, auth, rateLimits, routes, git, budget));
         server.setRequestLog(ForgeServer::log);
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(5000);
@@ -74,6 +78,9 @@ public final class ForgeServer implements AutoCloseable {
         server.start();
         return this;
     }
+
+    /** The accounting of request bodies held in memory (for tests and operators). */
+    public BodyBudget bodyBudget() { return budget; }
 
     /** The port actually bound (useful when configured as 0). */
     public int port() { return connector.getLocalPort(); }
@@ -88,7 +95,7 @@ public final class ForgeServer implements AutoCloseable {
     private static void log(Request request, Response response) {
         if (!access.isInfoEnabled()) return;
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getBeginNanoTime());
-        access.info("{} {} {} {}B {}ms id={}", request.getMethod(), request.getHttpURI().getPath(), response.getStatus(),
+        access.info("{} {} {} {}B {}ms id={}", request.getMethod(), Errors.loggablePath(request.getHttpURI().getPath()), response.getStatus(),
                 Response.getContentBytesWritten(response), ms, request.getAttribute(Exchange.REQUEST_ID_ATTRIBUTE));
     }
 }

@@ -1,5 +1,6 @@
 package dev.forge.http;
 
+import dev.forge.http.exchange.BodyBudget;
 import dev.forge.http.exchange.Cors;
 import dev.forge.http.exchange.Errors;
 import dev.forge.http.exchange.Exchange;
@@ -33,9 +34,11 @@ final class RootHandler extends Handler.Wrapper {
     private final RateLimiter rateLimits;
     private final Routes routes;
     private final GitGate git;
+    private final BodyBudget budget;
 
-    RootHandler(ForgeConfig config, AuthService auth, RateLimiter rateLimits, Routes routes, GitGate git) {
+    RootHandler(ForgeConfig config, AuthService auth, RateLimiter rateLimits, Routes routes, GitGate git, BodyBudget budget) {
         super(git.context());
+        this.budget = budget;
         this.config = config;
         this.auth = auth;
         this.rateLimits = rateLimits;
@@ -51,7 +54,7 @@ final class RootHandler extends Handler.Wrapper {
         Exchange ex = null;
         boolean lfsStyle = false;
         try {
-            ex = new Exchange(request, response, callback, config, auth, id);
+            ex = new Exchange(request, response, callback, config, auth, budget, id);
             Cors.apply(ex);
             if (ex.method().equals("OPTIONS")) {
                 Cors.preflight(ex);
@@ -79,7 +82,7 @@ final class RootHandler extends Handler.Wrapper {
             }
             throw new ForgeException(ErrorKind.NOT_FOUND, "Not found");
         } catch (Throwable t) {
-            if (ex == null) ex = Exchange.bare(request, response, callback, config, auth, id);
+            if (ex == null) ex = Exchange.bare(request, response, callback, config, auth, budget, id);
             Errors.write(ex, t, lfsStyle);
             return true;
         }

@@ -3,12 +3,17 @@ package dev.forge.http;
 import dev.forge.http.api.AccountHandlers;
 import dev.forge.http.api.ApiHandlers;
 import dev.forge.http.api.DiscoveryHandlers;
+import dev.forge.http.api.DiscussionHandlers;
+import dev.forge.http.api.GgufRegistryHandlers;
+import dev.forge.http.api.OwnerHandlers;
+import dev.forge.http.api.ParquetHandlers;
 import dev.forge.http.api.UploadHandlers;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
 import dev.forge.http.lfs.LfsHandlers;
 import dev.forge.http.lfs.LfsUrls;
+import dev.forge.http.lfs.LockHandlers;
 
 import dev.forge.core.RepoType;
 
@@ -38,7 +43,8 @@ public final class Routes {
     private final List<Route> api = new ArrayList<>();
     private final List<Route> site = new ArrayList<>();
 
-    public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d) {
+    public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d,
+                  DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks) {
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
         api("POST", "/api/validate-yaml", a::validateYaml);
@@ -46,14 +52,17 @@ public final class Routes {
         api("DELETE", "/api/repos/delete", a::deleteRepo);
         api("POST", "/api/repos/move", a::moveRepo);
         api("HEAD", "/api/telemetry/{rest*}", ex -> ex.empty(200));
+        api("GET", "/api/settings/repositories", o::repositories);
         // ------------------------------------------------------------------- accounts, tokens, organisations, audit
         api("POST", "/api/signup", c::signUp);
         api("POST", "/api/tokens", c::createToken);
         api("GET", "/api/tokens", c::listTokens);
         api("DELETE", "/api/tokens/{id}", c::revokeToken);
         api("GET", "/api/organizations/{org}/members", c::members);
+        api("PUT", "/api/organizations/{org}/settings", c::orgSettings);
         api("PUT", "/api/organizations/{org}/members/{user}", c::setMember);
         api("DELETE", "/api/organizations/{org}/members/{user}", c::removeMember);
+        api("GET", "/api/organizations/{org}/settings/repositories", o::repositories);
         api("GET", "/api/admin/audit", c::audit);
         // ------------------------------------------------------------------- listing, search and likes
         api("GET", "/api/{type}", d::list);
@@ -69,10 +78,15 @@ public final class Routes {
         api("GET", "/api/{type}/{ns}/{name}/refs", a::refs);
         api("GET", "/api/{type}/{ns}/{name}/commits/{rest*}", a::commits);
         api("GET", "/api/{type}/{ns}/{name}/auth-check", a::authCheck);
-        api("GET", "/api/{type}/{ns}/{name}/discussions", a::discussions);
         api("GET", "/api/{type}/{ns}/{name}/storage", a::storage);
+        api("GET", "/api/datasets/{ns}/{name}/parquet", p::all);
+        api("GET", "/api/datasets/{ns}/{name}/parquet/{config}", p::config);
+        api("GET", "/api/datasets/{ns}/{name}/parquet/{config}/{split}", p::split);
+        api("GET", "/api/datasets/{ns}/{name}/parquet/{config}/{split}/{file}", p::shard);
+        api("GET", "/api/datasets/{ns}/{name}/parquet-conversion", p::status);
         // ------------------------------------------------------------------- one repository (write)
         api("PUT", "/api/{type}/{ns}/{name}/settings", a::settings);
+        api("POST", "/api/{type}/{ns}/{name}/duplicate", o::duplicate);
         api("POST", "/api/{type}/{ns}/{name}/ask-access", c::askAccess);
         api("GET", "/api/{type}/{ns}/{name}/user-access-request/{status}", c::listAccessRequests);
         api("POST", "/api/{type}/{ns}/{name}/user-access-request/handle", c::handleAccessRequest);
@@ -84,16 +98,35 @@ public final class Routes {
         api("POST", "/api/{type}/{ns}/{name}/tag/{rev}", u::createTag);
         api("DELETE", "/api/{type}/{ns}/{name}/tag/{tag}", u::deleteTag);
         api("POST", "/api/{type}/{ns}/{name}/super-squash/{branch}", u::superSquash);
+        // ------------------------------------------------------------------- discussions and pull requests (read: files
+        // readable; take part: may open pull requests; rename, close, edit, hide: the author or a writer; merge: writers)
+        api("GET", "/api/{type}/{ns}/{name}/discussions", k::list);
+        api("POST", "/api/{type}/{ns}/{name}/discussions", k::create);
+        api("GET", "/api/{type}/{ns}/{name}/discussions/{num}", k::details);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/comment", k::comment);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/comment/{comment}/edit", k::editComment);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/comment/{comment}/hide", k::hideComment);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/title", k::rename);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/status", k::status);
+        api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/merge", k::merge);
         // ------------------------------------------------------------------- LFS transfers (self-authorising URLs)
         api("GET", LfsUrls.OBJECT, l::download, true);
         api("PUT", LfsUrls.OBJECT, l::upload, true);
         api("POST", LfsUrls.OBJECT, l::complete, true);
         api("PUT", LfsUrls.PART, l::uploadPart, true);
         api("POST", LfsUrls.VERIFY, l::verify, true);
+        // ------------------------------------------------------------------- GGUF by tag (llama.cpp, Ollama): a registry API
+        site("GET", "/v2", g::ping);
+        site("GET", "/v2/{ns}/{name}/manifests/{tag}", g::manifest);
+        site("GET", "/v2/{ns}/{name}/blobs/{digest}", g::blob);
         // ------------------------------------------------------------------- files and LFS batch ({P}{ns}/{name}/…)
         site("GET", "/{ns}/{name}/resolve/{rev}/{rest*}", ex -> f.file(ex, true));
         site("GET", "/{ns}/{name}/raw/{rev}/{rest*}", ex -> f.file(ex, false));
         site("POST", "/{ns}/{name}/info/lfs/objects/batch", l::batch, true);
+        site("POST", "/{ns}/{name}/info/lfs/locks", locks::create, true);
+        site("GET", "/{ns}/{name}/info/lfs/locks", locks::list, true);
+        site("POST", "/{ns}/{name}/info/lfs/locks/verify", locks::verify, true);
+        site("POST", "/{ns}/{name}/info/lfs/locks/{id}/unlock", locks::unlock, true);
         site("POST", "/{ns}/{name}/ask-access", c::askAccess);
     }
 

@@ -55,6 +55,16 @@ public final class AccountDao {
         });
     }
 
+    /** What the organisation shows of its members to outsiders (stored as {@link dev.forge.core.MembersVisibility#wire}). */
+    public String membersVisibility(String orgKey) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT members_visibility FROM orgs WHERE org_key = :o").bind("o", orgKey)
+                .mapTo(String.class).findOne().orElse(dev.forge.core.MembersVisibility.DEFAULT.wire()));
+    }
+
+    public void setMembersVisibility(String orgKey, String visibility) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE orgs SET members_visibility = :v WHERE org_key = :o").bind("v", visibility).bind("o", orgKey).execute());
+    }
+
     public boolean removeMember(String orgKey, String userKey) {
         return jdbi.withHandle(h -> h.createUpdate("DELETE FROM org_members WHERE org_key = :o AND user_key = :u")
                 .bind("o", orgKey).bind("u", userKey).execute() > 0);

@@ -165,19 +165,30 @@ public final class IndexDao {
         });
     }
 
-    /**
-     * True when the repository may reference the object: it was uploaded to it, the repository already
-     * references it, or a public repository does (anyone can download it there anyway).
-     */
-    public boolean lfsReferable(String repoKey, String lfsOid) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                SELECT 1 FROM lfs_repo_objects WHERE repo_key = :r AND lfs_oid = :o
-                UNION ALL
-                SELECT 1 FROM file_index f JOIN repos p ON p.repo_key = f.repo_key
-                 WHERE f.lfs_oid = :o AND (f.repo_key = :r OR p.private = :false)""")
-                .bind("r", repoKey).bind("o", lfsOid).bind("false", false).mapTo(Integer.class).findFirst().isPresent());
+    /** True when the object was uploaded to the repository through its LFS endpoints (or stored for it in-process). */
+    public boolean uploadedLfs(String repoKey, String lfsOid) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT 1 FROM lfs_repo_objects WHERE repo_key = :r AND lfs_oid = :o")
+                .bind("r", repoKey).bind("o", lfsOid).mapTo(Integer.class).findOne().isPresent());
     }
 
+    /** True when one of {@code commits} of the repository references the LFS object. */
+    public boolean referencesLfsAt(String repoKey, Collection<String> commits, String lfsOid) {
+        if (commits.isEmpty()) return false;
+        return jdbi.withHandle(h -> h.createQuery("SELECT 1 FROM file_index WHERE lfs_oid = :o AND repo_key = :r AND commit_id IN (<c>) LIMIT 1")
+                .bind("o", lfsOid).bind("r", repoKey).bindList("c", List.copyOf(commits)).mapTo(Integer.class).findOne().isPresent());
+    }
+
+    /** Up to {@code limit} indexed commits of the repository that reference the LFS object (reachable or not). */
+    public List<String> commitsReferencingLfs(String repoKey, String lfsOid, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT commit_id FROM file_index WHERE lfs_oid = :o AND repo_key = :r LIMIT :n")
+                .bind("o", lfsOid).bind("r", repoKey).bind("n", limit).mapTo(String.class).list());
+    }
+
+    /** Up to {@code limit} repositories (by key) some indexed commit of which references the LFS object. */
+    public List<String> reposReferencingLfs(String lfsOid, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT DISTINCT repo_key FROM file_index WHERE lfs_oid = :o LIMIT :n")
+                .bind("o", lfsOid).bind("n", limit).mapTo(String.class).list());
+    }
 
     private static FileEntry mapEntry(ResultSet rs) throws SQLException {
         String lfsOid = rs.getString("lfs_oid");

@@ -101,6 +101,12 @@ public final class RepoDao {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM repos").mapTo(Long.class).one());
     }
 
+    /** The repositories of one user or organisation (case-insensitive), by type then name. */
+    public List<Repo> inNamespace(String namespace) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT * FROM repos WHERE lower(namespace) = :ns ORDER BY lookup")
+                .bind("ns", namespace.toLowerCase(java.util.Locale.ROOT)).map((rs, ctx) -> map(rs)).list());
+    }
+
     public List<Repo> all() {
         return jdbi.withHandle(h -> h.createQuery("SELECT * FROM repos ORDER BY lookup").map((rs, ctx) -> map(rs)).list());
     }

@@ -287,4 +287,17 @@ class CardDataTest {
         assertThat(data.get("items")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).hasSizeGreaterThan(30_000);
         assertThat(data.get("name").toString()).hasSizeGreaterThan(190_000);
     }
+
+    /** Issue 10, finding 4: a 260,000-digit integer cost seconds of CPU (BigInteger parsing is quadratic); it is refused before construction. */
+    @Test
+    void longNumbersAndScalarsAreRefusedBeforeTheyAreParsed() {
+        String digits = "7".repeat(260_000);
+        for (String yaml : List.of("n: " + digits, "n: -" + digits, "n: !!int '" + digits + "'", "n: 0x" + "f".repeat(200_000),
+                "n: 1." + digits + "e5", "n: !!float '-" + digits + "'")) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> CardData.parse("---\n" + yaml + "\n---\n"))
+                    .isInstanceOf(CardData.InvalidCardException.class);
+        }
+        // ordinary numbers and long strings of other kinds still load
+        assertThat(CardData.parse("---\nn: " + "9".repeat(100) + "\ns: " + "ab".repeat(1000) + "\n---\n")).isPresent();
+    }
 }

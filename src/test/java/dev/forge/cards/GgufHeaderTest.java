@@ -71,6 +71,12 @@ class GgufHeaderTest {
         assertThatThrownBy(() -> read(arr.array())).isInstanceOf(InvalidHeaderException.class).hasMessageContaining("elements");
     }
 
+    /** Issue 10, finding 2: element counts that overflow together were an ArithmeticException that broke info and index rebuilds. */
+    @Test
+    void overflowingTensorCountsAreAnInvalidHeader() {
+        assertThatThrownBy(() -> read(WeightFiles.overflowingGguf())).isInstanceOf(InvalidHeaderException.class);
+    }
+
     @Test
     void refusesOverlappingMisalignedAndOutOfFileTensors() {
         byte[] overlap = new WeightFiles.Gguf().tensorAt("a", 0, 0, 64).tensorAt("b", 0, 128, 64).tensorAt("c", 0, 64, 64).build();

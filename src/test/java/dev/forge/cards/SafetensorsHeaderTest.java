@@ -52,12 +52,16 @@ class SafetensorsHeaderTest {
     }
 
     @Test
-    void sumsShards() {
+    void sumsShards() throws Exception {
         var a = new SafetensorsHeader.Summary(WeightFiles.map("F32", 10, "BF16", 5), 15);
         var b = new SafetensorsHeader.Summary(WeightFiles.map("BF16", 7), 7);
         var sum = SafetensorsHeader.Summary.sum(List.of(a, b));
         assertThat(sum.parameters()).isEqualTo(WeightFiles.map("BF16", 12, "F32", 10));
         assertThat(sum.total()).isEqualTo(22);
+        // issue 10, finding 2: shards whose counts overflow together are an invalid header, not an ArithmeticException
+        var huge = new SafetensorsHeader.Summary(WeightFiles.map("U8", Long.MAX_VALUE / 2 + 1), Long.MAX_VALUE / 2 + 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SafetensorsHeader.Summary.sum(List.of(huge, huge)))
+                .isInstanceOf(InvalidHeaderException.class);
     }
 
     @Test

@@ -179,6 +179,19 @@ public final class WeightFiles {
                 .build();
     }
 
+    /**
+     * Issue 10, finding 2: a 256-byte GGUF whose two I8 tensors of 2^62 elements each are valid one by one but
+     * overflow a long together (the sum threw ArithmeticException instead of an invalid-header error).
+     */
+    public static byte[] overflowingGguf() {
+        ByteBuffer b = ByteBuffer.allocate(256).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0x46554747).putInt(3).putLong(2).putLong(0);
+        for (int i = 0; i < 2; i++) {
+            b.putLong(1).put((byte) ('a' + i)).putInt(1).putLong(1L << 62).putInt(24).putLong(i * (1L << 62));
+        }
+        return b.array();
+    }
+
     public static Map<String, Long> map(Object... kv) {
         Map<String, Long> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], ((Number) kv[i + 1]).longValue());

@@ -93,7 +93,7 @@ final class NodeClient {
     record Output(int exitCode, String stdout, String stderr) {}
 
     /** Like {@link #exec} but null when the program cannot be started at all (not installed). */
-    private static Output tryExec(ProcessBuilder pb, int timeoutSeconds) throws IOException, InterruptedException {
+    static Output tryExec(ProcessBuilder pb, int timeoutSeconds) throws IOException, InterruptedException {
         try {
             return exec(pb, timeoutSeconds);
         } catch (IOException e) {
@@ -107,7 +107,7 @@ final class NodeClient {
      * readers on {@code ForkJoinPool.commonPool()} would starve JGit, which measures a new file system's
      * timestamp resolution on that pool while the server's first repository creation waits for it.
      */
-    private static Output exec(ProcessBuilder pb, int timeoutSeconds) throws IOException, InterruptedException {
+    static Output exec(ProcessBuilder pb, int timeoutSeconds) throws IOException, InterruptedException {
         Path out = Files.createTempFile("node-out", ".txt");
         Path err = Files.createTempFile("node-err", ".txt");
         try {

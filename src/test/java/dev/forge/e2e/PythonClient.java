@@ -115,7 +115,7 @@ public final class PythonClient {
         }
     }
 
-    private static Path projectRoot() {
+    static Path projectRoot() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.exists(p.resolve("pom.xml"))) p = p.getParent();
         if (p == null) throw new IllegalStateException("no pom.xml above " + Path.of("").toAbsolutePath());

@@ -67,6 +67,7 @@ class DiscoveryApiTest {
         commit(tf, adapter, "main", "adapter", file("README.md", card("base_model: acme/Base-7B\nlibrary_name: peft")),
                 file("adapter_config.json", "{}"));
 
+        tf.forge.auth.createOrg("bob-org-free", "Bob's quants", tf.admin); // repositories live only in user and organisation namespaces
         Repo quant = tf.forge.repos.create(tf.adminActor(), RepoType.MODEL, RepoId.parse("bob-org-free/Base-7B-GGUF"), false);
         commit(tf, quant, "main", "quants", file("README.md", card("base_model: acme/Base-7B")),
                 lfs(tf, quant, "base-7b.Q4_K_M.gguf", WeightFiles.llamaGguf(8192, 15)),

@@ -11,6 +11,8 @@ import dev.forge.core.Token;
 import dev.forge.core.TokenScope;
 import dev.forge.core.User;
 import dev.forge.service.account.Actor;
+import dev.forge.service.community.DiscussionService;
+import dev.forge.service.repo.CommitService;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,6 +51,8 @@ class AuthorizationMatrixTest {
     static TestForge tf;
     static final Map<String, String> tokens = new LinkedHashMap<>();
     static final Map<String, Repo> repos = new LinkedHashMap<>();
+    /** The dataset twin of each repository (same visibility, gating and creator), converted to parquet. */
+    static final Map<String, Repo> datasets = new LinkedHashMap<>();
     static User alice, wendy, carl, rita, mallory;
     static String lfsOid;
     static final byte[] LFS_CONTENT = "weights, pretend they are large".getBytes(StandardCharsets.UTF_8);
@@ -73,6 +77,11 @@ class AuthorizationMatrixTest {
         repos.put("priv", seeded("priv", alice, true, Gating.NONE));
         repos.put("gated", seeded("gated", alice, false, Gating.MANUAL));
         repos.put("carls", seeded("carls", carl, true, Gating.NONE));
+        for (var e : repos.entrySet()) {
+            Repo model = e.getValue();
+            User creator = model.createdBy().equals(carl.key()) ? carl : alice;
+            datasets.put(e.getKey(), dataset(model.id().name() + "-data", creator, model.isPrivate(), model.gating()));
+        }
 
         String revoked = auth.createToken(alice, "to-revoke", Token.Role.WRITE).secret();
         auth.revokeToken(Actor.OPERATOR, auth.tokens(alice).getFirst().key());
@@ -91,7 +100,10 @@ class AuthorizationMatrixTest {
         tf.close();
     }
 
-    /** A repository in acme created by {@code creator}, holding a README and an LFS file. */
+    /**
+     * A repository in acme created by {@code creator}, holding a README and an LFS file, with discussion #1 and pull
+     * request #2 (adding {@code pr.txt}) opened by the creator.
+     */
     static Repo seeded(String name, User creator, boolean isPrivate, Gating gating) throws Exception {
         Actor as = Actor.internal(creator);
         Repo repo = tf.forge.repos.create(as, RepoType.MODEL, new RepoId("acme", name), isPrivate);
@@ -100,8 +112,24 @@ class AuthorizationMatrixTest {
         lfsOid = oid.hex();
         tf.forge.commits.commit(creator, repo, "main", Optional.empty(), List.of(
                 new CommitOperation.AddFile("README.md", ("# " + name + "\n").getBytes(StandardCharsets.UTF_8)),
-                new CommitOperation.AddLfsFile("weights.bin", oid, LFS_CONTENT.length)), "seed");
+                new CommitOperation.AddLfsFile("weights.bin", oid, LFS_CONTENT.length),
+                new CommitOperation.AddLfsFile("model-Q8_0.gguf", oid, LFS_CONTENT.length)), "seed");
+        tf.forge.discussions.open(as, RepoType.MODEL, repo.id(), new DiscussionService.Opening("Seeded question", "What about it?", false));
+        tf.forge.commits.commit(as, repo, new CommitService.Request("main", Optional.empty(),
+                List.of(new CommitOperation.AddFile("pr.txt", "proposed\n".getBytes(StandardCharsets.UTF_8))), "Seeded PR", "", true));
         return tf.forge.repos.find(RepoType.MODEL, repo.id()).orElseThrow();
+    }
+
+    /** A dataset in acme created by {@code creator} with one JSON Lines file, converted to parquet before the matrix runs. */
+    static Repo dataset(String name, User creator, boolean isPrivate, Gating gating) {
+        Actor as = Actor.internal(creator);
+        Repo repo = tf.forge.repos.create(as, RepoType.DATASET, new RepoId("acme", name), isPrivate);
+        if (gating != Gating.NONE) tf.forge.repos.updateSettings(as, RepoType.DATASET, repo.id(), null, gating);
+        tf.forge.commits.commit(creator, repo, "main", Optional.empty(), List.of(
+                new CommitOperation.AddFile("data/train.jsonl", "{\"text\": \"hello\"}\n".getBytes(StandardCharsets.UTF_8))), "seed");
+        Repo seeded = tf.forge.repos.find(RepoType.DATASET, repo.id()).orElseThrow();
+        assertThat(tf.forge.parquet.convert(seeded).state()).isEqualTo("done");
+        return seeded;
     }
 
     /** wendy's fine-grained token with write access to exactly one repository. */
@@ -175,7 +203,11 @@ class AuthorizationMatrixTest {
                 boolean visible = e.getValue().get(c).equals("200") && !(column.equals("fine") && repos.get(e.getKey()).isPrivate());
                 assertThat(listed.contains("acme/" + e.getKey())).as("%s lists acme/%s", column, e.getKey()).isEqualTo(visible);
             }
-            var gated = json.readTree(send(tokens.get(column), get("/api/models?author=acme&gated=true&expand[]=gated")).body());
+            // fresh copies made by the destructive rows (gated ones among them) may be listed too: only the originals count
+            List<com.fasterxml.jackson.databind.JsonNode> gated = new ArrayList<>();
+            for (var n : json.readTree(send(tokens.get(column), get("/api/models?author=acme&gated=true&expand[]=gated")).body())) {
+                if (!n.get("id").asText().contains("-copy-")) gated.add(n);
+            }
             assertThat(gated).as(column).singleElement().satisfies(n -> {
                 assertThat(n.get("id").asText()).isEqualTo("acme/gated");
                 assertThat(n.get("gated").asText()).isEqualTo("manual");
@@ -235,6 +267,22 @@ class AuthorizationMatrixTest {
             case "tag" -> send(token, post("/api/models/" + id + "/tag/main", "application/json", "{\"tag\":\"t-" + n + "\"}"));
             case "storage" -> send(token, get("/api/models/" + id + "/storage"));
             case "discussions" -> send(token, get("/api/models/" + id + "/discussions"));
+            case "discussion" -> send(token, get("/api/models/" + id + "/discussions/1"));
+            case "pr-diff" -> send(token, get("/api/models/" + id + "/discussions/2?diff=1"));
+            case "open-discussion" -> send(token, post("/api/models/" + id + "/discussions", "application/json", "{\"title\":\"Question " + n + "\"}"));
+            case "open-pr" -> send(token, post("/api/models/" + id + "/discussions", "application/json",
+                    "{\"title\":\"Proposal " + n + "\",\"pullRequest\":true}"));
+            case "comment" -> send(token, post("/api/models/" + id + "/discussions/1/comment", "application/json", "{\"comment\":\"c " + n + "\"}"));
+            case "comment-edit" -> send(token, post("/api/models/" + id + "/discussions/1/comment/" + description(repo) + "/edit",
+                    "application/json", "{\"content\":\"edited " + n + "\"}"));
+            case "comment-hide*" -> send(token, post("/api/models/" + id + "/discussions/1/comment/" + description(repo) + "/hide",
+                    "application/json", "{}"));
+            case "rename" -> send(token, post("/api/models/" + id + "/discussions/1/title", "application/json", "{\"title\":\"Renamed " + n + "\"}"));
+            case "close*" -> send(token, post("/api/models/" + id + "/discussions/1/status", "application/json", "{\"status\":\"closed\"}"));
+            case "pr-commit" -> send(token, post("/api/models/" + id + "/commit/refs%2Fpr%2F2", "application/x-ndjson",
+                    "{\"key\":\"header\",\"value\":{\"summary\":\"pr " + n + "\"}}\n"
+                            + "{\"key\":\"file\",\"value\":{\"path\":\"pr-" + n + ".txt\",\"content\":\"aGk=\",\"encoding\":\"base64\"}}\n"));
+            case "merge*" -> send(token, post("/api/models/" + id + "/discussions/2/merge", "application/json", "{}"));
             case "delete-branch" -> {
                 tf.forge.refs.createBranch(Actor.internal(alice), RepoType.MODEL, repo.id(), "doomed-" + n, Optional.empty(), false, false);
                 yield send(token, tf.request("/api/models/" + id + "/branch/doomed-" + n).DELETE());
@@ -263,13 +311,47 @@ class AuthorizationMatrixTest {
             case "whoami" -> send(token, get("/api/whoami-v2"));
             case "members" -> send(token, get("/api/organizations/acme/members"));
             case "set-member" -> send(token, put("/api/organizations/acme/members/victor", "{\"role\":\"read\"}"));
+            case "org-settings" -> send(token, put("/api/organizations/acme/settings", "{\"membersVisibility\":\"names\"}"));
             case "tokens" -> send(token, get("/api/tokens"));
             case "audit-log" -> send(token, get("/api/admin/audit"));
+            case "manifest" -> send(token, get("/v2/" + id + "/manifests/latest").header("User-Agent", "llama-cpp"));
+            case "gguf-blob" -> send(token, get("/v2/" + id + "/blobs/sha256:" + lfsOid));
+            case "parquet" -> send(token, get("/api/datasets/" + datasets.get(row.repo()).displayId() + "/parquet"));
+            case "parquet-status" -> send(token, get("/api/datasets/" + datasets.get(row.repo()).displayId() + "/parquet-conversion"));
+            case "lfs-locks" -> sendBasic(token, get("/" + id + ".git/info/lfs/locks").header("Accept", LFS_JSON));
+            case "lfs-lock" -> sendBasic(token, lfs("/" + id + ".git/info/lfs/locks", "{\"path\": \"locked-" + n + ".bin\"}"));
+            case "lfs-verify" -> sendBasic(token, lfs("/" + id + ".git/info/lfs/locks/verify", "{}"));
+            case "lfs-unlock*" -> {
+                var lock = (dev.forge.service.lfs.LockService.Outcome.Created) tf.forge.locks.lock(Actor.internal(alice), RepoType.MODEL,
+                        repo.id(), "locked.bin", Optional.empty());
+                yield sendBasic(token, lfs("/" + id + ".git/info/lfs/locks/" + lock.lock().id() + "/unlock", "{\"force\": true}"));
+            }
+            case "duplicate" -> {
+                String own = column.equals("anon") || column.equals("revoked") ? "alice" : owners.get(column);
+                yield send(token, post("/api/models/" + id + "/duplicate", "application/json", "{\"repository\": \"" + own + "/dup-" + n + "\"}"));
+            }
+            case "settings-repos" -> send(token, get("/api/settings/repositories"));
+            case "org-repos" -> send(token, get("/api/organizations/acme/settings/repositories"));
             default -> throw new AssertionError("line " + row.line() + ": unknown operation " + row.op());
         };
     }
 
     private static HttpRequest.Builder get(String path) { return tf.request(path).GET(); }
+
+    private static final String LFS_JSON = "application/vnd.git-lfs+json";
+
+    /** The user behind each column's token, whose namespace a duplicate goes to. */
+    private static final Map<String, String> owners = Map.of("other", "mallory", "rtoken", "alice", "admin", "alice", "write", "wendy",
+            "contrib", "carl", "reader", "rita", "fine", "wendy");
+
+    private static HttpRequest.Builder lfs(String path, String body) {
+        return tf.request(path).header("Accept", LFS_JSON).header("Content-Type", LFS_JSON).POST(body(body));
+    }
+
+    /** The id of discussion #1's description (its first comment, by the repository's creator). */
+    private static String description(Repo repo) {
+        return tf.forge.discussions.details(Actor.internal(alice), RepoType.MODEL, repo.id(), 1, false).events().getFirst().key();
+    }
 
     private static HttpRequest.Builder post(String path, String type, String body) {
         return tf.request(path).header("Content-Type", type).POST(body(body));

@@ -65,6 +65,8 @@ public final class DiscoveryCorpus {
 
     /** Creates {@code models} models and {@code datasets} datasets; a tenth of them private. */
     public DiscoveryCorpus generate(int models, int datasets) throws IOException {
+        // repositories live only in user and organisation namespaces: the corpus's organisations, run by the admin
+        for (String org : ORGS) if (tf.forge.auth.org(org).isEmpty()) tf.forge.auth.createOrg(org, org, tf.admin);
         for (int i = 0; i < models; i++) model(i);
         for (int i = 0; i < datasets; i++) dataset(i);
         return this;

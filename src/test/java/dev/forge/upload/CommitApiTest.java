@@ -243,8 +243,11 @@ class CommitApiTest {
         public String toString() { return name; }
     }
 
-    /** What a bad body may refer to: the repository, an object it has, one only a private repository has. */
-    record Ctx(String repo, String ownOid, long ownSize, String foreignOid, long foreignSize) {}
+    /**
+     * What a bad body may refer to: the repository, an object it has, one only a private repository has, and the
+     * writer who sends it (the owner of the repository, who cannot read the private one: a site admin could).
+     */
+    record Ctx(String repo, String ownOid, long ownSize, String foreignOid, long foreignSize, String writerToken) {}
 
     static Stream<Arguments> badBodies() {
         List<Bad> cases = new ArrayList<>();
@@ -305,7 +308,10 @@ class CommitApiTest {
 
     private static synchronized Ctx badContext() throws Exception {
         if (badCtx != null) return badCtx;
-        badRepo = newRepo("bad");
+        dev.forge.core.User writer = tf.forge.auth.createUser("bad-writer", "Bad Writer", "bad@example.com", false);
+        String writerToken = tf.forge.auth.createToken(writer, "bad", dev.forge.core.Token.Role.WRITE).secret();
+        badRepo = "bad-writer/bad-" + SEQ.incrementAndGet();
+        tf.forge.repos.create(dev.forge.service.account.Actor.internal(writer), RepoType.MODEL, dev.forge.core.RepoId.parse(badRepo), false);
         byte[] own = randomBytes(10, 4000);
         LfsOid ownOid = storeLfs(tf, badRepo, own);
         commitOk(tf, badRepo, "main", ndjson(header("base"), file("keep.txt", "keep\n"), lfsFile("own.safetensors", ownOid.hex(), (long) own.length)));
@@ -314,7 +320,7 @@ class CommitApiTest {
         byte[] foreign = randomBytes(11, 4100);
         LfsOid foreignOid = storeLfs(tf, secret, foreign);
         commitOk(tf, secret, "main", ndjson(header("secret"), lfsFile("secret.safetensors", foreignOid.hex(), (long) foreign.length)));
-        badCtx = new Ctx(badRepo, ownOid.hex(), own.length, foreignOid.hex(), foreign.length);
+        badCtx = new Ctx(badRepo, ownOid.hex(), own.length, foreignOid.hex(), foreign.length, writerToken);
         return badCtx;
     }
 
@@ -325,7 +331,7 @@ class CommitApiTest {
         String before = mainSha(tf, c.repo());
         long count = commitCount(tf, c.repo(), "main");
         var filesBefore = files(tf, c.repo(), "main").keySet();
-        HttpResponse<byte[]> r = commit(tf, c.repo(), "main", bad.body().apply(c));
+        HttpResponse<byte[]> r = commitRaw(tf, "/api/models/" + c.repo() + "/commit/main", bad.body().apply(c), UploadFixtures.NDJSON, "Bearer " + c.writerToken());
         String message = assertError(r, bad.status());
         if (bad.messagePart() != null) assertThat(message).containsIgnoringCase(bad.messagePart());
         assertThat(mainSha(tf, c.repo())).as("head after %s", bad.name()).isEqualTo(before);

@@ -12,6 +12,7 @@ import dev.forge.core.AuditEntry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.forge.core.ForgeException;
+import dev.forge.core.MembersVisibility;
 import dev.forge.core.Org;
 import dev.forge.core.OrgRole;
 import dev.forge.core.Repo;
@@ -78,7 +79,7 @@ public final class AccountHandlers {
         List<TokenScope> scopes = new ArrayList<>();
         for (ScopeRequest s : r.scopes()) scopes.add(s.scope(this, by));
         var issued = auth.createOwnToken(by, r.name(), role, scopes);
-        ex.json(200, describe(issued.token(), issued.secret()));
+        ex.json(200, describe(by.requireUser(), issued.token(), issued.secret()));
     }
 
     /**
@@ -122,7 +123,7 @@ public final class AccountHandlers {
     /** {@code GET /api/tokens}: the caller's tokens, without secrets. */
     public void listTokens(Exchange ex) throws IOException {
         List<AccountJson.TokenJson> out = new ArrayList<>();
-        for (Token t : auth.ownTokens(ex.actor())) out.add(describe(t, null));
+        for (Token t : auth.ownTokens(ex.actor())) out.add(describe(ex.actor().requireUser(), t, null));
         ex.json(200, out);
     }
 
@@ -132,11 +133,12 @@ public final class AccountHandlers {
         ex.ok();
     }
 
-    private AccountJson.TokenJson describe(Token t, String secret) {
+    /** A token as its owner sees it; a repository scope the owner can no longer read is not named (see ApiHandlers.fineGrained). */
+    private AccountJson.TokenJson describe(User owner, Token t, String secret) {
         List<AccountJson.ScopeJson> scopes = new ArrayList<>();
         for (TokenScope s : t.scopes()) {
             String target = s.kind() == TokenScope.Kind.REPO
-                    ? repos.findByKey(s.target()).map(r -> r.type().singular() + ":" + r.displayId()).orElse("(deleted)")
+                    ? repos.readableByKey(owner, s.target()).map(r -> r.type().singular() + ":" + r.displayId()).orElse("(deleted or not readable)")
                     : s.target();
             scopes.add(new AccountJson.ScopeJson(s.kind().wire(), target, s.write() ? "write" : "read"));
         }
@@ -156,10 +158,28 @@ public final class AccountHandlers {
 
     // ------------------------------------------------------------------------------ organisation members
 
-    /** {@code GET /api/organizations/{org}/members}, as on the Hub. */
+    /** {@code GET /api/organizations/{org}/members}, as on the Hub: as much of it as the organisation shows the caller. */
     public void members(Exchange ex) throws IOException {
         Org org = org(ex);
-        ex.json(200, auth.members(org).stream().map(m -> AccountJson.Member.of(m.getKey(), m.getValue())).toList());
+        MembersVisibility shown = auth.membersVisibleTo(ex.actor(), org);
+        List<AccountJson.Member> out = shown == MembersVisibility.NONE ? List.of()
+                : auth.members(org).stream().map(m -> AccountJson.Member.of(m.getKey(), shown == MembersVisibility.ROLES ? m.getValue() : null)).toList();
+        ex.json(200, out);
+    }
+
+    /** {@code PUT /api/organizations/{org}/settings} {@code {"membersVisibility": "none|names|roles"}}: organisation admins only. */
+    public void orgSettings(Exchange ex) throws IOException {
+        Org org = org(ex);
+        MembersVisibility v = MembersVisibility.parse(JsonBody.read(ex, OrgSettings.class).membersVisibility());
+        auth.setMembersVisibility(ex.actor(), org, v);
+        ex.json(200, new OrgSettings(v.wire()));
+    }
+
+    /** An organisation's settings, asked for and answered. */
+    record OrgSettings(String membersVisibility) {
+        OrgSettings {
+            required("membersVisibility", membersVisibility);
+        }
     }
 
     /** {@code PUT /api/organizations/{org}/members/{user}} {@code {"role": "write"}}: adds a member or changes the role. */

@@ -68,10 +68,11 @@ final class AccountJson {
     /** A scope as {@code [type:]namespace/name} or a namespace, and {@code read} or {@code write}. */
     record ScopeJson(String type, String target, String permission) {}
 
-    /** A member of an organisation. */
-    record Member(String type, String user, String fullname, String avatarUrl, String role) {
+    /** A member of an organisation; the role only when the organisation shows roles to the caller. */
+    record Member(String type, String user, String fullname, String avatarUrl, @JsonInclude(JsonInclude.Include.NON_NULL) String role) {
+        /** @param role null when not shown */
         static Member of(User u, OrgRole role) {
-            return new Member("user", u.name(), u.fullname(), avatar(u.name()), role.wire());
+            return new Member("user", u.name(), u.fullname(), avatar(u.name()), role == null ? null : role.wire());
         }
     }
 

@@ -18,6 +18,7 @@ import dev.forge.core.RepoId;
 import dev.forge.core.RepoType;
 import dev.forge.core.Token;
 import dev.forge.core.TokenScope;
+import dev.forge.core.User;
 import dev.forge.service.account.Actor;
 import dev.forge.service.repo.InfoService;
 import dev.forge.service.admin.StorageService;
@@ -79,12 +80,14 @@ public final class ApiHandlers {
         ex.json(200, TreeJson.Entry.page(page));
     }
 
-    public void pathsInfo(Exchange ex) throws IOException {
-        byte[] body = ex.bodyBytes(ex.config().limits().maxJsonBodyBytes());
+    /** A paths-info body: the paths asked for and whether to expand them. */
+    public record PathsRequest(List<String> paths, boolean expand) {}
+
+    /** Parses a paths-info body, JSON or a form as the Python client sends it; anything malformed is a 4xx. */
+    public static PathsRequest parsePathsInfo(byte[] body, String contentType) {
         List<String> paths = new ArrayList<>();
         boolean expand;
-        String type = ex.header("Content-Type");
-        if (type != null && type.startsWith("application/json")) {
+        if (contentType != null && contentType.startsWith("application/json")) {
             PathsInfoRequest r = JsonBody.parse(body, PathsInfoRequest.class);
             paths.addAll(r.paths());
             expand = r.expand();
@@ -95,7 +98,12 @@ public final class ApiHandlers {
             expand = e.equalsIgnoreCase("true") || e.equals("1");
         }
         if (paths.size() > 10_000) throw ForgeException.badRequest("At most 10000 paths per request");
-        InfoService.TreePage page = info.pathsInfo(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), paths, expand);
+        return new PathsRequest(paths, expand);
+    }
+
+    public void pathsInfo(Exchange ex) throws IOException {
+        PathsRequest req = parsePathsInfo(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()), ex.header("Content-Type"));
+        InfoService.TreePage page = info.pathsInfo(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), req.paths(), req.expand());
         ex.json(200, TreeJson.Entry.page(page));
     }
 
@@ -129,22 +137,18 @@ public final class ApiHandlers {
         ex.ok();
     }
 
-    public void discussions(Exchange ex) throws IOException {
-        repos.readable(ex.actor(), ex.repoType(), ex.repoId());
-        ex.json(200, new Discussions(List.of(), 0, 0, 0));
-    }
-
-    /** No discussions yet: an empty page. */
-    record Discussions(List<Object> discussions, int count, int start, int numClosedDiscussions) {}
-
-    /** What a fine-grained token reaches: repositories (still existing) and namespaces, with their permissions. */
-    private AccountJson.FineGrained fineGrained(Token t) {
+    /**
+     * What a fine-grained token reaches: repositories and namespaces, with their permissions. A repository the user can
+     * no longer read (deleted, or private after they left its organisation) is not named: its current name would tell a
+     * former member where it went.
+     */
+    private AccountJson.FineGrained fineGrained(User user, Token t) {
         List<AccountJson.Scoped> scoped = new ArrayList<>();
         for (TokenScope s : t.scopes()) {
             AccountJson.Entity entity;
             if (s.kind() == TokenScope.Kind.REPO) {
-                Optional<Repo> repo = repos.findByKey(s.target());
-                if (repo.isEmpty()) continue; // deleted since
+                Optional<Repo> repo = repos.readableByKey(user, s.target());
+                if (repo.isEmpty()) continue; // deleted, or no longer readable by the token's owner
                 entity = new AccountJson.Entity(s.target(), repo.get().type().singular(), repo.get().displayId());
             } else {
                 entity = new AccountJson.Entity(null, auth.org(s.target()).isPresent() ? "org" : "user", s.target());
@@ -157,14 +161,19 @@ public final class ApiHandlers {
     public void whoami(Exchange ex) throws IOException {
         if (!(ex.actor() instanceof Actor.Signed actor)) throw ForgeException.unauthorized("Invalid user token");
         Token t = actor.token();
-        AccountJson.AccessToken token = AccountJson.AccessToken.of(t, t.role() == Token.Role.FINE_GRAINED ? fineGrained(t) : null);
+        AccountJson.AccessToken token = AccountJson.AccessToken.of(t, t.role() == Token.Role.FINE_GRAINED ? fineGrained(actor.user(), t) : null);
         ex.json(200, AccountJson.WhoAmI.of(actor.user(), auth.memberships(actor.user()), token));
     }
 
     public void validateYaml(Exchange ex) throws IOException {
-        String content = JsonBody.read(ex, ValidateYamlRequest.class).content();
+        String content = yamlContent(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
         List<CardProblem> errors = info.cardProblems(content).stream().map(CardProblem::new).toList();
         ex.json(errors.isEmpty() ? 200 : 400, new CardProblems(errors, List.of()));
+    }
+
+    /** The card of a {@code validate-yaml} body {@code {"content": "<card>"}}; a malformed body is a 4xx. */
+    public static String yamlContent(byte[] body) {
+        return JsonBody.parse(body, ValidateYamlRequest.class).content();
     }
 
     record ValidateYamlRequest(String content) {
@@ -254,6 +263,21 @@ public final class ApiHandlers {
         static RepoUrl of(Exchange ex, RepoType type, RepoId id, String error) {
             return new RepoUrl(ex.config().url("/" + type.urlPrefix() + id), id.toString(), id.toString(), error);
         }
+    }
+
+    /**
+     * A free-form JSON object body (fields kept as sent). Endpoints with a fixed shape bind a request record with
+     * {@link JsonBody} instead.
+     */
+    public static JsonNode readJson(byte[] body) {
+        return JsonBody.object(body);
+    }
+
+    /** The JSON object body, or an empty object when the request has no body. */
+    static JsonNode optionalJson(Exchange ex) throws IOException {
+        byte[] body = ex.bodyBytes(ex.config().limits().maxJsonBodyBytes());
+        if (body.length == 0) return Exchange.JSON.createObjectNode();
+        return readJson(body);
     }
 
     public static String encodeCursor(String path) {

@@ -37,8 +37,31 @@ public final class CommitBody {
     public record Parsed(String summary, String description, Optional<String> parentCommit, List<CommitOperation> operations) {}
 
     public static Parsed parse(InputStream in, ForgeConfig.Uploads limits, BiFunction<String, byte[], CommitOperation> stage) throws IOException {
+        return parse(in, limits, stage, Memory.UNCOUNTED);
+    }
+
+    /** Where the bytes of the line being read are accounted: taken as they are buffered, given back with the next line. */
+    public interface Memory {
+        Memory UNCOUNTED = of(bytes -> { }, bytes -> { });
+
+        void take(long bytes);
+
+        void give(long bytes);
+
+        static Memory of(java.util.function.LongConsumer take, java.util.function.LongConsumer give) {
+            return new Memory() {
+                @Override public void take(long bytes) { take.accept(bytes); }
+
+                @Override public void give(long bytes) { give.accept(bytes); }
+            };
+        }
+    }
+
+    /** @param memory the server's accounting of buffered body bytes (a line may be megabytes of base64) */
+    public static Parsed parse(InputStream in, ForgeConfig.Uploads limits, BiFunction<String, byte[], CommitOperation> stage, Memory memory)
+            throws IOException {
         long maxLine = limits.maxInlineFileBytes() * 4 / 3 + 64 * 1024;
-        LineReader lines = new LineReader(in, maxLine, limits.maxCommitBodyBytes());
+        LineReader lines = new LineReader(in, maxLine, limits.maxCommitBodyBytes(), memory);
         String first = lines.next();
         while (first != null && first.isBlank()) first = lines.next();
         if (first == null) throw ForgeException.badRequest("Empty commit body: expected a 'header' line first");
@@ -130,14 +153,19 @@ public final class CommitBody {
         private int len;
         private long total;
         private boolean eof;
+        private final Memory memory;
+        private long held;
 
-        LineReader(InputStream in, long maxLine, long maxTotal) {
+        LineReader(InputStream in, long maxLine, long maxTotal, Memory memory) {
             this.in = in;
             this.maxLine = maxLine;
             this.maxTotal = maxTotal;
+            this.memory = memory;
         }
 
         String next() throws IOException {
+            memory.give(held); // the previous line has been handled
+            held = 0;
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             while (true) {
                 if (pos == len) {
@@ -154,6 +182,8 @@ public final class CommitBody {
                 }
                 int start = pos;
                 while (pos < len && buf[pos] != '\n') pos++;
+                memory.take(pos - start);
+                held += pos - start;
                 line.write(buf, start, pos - start);
                 if (line.size() > maxLine) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "A line of the commit body is longer than " + maxLine + " bytes");
                 if (pos < len) {

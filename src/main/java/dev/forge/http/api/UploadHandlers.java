@@ -11,6 +11,7 @@ import dev.forge.core.CommitOperation;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Repo;
 import dev.forge.service.repo.CommitService;
+import dev.forge.service.repo.PullRequestGate;
 import dev.forge.service.repo.UploadService;
 
 import java.io.IOException;
@@ -38,19 +39,28 @@ public final class UploadHandlers {
         this.uploads = uploads;
     }
 
-    public void preupload(Exchange ex) throws IOException {
-        PreuploadRequest r = JsonBody.read(ex, PreuploadRequest.class);
+    /** A preupload body: the files and the {@code .gitattributes}/{@code .gitignore} texts the client may send. */
+    public record PreuploadRequest(List<UploadService.FileSpec> files, String gitAttributes, String gitIgnore) {}
+
+    /** Parses a preupload body, samples decoded; anything malformed is a 4xx. */
+    public static PreuploadRequest parsePreupload(byte[] body) {
+        PreuploadBody b = JsonBody.parse(body, PreuploadBody.class);
         List<UploadService.FileSpec> specs = new ArrayList<>();
-        for (PreuploadFile f : r.files()) specs.add(f.spec());
-        List<UploadService.Decision> decisions = uploads.preupload(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), specs,
+        for (PreuploadFile f : b.files()) specs.add(f.spec());
+        return new PreuploadRequest(specs, b.gitAttributes(), b.gitIgnore());
+    }
+
+    public void preupload(Exchange ex) throws IOException {
+        PreuploadRequest r = parsePreupload(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        List<UploadService.Decision> decisions = uploads.preupload(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), r.files(),
                 r.gitAttributes(), r.gitIgnore());
         ex.json(200, new PreuploadAnswer(decisions.stream().map(d -> new FileMode(d.path(), d.lfs() ? "lfs" : "regular", d.ignored(),
                 d.currentOid())).toList()));
     }
 
     /** {@code {"files": [{"path", "size", "sample"}…], "gitAttributes"?, "gitIgnore"?}}. */
-    record PreuploadRequest(List<PreuploadFile> files, String gitAttributes, String gitIgnore) {
-        PreuploadRequest {
+    record PreuploadBody(List<PreuploadFile> files, String gitAttributes, String gitIgnore) {
+        PreuploadBody {
             if (files == null || files.contains(null)) throw ForgeException.badRequest("'files' must be a list");
             if (files.size() > MAX_PREUPLOAD_FILES) throw ForgeException.badRequest("At most " + MAX_PREUPLOAD_FILES + " files per preupload request");
         }
@@ -78,15 +88,17 @@ public final class UploadHandlers {
 
     public void commit(Exchange ex) throws IOException {
         boolean createPr = ex.flag("create_pr");
-        Repo repo = repos.writable(ex.actor(), ex.repoType(), ex.repoId(), createPr);
+        // refused before the body is read: pull requests (new ones, and commits onto refs/pr/N) need less than writing
+        boolean pullRequest = createPr || PullRequestGate.number(ex.var("rev")).isPresent();
+        Repo repo = repos.writable(ex.actor(), ex.repoType(), ex.repoId(), pullRequest);
         String type = ex.header("Content-Type");
         if (type != null && !type.startsWith("application/x-ndjson") && !type.startsWith("application/json") && !type.startsWith("text/plain")) {
             throw new ForgeException(dev.forge.core.ErrorKind.UNSUPPORTED_MEDIA_TYPE, "The commit body must be application/x-ndjson");
         }
         CommitBody.Parsed body;
-        try (InputStream in = ex.body()) {
+        try (InputStream in = ex.body(); var lease = ex.bodyLease()) {
             body = CommitBody.parse(in, ex.config().uploads(),
-                    (path, bytes) -> new CommitOperation.AddGitBlob(path, commits.stageBlob(repo, bytes)));
+                    (path, bytes) -> new CommitOperation.AddGitBlob(path, commits.stageBlob(repo, bytes)), CommitBody.Memory.of(lease::take, lease::give));
         }
         CommitService.Result r = commits.commit(ex.actor(), repo, new CommitService.Request(ex.var("rev"),
                 body.parentCommit(), body.operations(), body.summary(), body.description(), createPr));

@@ -33,7 +33,7 @@ public final class Errors {
 
     public static void write(Exchange ex, Throwable t, boolean lfsStyle) {
         if (isDisconnect(t)) {
-            log.debug("client went away: {} {}", ex.method(), ex.request.getHttpURI().getPath());
+            log.debug("client went away: {} {}", ex.method(), loggablePath(ex.request.getHttpURI().getPath()));
             ex.callback.failed(t);
             return;
         }
@@ -43,7 +43,7 @@ public final class Errors {
         } else if (t instanceof org.eclipse.jetty.http.BadMessageException b) {
             fe = new ForgeException(ErrorKind.BAD_REQUEST, b.getMessage() == null ? "Bad request" : b.getMessage());
         } else {
-            log.error("request {} failed: {} {}", ex.requestId(), ex.method(), ex.request.getHttpURI().getPath(), t);
+            log.error("request {} failed: {} {}", ex.requestId(), ex.method(), loggablePath(ex.request.getHttpURI().getPath()), t);
             fe = new ForgeException(ErrorKind.INTERNAL, "Internal error (request id " + ex.requestId() + ")");
         }
         if (ex.response.isCommitted()) {
@@ -138,11 +138,28 @@ public final class Errors {
         }
     }
 
+    /**
+     * A request path as logs may show it: token-shaped parts redacted, also when they were percent-encoded (a token
+     * pasted into a URL by mistake, or sent there on purpose to plant it in the logs).
+     */
+    public static String loggablePath(String raw) {
+        if (raw == null) return "";
+        String redacted = dev.forge.service.account.Secrets.redact(raw);
+        if (raw.indexOf('%') < 0) return redacted;
+        try {
+            String decoded = String.join("/", Exchange.decodeSegments(raw));
+            return dev.forge.service.account.Secrets.looksLikeToken(decoded) ? "/" + dev.forge.service.account.Secrets.redact(decoded) : redacted;
+        } catch (RuntimeException e) {
+            return redacted;
+        }
+    }
+
     /** The request's own path and query with the old {@code ns/name} replaced by the new one: a relative redirect. */
     public static String movedLocation(Exchange ex, String newId) {
         String raw = ex.request.getHttpURI().getPath();
+        String q0 = ex.request.getHttpURI().getQuery();
+        if (ex.var("ns") == null) return q0 == null ? raw : raw + "?" + q0;
         String old = ex.var("ns") + "/" + ex.var("name");
-        if (ex.var("ns") == null) return raw;
         if (old.endsWith(".git")) old = old.substring(0, old.length() - 4);
         String moved = raw.replaceFirst("(?i)/" + java.util.regex.Pattern.quote(old) + "(?=/|\\.git|$)",
                 java.util.regex.Matcher.quoteReplacement("/" + newId));
@@ -157,6 +174,11 @@ public final class Errors {
      * the response (see {@link #writeThenDrain}). Returns whether the body is settled before the response.
      */
     private static boolean settleUnreadBody(Exchange ex) {
+        if (ex.bodyAbandoned) {
+            // refused for the budget or for being too slow: reading the rest is exactly what must not happen
+            ex.response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            return true;
+        }
         long length = ex.request.getLength();
         var headers = ex.request.getHeaders();
         boolean chunked = headers.contains(HttpHeader.TRANSFER_ENCODING);

@@ -45,6 +45,7 @@ public final class Exchange {
     final Callback callback;
     private final ForgeConfig config;
     private final AuthService auth;
+    private final BodyBudget budget;
     private final List<String> segments;
     private final Map<String, List<String>> query;
     private final String requestId;
@@ -53,13 +54,15 @@ public final class Exchange {
     private RepoType repoType = RepoType.MODEL;
     private Actor actor;
 
-    public Exchange(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, String requestId) {
-        this(request, response, callback, config, auth, requestId, decodeSegments(request.getHttpURI().getPath()),
+    public Exchange(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, BodyBudget budget,
+                    String requestId) {
+        this(request, response, callback, config, auth, budget, requestId, decodeSegments(request.getHttpURI().getPath()),
                 parseQuery(request.getHttpURI().getQuery()));
     }
 
-    private Exchange(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, String requestId,
-                     List<String> segments, Map<String, List<String>> query) {
+    private Exchange(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, BodyBudget budget,
+                     String requestId, List<String> segments, Map<String, List<String>> query) {
+        this.budget = budget;
         this.request = request;
         this.response = response;
         this.callback = callback;
@@ -71,8 +74,9 @@ public final class Exchange {
     }
 
     /** An exchange for answering a request whose URL could not even be parsed. */
-    public static Exchange bare(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth, String requestId) {
-        return new Exchange(request, response, callback, config, auth, requestId, List.of(), Map.of());
+    public static Exchange bare(Request request, Response response, Callback callback, ForgeConfig config, AuthService auth,
+                                BodyBudget budget, String requestId) {
+        return new Exchange(request, response, callback, config, auth, budget, requestId, List.of(), Map.of());
     }
 
     /** Binds what the route table matched: the repository type, the route's variables and its trailing segments. */
@@ -238,20 +242,25 @@ public final class Exchange {
         return body;
     }
 
-    /** The whole body, refused with 413 past {@code max} bytes. */
+    /** Set when the body was refused for the budget or the time it took: it is not drained, the connection is closed. */
+    boolean bodyAbandoned;
+
+    /** A reservation in the server's {@link BodyBudget} for a body this request buffers piece by piece; close it when done. */
+    public BodyBudget.Lease bodyLease() {
+        return budget.lease(clientAddress(), () -> bodyAbandoned = true);
+    }
+
+    /**
+     * The whole body, refused with 413 past {@code max} bytes. Its bytes are held under the server's {@link BodyBudget}
+     * (429 when the server or this client's address already holds too much), and the client has
+     * {@link ForgeConfig.Limits#bodyTimeoutSeconds} to send it all (408 otherwise): slow bodies cannot pile up.
+     */
     public byte[] bodyBytes(long max) throws IOException {
-        long declared = request.getLength();
-        if (declared > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "Request body larger than " + max + " bytes");
-        try (InputStream in = body()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buf = new byte[16384];
-            long total = 0;
-            for (int n; (n = in.read(buf)) >= 0; ) {
-                total += n;
-                if (total > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "Request body larger than " + max + " bytes");
-                out.write(buf, 0, n);
-            }
-            return out.toByteArray();
+        try {
+            return BufferedBody.read(request, budget, clientAddress(), max, config.limits().bodyTimeoutSeconds());
+        } catch (ForgeException e) {
+            if (e.kind() == ErrorKind.TOO_MANY_REQUESTS || e.kind() == ErrorKind.REQUEST_TIMEOUT) bodyAbandoned = true;
+            throw e;
         }
     }
 
@@ -337,7 +346,7 @@ public final class Exchange {
     // ------------------------------------------------------------------------------------------- parsing
 
     /** Splits the raw path on {@code /} and percent-decodes each segment as UTF-8; 400 on bad escapes. */
-    static List<String> decodeSegments(String rawPath) {
+    public static List<String> decodeSegments(String rawPath) {
         List<String> out = new ArrayList<>();
         if (rawPath == null) return out;
         String p = rawPath.startsWith("/") ? rawPath.substring(1) : rawPath;

@@ -29,7 +29,14 @@ public final class FileHandlers {
     }
 
     public void file(Exchange ex, boolean resolve) throws IOException {
-        ContentService.FileTarget t = content.resolve(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), ex.tailPath());
+        serve(ex, content.resolve(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), ex.tailPath()), resolve);
+    }
+
+    /**
+     * Answers with a file already resolved (and access-checked) by a service: its content ({@code resolve}: an LFS
+     * file's object) or its git blob, with the headers and range handling of {@code resolve}/{@code raw}.
+     */
+    public void serve(Exchange ex, ContentService.FileTarget t, boolean resolve) throws IOException {
         FileEntry e = t.entry();
         boolean lfs = resolve && e.isLfs();
         long size = lfs ? e.size() : content.gitBlobSize(t);

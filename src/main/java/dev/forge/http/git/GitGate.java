@@ -25,8 +25,9 @@ import java.util.List;
 
 /**
  * Git smart HTTP. Authentication and access are decided here, before JGit's {@link GitServlet} sees the
- * request: reading needs read access, pushing a write token (401 with {@code WWW-Authenticate} asks git
- * for credentials). The servlet then serves upload-pack (protocol v0 and v2) and receive-pack, whose
+ * request: reading needs read access, pushing at least the right to open pull requests (401 with
+ * {@code WWW-Authenticate} asks git for credentials); which refs a pusher may move is {@link PushService#check}'s
+ * decision (writers: branches and tags; pull request authors: their {@code refs/pr/N}). The servlet then serves upload-pack (protocol v0 and v2) and receive-pack, whose
  * pre-receive hook runs {@link PushService#check}: an atomic push whose commits are indexed before any
  * ref moves, or a refusal with the reasons shown by git.
  */
@@ -61,6 +62,8 @@ public final class GitGate {
         String suffix = String.join("/", s.subList(start + 2, s.size()));
         if (!SERVICES.contains(suffix)) return null;
         String name = s.get(start + 1);
+        // the route variables a redirect of a moved repository rewrites (see Errors.movedLocation)
+        ex.bindRoute(type, java.util.Map.of("ns", s.get(start), "name", name), List.of());
         if (name.endsWith(".git")) name = name.substring(0, name.length() - 4);
         RepoId id = new RepoId(s.get(start), name);
         boolean push = suffix.equals("git-receive-pack")
@@ -73,7 +76,8 @@ public final class GitGate {
         Actor actor = ex.actor();
         Repo repo;
         try {
-            repo = t.push() ? repos.writable(actor, t.type(), t.id()) : repos.filesReadable(actor, t.type(), t.id());
+            // pushing needs at least the right to open pull requests: which refs the pusher may move is decided per ref
+            repo = t.push() ? repos.writable(actor, t.type(), t.id(), true) : repos.filesReadable(actor, t.type(), t.id());
         } catch (ForgeException e) {
             if (actor.isAnonymous() && (e.kind().status() == 401 || t.push())) {
                 throw new ForgeException(e.kind().status() == 401 ? e.kind() : dev.forge.core.ErrorKind.UNAUTHORIZED,
@@ -100,14 +104,22 @@ public final class GitGate {
             rp.setAllowDeletes(true);
             rp.setAllowNonFastForwards(true);
             rp.setMaxPackSizeLimit(maxPushBytes);
-            rp.setPreReceiveHook((pack, commands) -> preReceive(repo, pack, commands));
             Actor pusher = (Actor) req.getAttribute(ACTOR_ATTRIBUTE);
+            // receive-pack writes this into the .keep of the pack it receives: how a refused push's pack is found
+            String lockToken = "forge-push-" + java.util.HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong());
+            rp.setRefLogIdent(new org.eclipse.jgit.lib.PersonIdent(lockToken, "push@forge.local"));
+            rp.setPreReceiveHook((pack, commands) -> preReceive(pusher, repo, lockToken, pack, commands));
             rp.setPostReceiveHook((pack, commands) -> {
-                List<String> updated = new ArrayList<>();
+                List<PushService.RefChange> applied = new ArrayList<>();
                 for (ReceiveCommand c : commands) {
-                    if (c.getResult() == ReceiveCommand.Result.OK) updated.add(c.getRefName() + " " + c.getNewId().name());
+                    if (c.getResult() == ReceiveCommand.Result.OK) applied.add(change(c));
                 }
-                pushes.pushed(pusher, repo, updated);
+                try {
+                    pushes.pushed(pusher, repo, applied);
+                } catch (IOException | RuntimeException e) {
+                    // the refs moved already: the push stands, only its bookkeeping failed
+                    org.slf4j.LoggerFactory.getLogger(GitGate.class).error("after the push to {}", repo.displayId(), e);
+                }
             });
             return rp;
         });
@@ -116,15 +128,15 @@ public final class GitGate {
         return context;
     }
 
-    private void preReceive(Repo repo, ReceivePack pack, java.util.Collection<ReceiveCommand> commands) {
+    private void preReceive(Actor pusher, Repo repo, String lockToken, ReceivePack pack, java.util.Collection<ReceiveCommand> commands) {
         List<PushService.RefChange> changes = new ArrayList<>();
         for (ReceiveCommand c : commands) {
             if (c.getResult() != ReceiveCommand.Result.NOT_ATTEMPTED) continue;
-            changes.add(new PushService.RefChange(c.getRefName(), nullIfZero(c.getOldId()), nullIfZero(c.getNewId())));
+            changes.add(change(c));
         }
         List<String> problems;
         try {
-            problems = pushes.check(repo, changes);
+            problems = pushes.check(pusher, repo, changes);
         } catch (IOException | RuntimeException e) {
             org.slf4j.LoggerFactory.getLogger(GitGate.class).error("push check failed for {}", repo.displayId(), e);
             problems = List.of("internal error while checking the push");
@@ -135,6 +147,15 @@ public final class GitGate {
         for (ReceiveCommand c : commands) {
             if (c.getResult() == ReceiveCommand.Result.NOT_ATTEMPTED) c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, reason);
         }
+        try {
+            pushes.refused(repo, lockToken);
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(GitGate.class).warn("could not remove the pack of a refused push to {}", repo.displayId(), e);
+        }
+    }
+
+    private static PushService.RefChange change(ReceiveCommand c) {
+        return new PushService.RefChange(c.getRefName(), nullIfZero(c.getOldId()), nullIfZero(c.getNewId()));
     }
 
     private static ObjectId nullIfZero(ObjectId id) {

@@ -10,6 +10,7 @@ import dev.forge.service.lfs.LfsService;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -27,13 +28,20 @@ public final class LfsHandlers {
         this.bodies = bodies;
     }
 
+    /** A parsed batch request: the operation, whether the client lists the multipart transfer, and the objects. */
+    public record BatchRequest(LfsService.Operation operation, boolean multipart, List<LfsService.ObjectSpec> objects) {}
+
+    /** Parses a batch body; anything malformed is a 4xx {@link ForgeException}. */
+    public static BatchRequest parseBatch(byte[] body) {
+        LfsJson.BatchRequest r = JsonBody.parse(body, LfsJson.BatchRequest.class);
+        return new BatchRequest(r.op(), r.multipart(), r.specs());
+    }
+
     public void batch(Exchange ex) throws IOException {
-        LfsJson.BatchRequest r = JsonBody.read(ex, LfsJson.BatchRequest.class);
-        LfsService.Operation op = r.op();
-        boolean multipart = r.multipart();
+        BatchRequest r = parseBatch(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
         LfsService.Batch batch;
         try {
-            batch = lfs.batch(ex.actor(), ex.repoType(), ex.gitRepoId(), op, r.specs(), multipart);
+            batch = lfs.batch(ex.actor(), ex.repoType(), ex.gitRepoId(), r.operation(), r.objects(), r.multipart());
         } catch (ForgeException e) {
             // git-lfs asks for credentials on a 401 that carries LFS-Authenticate
             if (e.kind().status() == 401) throw e.withDetail(ErrorDetail.Challenge.GIT_LFS);

@@ -76,6 +76,10 @@ final class LfsJson {
                 case LfsService.BatchObject.Refused r -> new ObjectAnswer(r.oid(), r.size(), null, null, switch (r.why()) {
                     case INVALID_OID -> new ObjectError(422, "Invalid oid: expected 64 lowercase hex digits");
                     case INVALID_SIZE -> new ObjectError(422, "Invalid size");
+                    case TOO_LARGE -> new ObjectError(413, "Object is larger than " + c.uploads().maxObjectBytes()
+                            + " bytes, the most this forge accepts per file");
+                    case TOO_MANY_PARTS -> new ObjectError(422, "Object would need more than " + c.uploads().maxParts() + " parts of "
+                            + c.uploads().multipartChunkBytes() + " bytes");
                     case NOT_FOUND -> new ObjectError(404, "Object does not exist");
                 });
             };

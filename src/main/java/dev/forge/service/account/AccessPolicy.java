@@ -23,9 +23,11 @@ import java.util.function.Function;
  * <p>A user's standing towards a repository comes from who they are: a site admin and the owner of the
  * namespace have {@link Level#WRITE}; an organisation's members have what their role gives
  * ({@code admin}, {@code write} → write; {@code contributor} → write to the repositories they created, and pull
- * requests to the others; {@code read} → read). Anyone else can read public repositories only. The token then
- * caps it: a {@code read} token never writes; a fine-grained token reaches only the repositories and namespaces
- * it names (and public repositories, as anyone does).
+ * requests to the others; {@code read} → read). Anyone can read public repositories, and, as on the Hub, any signed-in
+ * user may open pull requests and discussions on a public repository whose files they may read (the community's way
+ * to improve each other's models), when their token may write there. The token then caps it: a {@code read} token
+ * never writes; a fine-grained token reaches only the repositories and namespaces it names (and public
+ * repositories, as anyone does).
  *
  * <p>A private repository is reported to those who cannot read it exactly as a missing one (401 anonymous, 404
  * otherwise), so existence never leaks. A gated repository's metadata is public, but its files need read
@@ -37,16 +39,37 @@ public final class AccessPolicy {
 
     private final Function<User, List<Membership>> memberships;
     private final AccessRequestDao requests;
+    private final java.util.function.Predicate<String> namespaceExists;
 
-    public AccessPolicy(Function<User, List<Membership>> memberships, AccessRequestDao requests) {
+    /** @param namespaceExists whether a user or an organisation has the name (repositories live only in those) */
+    public AccessPolicy(Function<User, List<Membership>> memberships, AccessRequestDao requests,
+                        java.util.function.Predicate<String> namespaceExists) {
         this.memberships = memberships;
         this.requests = requests;
+        this.namespaceExists = namespaceExists;
     }
 
-    /** The actor's level towards the repository, token caps applied; public repositories are at least READ. */
+    /**
+     * The actor's level towards the repository, token caps applied. Public repositories are at least READ, and at
+     * least PULL_REQUEST for a signed-in user whose token may write to the repository and who may read its files.
+     */
     public Level level(Actor actor, Repo repo) {
         Level own = ownLevel(actor, repo);
-        return !repo.isPrivate() && own == Level.NONE ? Level.READ : own;
+        if (repo.isPrivate()) return own;
+        return max(own, mayContribute(actor, repo) ? Level.PULL_REQUEST : Level.READ);
+    }
+
+    /** Whether a user may open pull requests and discussions on this public repository without any standing in it. */
+    private boolean mayContribute(Actor actor, Repo repo) {
+        if (actor.userOpt().isEmpty()) return false;
+        boolean tokenWrites = actor.tokenOpt().map(t -> switch (t.role()) {
+            case WRITE -> true;
+            case READ -> false;
+            case FINE_GRAINED -> scopeWrites(t, repo);
+        }).orElse(false);
+        if (!tokenWrites) return false;
+        return !repo.isGated() || ownLevel(actor, repo).compareTo(Level.READ) >= 0
+                || requests.status(repo.key(), actor.userOpt().orElseThrow().key()).filter("accepted"::equals).isPresent();
     }
 
     /** What the actor's standing gives, capped by the token, before "public means readable by anyone". */
@@ -55,6 +78,9 @@ public final class AccessPolicy {
     }
 
     public boolean canRead(Actor actor, Repo repo) { return level(actor, repo).compareTo(Level.READ) >= 0; }
+
+    /** Whether the actor may write to the repository (not only open pull requests on it). */
+    public boolean canWrite(Actor actor, Repo repo) { return !actor.isAnonymous() && level(actor, repo) == Level.WRITE; }
 
     /** Whether the actor may read the files of the repository (differs from {@link #canRead} for gated ones). */
     public boolean canReadFiles(Actor actor, Repo repo) {
@@ -67,10 +93,15 @@ public final class AccessPolicy {
                 .flatMap(u -> requests.status(repo.key(), u.key())).filter("accepted"::equals).isPresent();
     }
 
-    /** Whether the actor may create repositories in (or move them to) the namespace. */
+    /**
+     * Whether the actor may create repositories in (or move them to) the namespace. Only a namespace that is a user
+     * or an organisation holds repositories, even for a site admin: a repository in a free name would belong to
+     * whoever signs up with that name later.
+     */
     public boolean canCreateIn(Actor actor, RepoId id) {
         Optional<User> user = actor.userOpt();
         if (user.isEmpty() || !actor.canWriteWithToken()) return false;
+        if (!namespaceExists.test(id.namespace())) return false;
         Level standing = standing(actor, id.namespace(), user.get().key()); // a new repository is the creator's own
         if (standing != Level.WRITE) return false;
         Token t = actor.tokenOpt().orElseThrow();

@@ -6,6 +6,7 @@ import dev.forge.core.ForgeConfig;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Ids;
 import dev.forge.core.Membership;
+import dev.forge.core.MembersVisibility;
 import dev.forge.core.Org;
 import dev.forge.core.OrgRole;
 import dev.forge.core.RepoId;
@@ -150,6 +151,23 @@ public final class AuthService {
         if (!accounts.removeMember(org.key(), user.key())) throw ForgeException.notFound(user.name() + " is not a member of " + org.name());
         memberships.invalidate(user.key());
         audit.record(by, "org.member.remove", org.name(), Map.of("user", user.name()));
+    }
+
+    /** What the organisation's member list shows to {@code viewer}: everything to members and site admins, else its setting. */
+    public MembersVisibility membersVisibleTo(Actor viewer, Org org) {
+        if (viewer.isOperator() || viewer.isSiteAdmin()) return MembersVisibility.ROLES;
+        Optional<User> user = viewer.userOpt();
+        if (user.isPresent() && memberships(user.get()).stream().anyMatch(m -> m.org().key().equals(org.key()))) {
+            return MembersVisibility.ROLES;
+        }
+        return MembersVisibility.parse(accounts.membersVisibility(org.key()));
+    }
+
+    /** Sets what outsiders see of the member list; an organisation admin's (or a site admin's) decision. */
+    public void setMembersVisibility(Actor by, Org org, MembersVisibility visibility) {
+        requireOrgAdmin(by, org);
+        accounts.setMembersVisibility(org.key(), visibility.wire());
+        audit.record(by, "org.settings", org.name(), Map.of("membersVisibility", visibility.wire()));
     }
 
     private void requireOrgAdmin(Actor by, Org org) {

@@ -1,5 +1,6 @@
 package dev.forge.service.admin;
 
+import dev.forge.service.account.AccessPolicy;
 import dev.forge.service.account.Actor;
 import dev.forge.service.repo.RepoService;
 
@@ -24,6 +25,9 @@ import org.eclipse.jgit.lib.ObjectId;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -45,6 +49,7 @@ public final class StorageService {
     private final IndexDao index;
     private final BlobStore blobs;
     private final ForgeConfig.Storage config;
+    private final AccessPolicy policy;
     private final java.time.InstantSource clock;
     private final Map<String, Cached> usageCache = new ConcurrentHashMap<>();
 
@@ -55,7 +60,8 @@ public final class StorageService {
     private static final int USAGE_CACHED = 10_000;
 
     public StorageService(RepoService repos, RepoDao repoDao, GitRepositories git, IndexDao index, BlobStore blobs, ForgeConfig.Storage config,
-                          java.time.InstantSource clock) {
+                          AccessPolicy policy, java.time.InstantSource clock) {
+        this.policy = policy;
         this.clock = clock;
         this.repos = repos;
         this.repoDao = repoDao;
@@ -110,6 +116,42 @@ public final class StorageService {
         if (usageCache.size() >= USAGE_CACHED) usageCache.clear();
         usageCache.put(repo.key(), new Cached(generation, clock.instant(), u));
         return u;
+    }
+
+    /** A repository of a namespace and its storage (as {@link #repoUsage}), for the Hub's {@code settings/repositories}. */
+    public record RepoStorage(Repo repo, Instant updatedAt, long storage, double percentOfNamespace) {}
+
+    /**
+     * The repositories of the caller's own namespace, or of {@code organization} when the caller belongs to it (or is a
+     * site admin), that the caller can read, with what each stores. Strangers to an organisation get 403: this is a
+     * settings page of its members. Figures are cached as {@link #repoUsage} caches them.
+     */
+    public List<RepoStorage> namespaceStorage(Actor actor, Optional<String> organization) throws IOException {
+        String own = actor.requireUser().name();
+        String namespace = organization.orElse(own);
+        if (organization.isPresent()) {
+            Optional<Set<String>> members = policy.privateNamespacesReadable(actor);
+            if (members.isPresent() && !members.get().contains(namespace.toLowerCase(Locale.ROOT))) {
+                throw ForgeException.forbidden("You are not a member of " + namespace);
+            }
+        }
+        List<Repo> visible = repoDao.inNamespace(namespace).stream().filter(r -> r.type().isSupported() && policy.canRead(actor, r)).toList();
+        List<Usage> usages = new ArrayList<>();
+        long total = 0;
+        for (Repo r : visible) {
+            Usage u = repoUsage(actor, r.type(), r.id());
+            usages.add(u);
+            total += u.logicalBytes();
+        }
+        List<RepoStorage> out = new ArrayList<>();
+        for (int i = 0; i < visible.size(); i++) {
+            Repo r = visible.get(i);
+            long bytes = usages.get(i).logicalBytes();
+            Instant updated = git.resolve(r.key(), GitRepositories.DEFAULT_REF)
+                    .flatMap(head -> index.commit(r.key(), head.name())).map(c -> c.committedAt()).orElse(r.createdAt());
+            out.add(new RepoStorage(r, updated, bytes, total == 0 ? 0 : 100.0 * bytes / total));
+        }
+        return out;
     }
 
     /** The same for the operator (CLI): any repository, private or not, computed afresh. */

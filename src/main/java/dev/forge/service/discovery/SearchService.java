@@ -130,8 +130,13 @@ public final class SearchService implements AutoCloseable {
         for (Repo r : all) {
             live.add(r.key());
             synchronized (lock(r.key())) {
-                Optional<RepoDocument> doc = document(r, counters.getOrDefault(r.key(), Counters.ZERO));
-                if (doc.isPresent()) idx.putUnpublished(doc.get());
+                try {
+                    Optional<RepoDocument> doc = document(r, counters.getOrDefault(r.key(), Counters.ZERO));
+                    if (doc.isPresent()) idx.putUnpublished(doc.get());
+                } catch (RuntimeException e) {
+                    // one repository's content never stops a rebuild (nor the start that runs it): its old document stays
+                    LOG.error("Could not index repository {} ({}); the others are indexed", r.displayId(), r.key(), e);
+                }
             }
         }
         for (String k : idx.keys()) {

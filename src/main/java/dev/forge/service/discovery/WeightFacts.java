@@ -41,6 +41,7 @@ public final class WeightFacts {
     private static final int MAX_INDEX_JSON_BYTES = 10 * 1024 * 1024;
     private static final int MAX_GIT_WEIGHT_BYTES = 64 * 1024 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WeightFacts.class);
 
     private final IndexDao index;
     private final DiscoveryDao store;
@@ -54,7 +55,11 @@ public final class WeightFacts {
         this.blobs = blobs;
     }
 
-    /** The commit's facts, derived and stored on first use. */
+    /**
+     * The commit's facts, derived and stored on first use. One repository's files never break a caller (an info
+     * answer, a rebuild of the search index): when deriving fails for any reason the failure is logged and the
+     * answer is facts without weights, naming the problem; it is not stored, so a later call tries again.
+     */
     public CommitFacts of(Repo repo, String commit) {
         Optional<String> stored = store.facts(repo.key(), commit);
         if (stored.isPresent()) {
@@ -64,7 +69,13 @@ public final class WeightFacts {
                 // written by an older version: derive again below
             }
         }
-        CommitFacts facts = derive(repo, commit);
+        CommitFacts facts;
+        try {
+            facts = derive(repo, commit);
+        } catch (RuntimeException e) {
+            LOG.error("Could not derive the weight facts of {} at {}", repo.displayId(), commit, e);
+            return new CommitFacts(null, null, null, false, false, false, null, List.of("the files could not be read: " + e.getClass().getSimpleName()));
+        }
         try {
             store.putFacts(repo.key(), commit, JSON.writeValueAsString(facts));
         } catch (IOException e) {
@@ -97,10 +108,14 @@ public final class WeightFacts {
         }
         Map<String, Object> safetensors = null;
         if (!parts.isEmpty()) {
-            SafetensorsHeader.Summary sum = SafetensorsHeader.Summary.sum(parts);
-            safetensors = new LinkedHashMap<>();
-            safetensors.put("parameters", sum.parameters());
-            safetensors.put("total", sum.total());
+            try {
+                SafetensorsHeader.Summary sum = SafetensorsHeader.Summary.sum(parts);
+                safetensors = new LinkedHashMap<>();
+                safetensors.put("parameters", sum.parameters());
+                safetensors.put("total", sum.total());
+            } catch (InvalidHeaderException ex) {
+                problems.add(SAFETENSORS_INDEX + ": " + ex.getMessage());
+            }
         }
 
         Map<String, Object> gguf = null;

@@ -1,5 +1,6 @@
 package dev.forge.service.lfs;
 
+import dev.forge.service.repo.LfsReferences;
 import dev.forge.service.account.Actor;
 import dev.forge.service.account.AuditLog;
 import dev.forge.service.repo.RepoService;
@@ -40,9 +41,11 @@ public final class LfsService {
     private final ForgeConfig config;
     private final MultipartStaging staging;
     private final AuditLog audit;
+    private final LfsReferences references;
 
-    public LfsService(RepoService repos, RepoDao repoDao, IndexDao index, BlobStore blobs, MultipartStaging staging,
+    public LfsService(RepoService repos, RepoDao repoDao, IndexDao index, LfsReferences references, BlobStore blobs, MultipartStaging staging,
                       UrlSigner signer, ForgeConfig config, AuditLog audit) {
+        this.references = references;
         this.audit = audit;
         this.staging = staging;
         this.repos = repos;
@@ -83,7 +86,14 @@ public final class LfsService {
     public record Parts(long partSize, long count, String grant) {}
 
     /** Why the batch refuses an object. */
-    public enum Refusal { INVALID_OID, INVALID_SIZE, NOT_FOUND }
+    public enum Refusal {
+        INVALID_OID, INVALID_SIZE,
+        /** An upload larger than the forge takes per object ({@code max-object-bytes}). */
+        TOO_LARGE,
+        /** A multipart upload that would need more parts than the forge takes ({@code max-parts}). */
+        TOO_MANY_PARTS,
+        NOT_FOUND
+    }
 
     /** The batch's answer: the repository the transfer URLs name (by its immutable key), and one answer per object. */
     public record Batch(String repoKey, List<BatchObject> objects) {}
@@ -109,14 +119,23 @@ public final class LfsService {
                 out.add(new BatchObject.Refused(o.oid(), o.size(), Refusal.INVALID_SIZE));
                 continue;
             }
+            if (op == Operation.UPLOAD && o.size() > config.uploads().maxObjectBytes()) {
+                out.add(new BatchObject.Refused(o.oid(), o.size(), Refusal.TOO_LARGE));
+                continue;
+            }
+            if (op == Operation.UPLOAD && multipart && o.size() > config.uploads().multipartThresholdBytes()
+                    && ForgeConfig.Uploads.partCount(o.size(), config.uploads().multipartChunkBytes()) > config.uploads().maxParts()) {
+                out.add(new BatchObject.Refused(o.oid(), o.size(), Refusal.TOO_MANY_PARTS));
+                continue;
+            }
             Optional<Long> stored = size(new LfsOid(o.oid()));
             if (op == Operation.DOWNLOAD) {
-                if (stored.isEmpty() || !index.referencesLfs(repo.key(), o.oid())) {
+                if (stored.isEmpty() || !references.held(repo, o.oid())) {
                     out.add(new BatchObject.Refused(o.oid(), o.size(), Refusal.NOT_FOUND));
                 } else {
-                    out.add(new BatchObject.Download(o.oid(), stored.get(), signer.sign(ttl, "download", repo.key(), o.oid())));
+                    out.add(new BatchObject.Download(o.oid(), stored.get(), signer.sign(ttl, "download", repo.key(), o.oid(), visibility(repo))));
                 }
-            } else if (stored.isPresent() && stored.get() == o.size() && index.lfsReferable(repo.key(), o.oid())) {
+            } else if (stored.isPresent() && stored.get() == o.size() && references.mayReference(actor, repo, o.oid())) {
                 out.add(new BatchObject.Present(o.oid(), o.size()));
             } else {
                 String t = signer.sign(ttl, "upload", repo.key(), o.oid(), Long.toString(o.size()));
@@ -125,7 +144,7 @@ public final class LfsService {
                 Optional<Parts> parts = Optional.empty();
                 if (multipart && o.size() > config.uploads().multipartThresholdBytes()) {
                     String p = signer.sign(ttl, "part", repo.key(), o.oid(), Long.toString(o.size()), Long.toString(chunk));
-                    parts = Optional.of(new Parts(chunk, partCount(o.size(), chunk), p));
+                    parts = Optional.of(new Parts(chunk, ForgeConfig.Uploads.partCount(o.size(), chunk), p));
                 }
                 out.add(new BatchObject.Upload(o.oid(), o.size(), t, v, parts));
             }
@@ -194,9 +213,11 @@ public final class LfsService {
         }
     }
 
-    private static long partCount(long size, long chunk) {
+    private long partCount(long size, long chunk) {
         if (chunk <= 0) throw ForgeException.badRequest("Invalid chunk size");
-        return Math.max(1, (size + chunk - 1) / chunk);
+        long parts = ForgeConfig.Uploads.partCount(size, chunk);
+        if (parts > config.uploads().maxParts()) throw new ForgeException(ErrorKind.UNPROCESSABLE, "More than " + config.uploads().maxParts() + " parts");
+        return parts;
     }
 
     /** Deterministic per (repository, object, size), so a new batch call resumes the same staged parts. */
@@ -221,18 +242,31 @@ public final class LfsService {
         }
     }
 
+    /**
+     * Confirms an upload. An object this repository may not show (it was neither uploaded to it nor is held by it) is
+     * "not uploaded", whatever the store holds: the answer must not tell whether other repositories hold it.
+     */
     public void verify(String repoKey, String oid, long size, String grant) {
         requireGrant(grant, "verify", repoKey, oid, Long.toString(size));
-        Optional<Long> stored = size(new LfsOid(oid));
+        Optional<Repo> repo = repoDao.findByKey(repoKey);
+        Optional<Long> stored = repo.isPresent() && references.ownedBy(repo.get(), oid) ? size(new LfsOid(oid)) : Optional.empty();
         if (stored.isEmpty()) throw new ForgeException(ErrorKind.NOT_FOUND, "Object " + oid + " was not uploaded");
         if (stored.get() != size) throw new ForgeException(ErrorKind.UNPROCESSABLE, "Object " + oid + " has " + stored.get() + " bytes, not " + size);
     }
 
     public record Download(SeekableByteChannel channel, long size) {}
 
+    /**
+     * Serves a granted download. The grant names the repository's visibility when it was issued, so it stops working
+     * as soon as the repository turns private or gated (or back): a URL handed out for a public repository is not a
+     * way into a private one until it expires.
+     */
     public Download download(String repoKey, String oid, String grant) {
-        requireGrant(grant, "download", repoKey, oid);
-        if (repoDao.findByKey(repoKey).isEmpty()) throw new ForgeException(ErrorKind.NOT_FOUND, "Object does not exist");
+        Optional<Repo> repo = repoDao.findByKey(repoKey);
+        if (repo.isEmpty()) {
+            requireGrant(grant, "download", repoKey, oid, "gone"); // never valid: the same 403 as a forged grant
+        }
+        requireGrant(grant, "download", repoKey, oid, visibility(repo.get()));
         try {
             SeekableByteChannel ch = blobs.open(new LfsOid(oid));
             return new Download(ch, ch.size());
@@ -241,6 +275,11 @@ public final class LfsService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** What a download grant is bound to besides the object: who could read the repository when it was issued. */
+    private static String visibility(Repo repo) {
+        return repo.isPrivate() ? "private" : repo.isGated() ? "gated" : "public";
     }
 
     private void requireGrant(String grant, String... fields) {

@@ -36,7 +36,9 @@ import java.util.Set;
  * compare-and-set. When the caller named a parent and the head has moved, the answer is 412; otherwise a
  * lost race is retried on the new head, so racing commits all land, each exactly once. A commit whose
  * tree equals its parent's is not made. LFS files get a {@code .gitattributes} rule when no rule covers
- * them, as on the Hub. Thread-safe.
+ * them, as on the Hub. Pull requests are asked about through {@link PullRequestGate}: {@code create_pr} opens one,
+ * and only its author or a writer commits onto an open pull request's {@code refs/pr/N}, each commit joining its
+ * timeline. Thread-safe.
  */
 public final class CommitService {
     private static final int MAX_ATTEMPTS = 64;
@@ -50,13 +52,18 @@ public final class CommitService {
     private final Indexer.Rules rules;
     private final InstantSource clock;
     private final dev.forge.git.GitBlobs blobWriter;
+    private final LfsReferences references;
 
     private final AccessPolicy policy;
     private final AuditLog audit;
+    private final PullRequestGate pullRequests;
 
     public CommitService(GitRepositories git, CommitWriter writer, Indexer indexer, IndexDao index, BlobStore blobs,
-                         Indexer.Rules rules, AccessPolicy policy, AuditLog audit, InstantSource clock) {
+                         LfsReferences references, Indexer.Rules rules, AccessPolicy policy, AuditLog audit, PullRequestGate pullRequests,
+                         InstantSource clock) {
+        this.references = references;
         this.policy = policy;
+        this.pullRequests = pullRequests;
         this.audit = audit;
         this.git = git;
         this.writer = writer;
@@ -93,7 +100,6 @@ public final class CommitService {
         }
     }
 
-    /** Convenience for the seed and tests: commit onto a branch. */
     /** A commit by {@code author} acting from inside the process (the seed, tests): see {@link Actor#internal}. */
     public String commit(User author, Repo repo, String branch, Optional<String> parentCommit, List<CommitOperation> ops, String message) {
         return commit(Actor.internal(author), repo, new Request(branch, parentCommit, ops, message, "", false)).commit();
@@ -101,11 +107,22 @@ public final class CommitService {
 
     /**
      * Commits the request's operations as {@code actor}, who must be able to write to the repository (or, for
-     * {@code createPr}, open a pull request); a commit that changed something is audited.
+     * {@code createPr}, open a pull request; or, onto {@code refs/pr/N}, be the author of that open pull request); a
+     * commit that changed something is audited, and one onto a pull request's ref joins its timeline. LFS objects the
+     * commit references must be the actor's to read ({@link LfsReferences#mayReference}).
      */
     public Result commit(Actor actor, Repo repo, Request request) {
-        policy.requireWrite(actor, repo, request.createPr());
-        Result r = commitAs(actor.requireUser(), repo, request);
+        policy.requireRead(actor, repo);
+        Optional<Integer> onto = PullRequestGate.number(targetRef(request.revision()));
+        policy.requireWrite(actor, repo, request.createPr() || onto.isPresent());
+        if (request.createPr() && !targetRef(request.revision()).startsWith(Constants.R_HEADS)) {
+            throw ForgeException.badRequest("A pull request can only be opened against a branch");
+        }
+        if (onto.isPresent() && !request.createPr()) pullRequests.requireCommit(actor, repo, onto.get());
+        Result r = commitAs(actor, repo, request);
+        if (r.created() && onto.isPresent() && !request.createPr()) {
+            pullRequests.committed(actor, repo, onto.get(), List.of(new PullRequestGate.PushedCommit(r.commit(), summary(request))));
+        }
         if (r.created()) {
             Map<String, Object> detail = new LinkedHashMap<>();
             detail.put("revision", request.revision());
@@ -117,13 +134,26 @@ public final class CommitService {
         return r;
     }
 
-    private Result commitAs(User author, Repo repo, Request request) {
+    /**
+     * A commit the forge makes itself to a ref it derives from the repository's content ({@code refs/convert/…}, such
+     * as the parquet conversion of a dataset), on behalf of nobody: there is no caller to check, and only those refs
+     * can be written this way. {@code author} names the commit's author.
+     */
+    public Result commitDerived(User author, Repo repo, Request request) {
+        if (!targetRef(request.revision()).startsWith(Constants.R_REFS + "convert/") || request.createPr()) {
+            throw new IllegalArgumentException("only refs/convert/ refs are derived: " + request.revision());
+        }
+        return commitAs(Actor.internal(author), repo, request);
+    }
+
+    private Result commitAs(Actor actor, Repo repo, Request request) {
         String targetRef = targetRef(request.revision());
+        actor.requireUser(); // commits have an author
         try {
-            if (request.createPr()) return commitToNewPullRequest(author, repo, head(repo, targetRef, request), request);
+            if (request.createPr()) return commitToNewPullRequest(actor, repo, targetRef, head(repo, targetRef, request), request);
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
                 ObjectId head = head(repo, targetRef, request);
-                Optional<ObjectId> commit = build(author, repo, head, request);
+                Optional<ObjectId> commit = build(actor, repo, head, request);
                 if (commit.isEmpty()) return new Result(head.name(), false, Optional.empty());
                 RefMove moved = git.moveRef(repo.key(), targetRef, head, commit.get());
                 if (moved == RefMove.MOVED) return new Result(commit.get().name(), true, Optional.empty());
@@ -151,7 +181,7 @@ public final class CommitService {
      * Waits a little before retrying a ref that another writer holds: 1, 2, 4 … up to 100 ms, about 5 s over all
      * attempts, which also outlasts the age after which a lock left by a crash is broken.
      */
-    private static void backOff(int attempt) {
+    static void backOff(int attempt) {
         try {
             Thread.sleep(Math.min(100, 1L << Math.min(attempt, 7)));
         } catch (InterruptedException e) {
@@ -160,49 +190,38 @@ public final class CommitService {
         }
     }
 
-    private Result commitToNewPullRequest(User author, Repo repo, ObjectId base, Request request) throws IOException {
-        ObjectId commit = build(author, repo, base, request).orElse(null);
+    /**
+     * The commit is built (and indexed) on the base first, so a refused commit opens no pull request; then the pull
+     * request is recorded, which picks a number whose ref does not exist, and its ref is created at the commit.
+     */
+    private Result commitToNewPullRequest(Actor actor, Repo repo, String baseRef, ObjectId base, Request request) throws IOException {
+        ObjectId commit = build(actor, repo, base, request).orElse(null);
         if (commit == null) {
-            commit = writer.writeCommit(repo.key(), writer.treeOf(repo.key(), base), List.of(base), author(author), message(request));
-            index(repo, commit);
+            commit = writer.writeCommit(repo.key(), writer.treeOf(repo.key(), base), List.of(base), author(actor.requireUser()), message(request));
+            index(actor, repo, commit);
         }
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            int n = nextPullRequestNumber(repo);
-            if (git.moveRef(repo.key(), "refs/pr/" + n, null, commit) == RefMove.MOVED) {
-                return new Result(commit.name(), true, Optional.of(n));
-            }
+        int n = pullRequests.open(actor, repo, baseRef, summary(request), request.description() == null ? "" : request.description().strip());
+        if (git.moveRef(repo.key(), "refs/pr/" + n, null, commit) != RefMove.MOVED) {
+            throw new ForgeException(ErrorKind.UNAVAILABLE, "Could not create refs/pr/" + n + "; try again");
         }
-        throw new ForgeException(ErrorKind.UNAVAILABLE, "Could not allocate a pull request number; try again");
-    }
-
-    private int nextPullRequestNumber(Repo repo) throws IOException {
-        int max = 0;
-        for (GitRepositories.RefInfo r : git.refs(repo.key())) {
-            if (r.name().startsWith("refs/pr/")) {
-                try {
-                    max = Math.max(max, Integer.parseInt(r.name().substring(8)));
-                } catch (NumberFormatException ignored) {
-                    // not a numbered pull request ref
-                }
-            }
-        }
-        return max + 1;
+        pullRequests.committed(actor, repo, n, List.of(new PullRequestGate.PushedCommit(commit.name(), summary(request))));
+        return new Result(commit.name(), true, Optional.of(n));
     }
 
     /** Validates and writes the commit on {@code head}; empty when the tree would not change. */
-    private Optional<ObjectId> build(User author, Repo repo, ObjectId head, Request request) throws IOException {
-        List<CommitOperation> ops = validate(repo, head.name(), request.operations());
+    private Optional<ObjectId> build(Actor actor, Repo repo, ObjectId head, Request request) throws IOException {
+        List<CommitOperation> ops = validate(actor, repo, head.name(), request.operations());
         ObjectId parentTree = writer.treeOf(repo.key(), head);
         ObjectId tree = writer.writeTree(repo.key(), head, ops);
         if (tree.equals(parentTree)) return Optional.empty();
-        ObjectId commit = writer.writeCommit(repo.key(), tree, List.of(head), author(author), message(request));
-        index(repo, commit);
+        ObjectId commit = writer.writeCommit(repo.key(), tree, List.of(head), author(actor.requireUser()), message(request));
+        index(actor, repo, commit);
         return Optional.of(commit);
     }
 
-    private void index(Repo repo, ObjectId commit) throws IOException {
+    private void index(Actor actor, Repo repo, ObjectId commit) throws IOException {
         try {
-            indexer.index(repo, commit, rules);
+            indexer.index(repo, commit, rules.referencing(oid -> references.mayReference(actor, repo, oid)));
         } catch (Indexer.RejectedException e) {
             throw ForgeException.badRequest(String.join("; ", e.problems()));
         }
@@ -214,7 +233,7 @@ public final class CommitService {
      * files and folders must exist, a path may appear once, and a file may not take the place of a folder
      * or sit under a file. Adds a {@code .gitattributes} rule for LFS paths no rule covers.
      */
-    private List<CommitOperation> validate(Repo repo, String head, List<CommitOperation> ops) throws IOException {
+    private List<CommitOperation> validate(Actor actor, Repo repo, String head, List<CommitOperation> ops) throws IOException {
         Set<String> seen = new HashSet<>();
         Set<String> deleted = new HashSet<>();
         Map<String, CommitOperation> adds = new LinkedHashMap<>();
@@ -237,7 +256,7 @@ public final class CommitService {
                 }
                 case CommitOperation.AddLfsFile f -> {
                     Optional<Long> stored = blobs.retain(f.oid());
-                    if (stored.isEmpty() || !index.lfsReferable(repo.key(), f.oid().hex())) {
+                    if (stored.isEmpty() || !references.mayReference(actor, repo, f.oid().hex())) {
                         throw ForgeException.badRequest("The LFS object " + f.oid() + " for '" + f.path() + "' was not uploaded");
                     }
                     if (f.size() >= 0 && stored.get() != f.size()) {
@@ -315,8 +334,12 @@ public final class CommitService {
     }
 
     private static String message(Request r) {
-        String summary = r.summary() == null || r.summary().isBlank() ? "Upload files with Forge" : r.summary().strip();
+        String summary = summary(r);
         return r.description() == null || r.description().isBlank() ? summary : summary + "\n\n" + r.description().strip();
+    }
+
+    private static String summary(Request r) {
+        return r.summary() == null || r.summary().isBlank() ? "Upload files with Forge" : r.summary().strip();
     }
 
     /** {@code main} → {@code refs/heads/main}; full refs pass through; tags cannot be committed to. */

@@ -6,6 +6,7 @@ import dev.forge.core.CommitMeta;
 import dev.forge.core.FileEntry;
 import dev.forge.core.LfsOid;
 import dev.forge.core.Repo;
+import dev.forge.core.RepoPath;
 import dev.forge.git.GitRepositories;
 import dev.forge.git.TreeEntry;
 import dev.forge.meta.IndexDao;
@@ -51,9 +52,25 @@ public final class Indexer {
         public boolean isEmpty() { return messages.isEmpty(); }
     }
 
-    /** Write-time rules for new content. */
-    public record Rules(boolean verifyLfs, long maxRegularFileBytes) {
-        public static final Rules LENIENT = new Rules(false, Long.MAX_VALUE);
+    /**
+     * Write-time rules for new content.
+     *
+     * @param checked a checked write (an API commit or a push): new paths must be valid {@link dev.forge.core.RepoPath}s, a
+     *     new {@code .gitmodules} must pass git's checks, LFS pointers must name stored objects the writer may reference
+     * @param lfsReferable whether the writer may reference an LFS object (by oid) in the new commits; see {@link LfsReferences}
+     */
+    public record Rules(boolean checked, long maxRegularFileBytes, java.util.function.Predicate<String> lfsReferable) {
+        public static final Rules LENIENT = new Rules(false, Long.MAX_VALUE, oid -> true);
+
+        /** Rules that refuse every LFS reference until {@link #referencing} says who writes. */
+        public Rules(boolean checked, long maxRegularFileBytes) {
+            this(checked, maxRegularFileBytes, oid -> false);
+        }
+
+        /** The same rules for one writer, who may reference what {@code referable} accepts. */
+        public Rules referencing(java.util.function.Predicate<String> referable) {
+            return new Rules(checked, maxRegularFileBytes, referable);
+        }
     }
 
     /** Thrown when new commits break the rules; nothing of them is indexed then. */
@@ -154,6 +171,7 @@ public final class Indexer {
             FileEntry old = before.get(t.path());
             boolean unchanged = old != null && old.oid().equals(t.oid()) && old.directory() == t.directory();
             String last = unchanged ? old.lastCommit() : c.id();
+            if (!unchanged && rules.checked()) checkPath(repo, t, problems);
             if (t.directory()) {
                 entries.add(new FileEntry(t.path(), true, 0, t.oid(), null, last));
                 continue;
@@ -163,9 +181,9 @@ public final class Indexer {
             if (t.lfs() != null) {
                 lfs = new FileEntry.LfsInfo(t.lfs().oid().hex(), t.lfs().size(), (int) t.size());
                 size = t.lfs().size();
-                if (!unchanged && rules.verifyLfs() && checked.add(t.lfs().oid())) {
+                if (!unchanged && rules.checked() && checked.add(t.lfs().oid())) {
                     Optional<Long> stored = blobs.retain(t.lfs().oid());
-                    if (stored.isEmpty() || !index.lfsReferable(repo.key(), t.lfs().oid().hex())) {
+                    if (stored.isEmpty() || !rules.lfsReferable().test(t.lfs().oid().hex())) {
                         problems.add("LFS object " + t.lfs().oid() + " for " + t.path() + " is missing from the store; push it with git lfs first");
                     } else if (stored.get() != t.lfs().size()) {
                         problems.add("LFS pointer " + t.path() + " says " + t.lfs().size() + " bytes but object " + t.lfs().oid() + " has " + stored.get());
@@ -196,6 +214,27 @@ public final class Indexer {
                 java.time.Instant.ofEpochMilli(c.authoredAtMillis()), java.time.Instant.ofEpochMilli(c.committedAtMillis()),
                 history, card);
         return new Prepared(meta, entries);
+    }
+
+    /**
+     * One rule set for names, whichever way they arrive: what {@link RepoPath} refuses in an API commit is refused in
+     * a push, and a {@code .gitmodules} that git's receive check refuses (an option-injecting URL or path) is refused
+     * in an API commit.
+     */
+    private void checkPath(Repo repo, TreeEntry t, List<String> problems) throws IOException {
+        if (!RepoPath.isValid(t.path())) {
+            problems.add("Invalid path " + dev.forge.core.Strings.quoteForMessage(t.path()));
+            return;
+        }
+        String name = t.path().substring(t.path().lastIndexOf('/') + 1);
+        if (!t.directory() && name.equalsIgnoreCase(".gitmodules")) {
+            try {
+                org.eclipse.jgit.internal.submodule.SubmoduleValidator.assertValidGitModulesFile(
+                        new String(git.readBlob(repo.key(), t.oid(), MAX_CARD_BYTES), StandardCharsets.UTF_8));
+            } catch (org.eclipse.jgit.internal.submodule.SubmoduleValidator.SubmoduleValidationException | IOException e) {
+                problems.add(t.path() + " is refused: " + String.valueOf(e.getMessage()).lines().findFirst().orElse("invalid"));
+            }
+        }
     }
 
     /** The card's front matter as JSON, or null when absent or invalid (a bad card never blocks a push). */

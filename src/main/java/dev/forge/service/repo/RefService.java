@@ -14,7 +14,6 @@ import dev.forge.git.GitRepositories;
 import dev.forge.git.RefMove;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Repository;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +23,8 @@ import java.util.Optional;
 
 /**
  * Branches and tags through the API: create from any revision (409 when it exists, unless overwriting a
- * branch), delete (never the default branch), and super-squash (one root commit with the branch's tree).
+ * branch), delete (never the default branch), and super-squash (one root commit with the branch's tree); and the
+ * {@code refs/pr/N} of a pull request opened without commits.
  * Every new commit is indexed before its ref moves; refs move by compare-and-set. Thread-safe.
  */
 public final class RefService {
@@ -113,9 +113,39 @@ public final class RefService {
         }
     }
 
+    /**
+     * Creates {@code refs/pr/N} at the head of {@code baseRef}, for a pull request opened without commits; the actor must
+     * be able to open pull requests. 409 when the ref exists.
+     */
+    public void createPullRequestRef(Actor actor, Repo repo, int num, String baseRef) {
+        repos.writable(actor, repo.type(), repo.id(), true);
+        String ref = "refs/pr/" + num;
+        try {
+            ObjectId base = git.resolve(repo.key(), baseRef).orElseThrow(() -> ForgeException.revisionNotFound(baseRef));
+            if (git.moveRef(repo.key(), ref, null, base) != RefMove.MOVED) throw ForgeException.conflict(ref + " already exists");
+            record(actor, "pr.ref.create", repo, ref, base);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The highest N among the repository's {@code refs/pr/N}; 0 when it has none. */
+    public int highestPullRequestRef(Repo repo) {
+        try {
+            int max = 0;
+            for (GitRepositories.RefInfo r : git.refs(repo.key())) {
+                max = Math.max(max, PullRequestGate.number(r.name()).orElse(0));
+            }
+            return max;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private void delete(Repo repo, String ref, String missing) {
         try {
-            ObjectId current = git.resolve(repo.key(), ref).orElseThrow(() -> new ForgeException(ErrorKind.NOT_FOUND, missing));
+            // the ref itself, not what it peels to: a tag of a tree (left from before pushes refused them) is deletable too
+            ObjectId current = git.refTarget(repo.key(), ref).orElseThrow(() -> new ForgeException(ErrorKind.NOT_FOUND, missing));
             if (!git.deleteRef(repo.key(), ref, current)) throw ForgeException.conflict("The ref changed concurrently; try again");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -130,8 +160,9 @@ public final class RefService {
     }
 
     private static String validName(String prefix, String name) {
-        if (name == null || name.isEmpty() || name.startsWith(Constants.R_REFS) || !Repository.isValidRefName(prefix + name)) {
-            throw ForgeException.badRequest("Invalid name: '" + name + "'");
+        if (name == null || name.isEmpty() || name.startsWith(Constants.R_REFS) || !RefNames.isValid(prefix + name)) {
+            throw ForgeException.badRequest("Invalid name " + dev.forge.core.Strings.quoteForMessage(name)
+                    + ": names must be valid git ref names of at most " + RefNames.MAX_BYTES + " bytes");
         }
         return prefix + name;
     }

@@ -13,6 +13,7 @@ import dev.forge.core.Ids;
 import dev.forge.core.Repo;
 import dev.forge.core.RepoId;
 import dev.forge.core.RepoType;
+import dev.forge.core.User;
 import dev.forge.git.CommitWriter;
 import dev.forge.git.GitRepositories;
 import dev.forge.git.RefMove;
@@ -124,6 +125,14 @@ public final class RepoService {
 
     public Optional<Repo> findByKey(String key) { return repos.findByKey(key); }
 
+    /**
+     * The repository with this key if {@code user} (with their own standing, whatever token they hold now) may read
+     * it: what a token's scope may be described as. A private repository the user can no longer see is not named.
+     */
+    public Optional<Repo> readableByKey(User user, String key) {
+        return repos.findByKey(key).filter(r -> policy.canRead(Actor.internal(user), r));
+    }
+
     /** Lookup without access checks, for internal callers that check access themselves. */
     public Optional<Repo> find(RepoType type, RepoId id) {
         return type.isSupported() ? repos.find(type, id) : Optional.empty();
@@ -138,13 +147,7 @@ public final class RepoService {
     }
 
     public Repo create(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
-        requireSupported(type);
-        if (actor.isAnonymous()) throw ForgeException.unauthorized("Authentication required to create a repository");
-        if (!policy.canCreateIn(actor, id)) {
-            audit.denied(actor, "repo.create", type.singular() + "/" + id, Map.of());
-            throw ForgeException.forbidden("You don't have the rights to create a repository under the namespace '" + id.namespace() + "'");
-        }
-        if (repos.find(type, id).isPresent()) throw ForgeException.conflict("You already created this " + type.singular() + " repo");
+        requireCreatable(actor, type, id, "repo.create");
         Repo repo = new Repo(Ids.newKey(), type, id, isPrivate, clock.instant(), Gating.NONE, actor.requireUser().key());
         try {
             git.create(repo.key());
@@ -168,6 +171,63 @@ public final class RepoService {
             throw e;
         }
         audit.record(actor, "repo.create", repo.type().singular() + "/" + repo.displayId(), Map.of("private", isPrivate));
+        return repo;
+    }
+
+    /**
+     * The old name of a moved repository keeps redirecting clients that still use it, so taking that name over would
+     * catch their pushes and downloads. Only someone who may write to the moved repository may reuse its old name
+     * (whoever can create in the namespace can read its repositories, so the refusal tells them nothing new).
+     */
+    private void requireNameFree(Actor actor, RepoType type, RepoId id) {
+        Optional<Repo> moved = repos.redirected(type, id);
+        if (moved.isPresent() && !policy.canWrite(actor, moved.get())) {
+            throw ForgeException.conflict("The name " + id + " still redirects to " + moved.get().id()
+                    + "; only those who may write to that repository can reuse it");
+        }
+    }
+
+    /** Refuses a new repository {@code id} the actor may not create, or whose name is taken (409). */
+    private void requireCreatable(Actor actor, RepoType type, RepoId id, String action) {
+        requireSupported(type);
+        if (actor.isAnonymous()) throw ForgeException.unauthorized("Authentication required to create a repository");
+        if (!policy.canCreateIn(actor, id)) {
+            audit.denied(actor, action, type.singular() + "/" + id, Map.of());
+            throw ForgeException.forbidden("You don't have the rights to create a repository under the namespace '" + id.namespace() + "'");
+        }
+        if (repos.find(type, id).isPresent()) throw ForgeException.conflict("You already created this " + type.singular() + " repo");
+        requireNameFree(actor, type, id);
+    }
+
+    /**
+     * Duplicates a repository the actor may download under a new id they may create, as the Hub's {@code duplicate}
+     * does: full history, branches and tags (not pull requests), visibility as asked or the source's. Git objects are
+     * hard-linked and LFS objects are content-addressed, so the copy costs no storage; the copy starts ungated.
+     */
+    public Repo duplicate(Actor actor, RepoType type, RepoId from, RepoId to, Optional<Boolean> isPrivate) {
+        Repo source = filesReadable(actor, type, from);
+        requireCreatable(actor, type, to, "repo.duplicate");
+        boolean visibility = isPrivate.orElse(source.isPrivate());
+        Repo repo = new Repo(Ids.newKey(), type, to, visibility, clock.instant(), Gating.NONE, actor.requireUser().key());
+        try {
+            for (GitRepositories.RefInfo ref : git.copy(source.key(), repo.key())) {
+                indexer.ensureIndexed(repo, ObjectId.fromString(ref.commit()));
+            }
+            if (git.resolve(repo.key(), GitRepositories.DEFAULT_REF).isEmpty()) throw new IOException("the source has no default branch");
+        } catch (IOException e) {
+            deleteQuietly(repo);
+            throw new UncheckedIOException(e);
+        }
+        try {
+            repos.insert(repo);
+            forget(type, to);
+            changed(repo);
+        } catch (RuntimeException e) {
+            deleteQuietly(repo);
+            throw e;
+        }
+        audit.record(actor, "repo.duplicate", type.singular() + "/" + repo.displayId(),
+                Map.of("from", source.displayId(), "private", visibility));
         return repo;
     }
 
@@ -202,6 +262,7 @@ public final class RepoService {
         if (repos.find(type, to).filter(r -> !r.key().equals(repo.key())).isPresent()) {
             throw ForgeException.conflict("A repository named " + to + " already exists");
         }
+        if (repos.redirected(type, to).filter(r -> !r.key().equals(repo.key())).isPresent()) requireNameFree(actor, type, to);
         repos.rename(repo, to);
         forget(type, from);
         forget(type, to);
@@ -242,16 +303,18 @@ public final class RepoService {
         return commit;
     }
 
+    /**
+     * A revision named by a ref resolves to what the ref points at. One named by a commit id (full or abbreviated)
+     * resolves only when some ref reaches it: git keeps the objects of history that a super-squash or a branch
+     * deletion dropped and of refused pushes, and those must be as unreadable here as they are to git fetch. The
+     * answer is cached per ref generation by {@link #resolve}, so the history walk runs once per ref change.
+     */
     private String resolveUncached(Repo repo, String rev) {
         try {
             ObjectId id = git.resolve(repo.key(), rev).orElseThrow(() -> ForgeException.revisionNotFound(rev));
-            if (!indexer.isIndexed(repo, id)) {
-                // Commits reach the index only through checked writes. An unindexed one is either history that
-                // came from outside Forge (reachable from a ref: index it now) or the leftover of a refused push,
-                // whose objects git keeps: that one must stay invisible.
-                if (!git.isReachableFromRefs(repo.key(), id)) throw ForgeException.revisionNotFound(rev);
-                indexer.ensureIndexed(repo, id);
-            }
+            boolean byRef = rev.equals(org.eclipse.jgit.lib.Constants.HEAD) || git.isRef(repo.key(), rev);
+            if (!byRef && !git.anyReachableFromRefs(repo.key(), List.of(id.name()))) throw ForgeException.revisionNotFound(rev);
+            if (!indexer.isIndexed(repo, id)) indexer.ensureIndexed(repo, id); // history that came from outside Forge
             return id.name();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
