@@ -176,7 +176,11 @@ public final class Forge implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            closer.push(background::shutdownNow);
+            // a task running when the forge closes (a search-index commit mid-fsync) finishes; none starts after
+            closer.push(() -> {
+                background.shutdown();
+                if (!background.awaitTermination(30, TimeUnit.SECONDS)) background.shutdownNow();
+            });
             this.content = new ContentService(repos, index, git, blobs);
             this.info = new InfoService(repos, index, git, search::details);
             this.refs = new RefService(repos, git, writer, indexer, audit, clock);
