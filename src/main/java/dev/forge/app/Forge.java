@@ -171,11 +171,13 @@ public final class Forge implements AutoCloseable {
             this.likes = new LikeService(repos, repoDao, auth, policy, popularity);
             git.onRefsChanged(search::refsChanged);
             repos.onChange(search::repoChanged);
-            this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+            java.util.concurrent.ScheduledThreadPoolExecutor tasks = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "forge-background");
                 t.setDaemon(true);
                 return t;
             });
+            tasks.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            this.background = tasks;
             // a task running when the forge closes (a search-index commit mid-fsync) finishes; none starts after
             closer.push(() -> {
                 background.shutdown();
