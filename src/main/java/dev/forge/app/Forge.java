@@ -87,6 +87,7 @@ import dev.forge.http.api.GgufRegistryHandlers;
 import dev.forge.http.api.OwnerHandlers;
 import dev.forge.http.api.ParquetHandlers;
 import dev.forge.http.api.UploadHandlers;
+import dev.forge.http.files.BodyStreamer;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
 import dev.forge.http.lfs.LfsHandlers;
@@ -136,8 +137,22 @@ public final class Forge implements AutoCloseable {
     public final ParquetConversionService parquet;
     private final ScheduledExecutorService background;
 
-    private Forge(ForgeConfig config, InstantSource clock) throws IOException {
+    /**
+     * What a caller may substitute when opening a forge: the clock every part reads (tests move it instead of
+     * sleeping), and a view of the LFS object store that every service sees instead of the store itself (tests wrap it
+     * to count or refuse reads; it must keep the store's protocol). {@link #DEFAULTS} is what {@code forge serve} runs.
+     */
+    public record Options(InstantSource clock, java.util.function.UnaryOperator<BlobStore> blobStoreView) {
+        public static final Options DEFAULTS = new Options(InstantSource.system(), java.util.function.UnaryOperator.identity());
+
+        public Options withClock(InstantSource clock) { return new Options(clock, blobStoreView); }
+
+        public Options withBlobStoreView(java.util.function.UnaryOperator<BlobStore> view) { return new Options(clock, view); }
+    }
+
+    private Forge(ForgeConfig config, Options options) throws IOException {
         this.config = config;
+        InstantSource clock = options.clock();
         try {
             Path data = Files.createDirectories(config.dataDir());
             Path tmp = Files.createDirectories(data.resolve("tmp"));
@@ -147,9 +162,9 @@ public final class Forge implements AutoCloseable {
             FileBlobStore plain = new FileBlobStore(data.resolve("blobs"), tmp);
             if (config.storage().kind() == ForgeConfig.Storage.Kind.CHUNKS) {
                 ChunkStore chunks = closer.push(new ChunkStore(data.resolve("chunks"), clock, new ChunkCompression(config.storage().compression())));
-                this.blobs = new LayeredBlobStore(chunks, plain);
+                this.blobs = options.blobStoreView().apply(new LayeredBlobStore(chunks, plain));
             } else {
-                this.blobs = plain;
+                this.blobs = options.blobStoreView().apply(plain);
             }
             this.index = new IndexDao(database.jdbi());
             AccountDao accounts = new AccountDao(database.jdbi());
@@ -174,12 +189,18 @@ public final class Forge implements AutoCloseable {
             this.likes = new LikeService(repos, repoDao, auth, policy, popularity);
             git.onRefsChanged(search::refsChanged);
             repos.onChange(search::repoChanged);
-            this.background = Executors.newSingleThreadScheduledExecutor(r -> {
+            java.util.concurrent.ScheduledThreadPoolExecutor tasks = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
                 Thread t = new Thread(r, "forge-background");
                 t.setDaemon(true);
                 return t;
             });
-            closer.push(background::shutdownNow);
+            tasks.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            this.background = tasks;
+            // a task running when the forge closes (a search-index commit mid-fsync) finishes; none starts after
+            closer.push(() -> {
+                background.shutdown();
+                if (!background.awaitTermination(30, TimeUnit.SECONDS)) background.shutdownNow();
+            });
             this.content = new ContentService(repos, index, git, blobs);
             this.info = new InfoService(repos, index, git, search::details);
             this.refs = new RefService(repos, git, writer, indexer, audit, clock);
@@ -195,7 +216,7 @@ public final class Forge implements AutoCloseable {
             this.pushes = new PushService(indexer, git, lfsReferences, rules, policy, pullRequests, audit);
             this.uploads = new UploadService(repos, index, git, config.limits().maxRegularFileBytes());
             this.fsck = new FsckService(repoDao, git, index, blobs);
-            this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage(), policy);
+            this.storage = new StorageService(repos, repoDao, git, index, blobs, config.storage(), policy, clock);
             this.locks = new LockService(repos, new LockDao(database.jdbi()), audit, clock);
             this.ggufManifests = new GgufManifests(repos, index, git, repo -> java.util.Optional.ofNullable(
                     weights.of(repo, repos.resolve(repo, GitRepositories.DEFAULT_BRANCH)).gguf())
@@ -219,12 +240,13 @@ public final class Forge implements AutoCloseable {
      */
     public ForgeServer newServer() {
         ByteBufferPool pool = ForgeServer.newBufferPool();
-        FileHandlers files = new FileHandlers(content, search, pool);
+        BodyStreamer bodies = new BodyStreamer(pool);
+        FileHandlers files = new FileHandlers(content, search, bodies);
         Routes routes = new Routes(
                 new ApiHandlers(auth, info, repos, storage),
                 new UploadHandlers(audit, commits, refs, repos, uploads),
                 files,
-                new LfsHandlers(lfs, pool),
+                new LfsHandlers(lfs, bodies),
                 new AccountHandlers(accessRequests, audit, auth, repos),
                 new DiscoveryHandlers(likes, search),
                 new DiscussionHandlers(discussions, pullRequests),
@@ -258,7 +280,11 @@ public final class Forge implements AutoCloseable {
     }
 
     public static Forge open(ForgeConfig config) throws IOException {
-        return new Forge(config, InstantSource.system());
+        return open(config, Options.DEFAULTS);
+    }
+
+    public static Forge open(ForgeConfig config, Options options) throws IOException {
+        return new Forge(config, options);
     }
 
     /** The key that signs LFS transfer URLs, made once per data folder and readable only by its owner. */

@@ -66,7 +66,7 @@ public record ByteRange(long first, long last, long total) {
     }
 
     private static ForgeException unsatisfiable(long total) {
-        return new ForgeException(ErrorKind.RANGE_NOT_SATISFIABLE, "Requested range not satisfiable", null,
-                java.util.Map.of("Content-Range", "bytes */" + total), null);
+        return new ForgeException(ErrorKind.RANGE_NOT_SATISFIABLE, "Requested range not satisfiable",
+                new ErrorDetail.UnsatisfiableRange(total));
     }
 }

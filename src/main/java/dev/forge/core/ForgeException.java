@@ -1,37 +1,39 @@
 package dev.forge.core;
 
-import dev.forge.app.Forge;
-
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * The one exception family of Forge: an {@link ErrorKind} (status and Hub error code), a message safe to
- * show the caller, and optionally the commit the request was resolved against (404 {@code EntryNotFound}
- * carries {@code X-Repo-Commit} so clients can cache the miss).
+ * show the caller, and optionally one typed {@link ErrorDetail} (a challenge, a retry time, the new name of a
+ * moved repository, the commit a miss was resolved at...) that the HTTP layer renders as headers.
  */
 public class ForgeException extends RuntimeException {
     private final ErrorKind kind;
-    private final String repoCommit;
-    private final Map<String, String> headers;
+    private final ErrorDetail detail;
 
     public ForgeException(ErrorKind kind, String message) {
-        this(kind, message, null, Map.of(), null);
+        this(kind, message, null, null);
     }
 
-    public ForgeException(ErrorKind kind, String message, String repoCommit, Map<String, String> headers, Throwable cause) {
+    public ForgeException(ErrorKind kind, String message, ErrorDetail detail) {
+        this(kind, message, detail, null);
+    }
+
+    /** @param detail what the client is told beyond the message, or null */
+    public ForgeException(ErrorKind kind, String message, ErrorDetail detail, Throwable cause) {
         super(message, cause);
         this.kind = kind;
-        this.repoCommit = repoCommit;
-        this.headers = Map.copyOf(headers);
+        this.detail = detail;
     }
 
     public ErrorKind kind() { return kind; }
 
-    public Optional<String> repoCommit() { return Optional.ofNullable(repoCommit); }
+    public Optional<ErrorDetail> detail() { return Optional.ofNullable(detail); }
 
-    /** Extra response headers, such as {@code Content-Range} on a 416 or {@code WWW-Authenticate} on a 401. */
-    public Map<String, String> headers() { return headers; }
+    /** The same error with {@code detail} instead of its own (e.g. the challenge git-lfs reads instead of the API's). */
+    public ForgeException withDetail(ErrorDetail detail) {
+        return new ForgeException(kind, getMessage(), detail, this);
+    }
 
     public static ForgeException badRequest(String message) { return new ForgeException(ErrorKind.BAD_REQUEST, message); }
 
@@ -44,12 +46,12 @@ public class ForgeException extends RuntimeException {
     }
 
     public static ForgeException entryNotFound(String path, String commit) {
-        return new ForgeException(ErrorKind.ENTRY_NOT_FOUND, "Entry not found: " + Strings.quoteForMessage(path), commit, Map.of(), null);
+        return new ForgeException(ErrorKind.ENTRY_NOT_FOUND, "Entry not found: " + Strings.quoteForMessage(path),
+                new ErrorDetail.RepoCommit(commit));
     }
 
     public static ForgeException unauthorized(String message) {
-        return new ForgeException(ErrorKind.UNAUTHORIZED, message, null,
-                Map.of("WWW-Authenticate", "Basic realm=\"Forge\", Bearer"), null);
+        return new ForgeException(ErrorKind.UNAUTHORIZED, message, ErrorDetail.Challenge.HUB);
     }
 
     public static ForgeException forbidden(String message) { return new ForgeException(ErrorKind.FORBIDDEN, message); }

@@ -4,7 +4,7 @@ import dev.forge.http.exchange.BodyBudget;
 import dev.forge.http.exchange.Errors;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.exchange.JsonErrorHandler;
-import dev.forge.http.files.FileHandlers;
+import dev.forge.http.files.BodyStreamer;
 import dev.forge.http.git.GitGate;
 
 import dev.forge.core.ForgeConfig;
@@ -59,7 +59,7 @@ public final class ForgeServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendDateHeader(true);
         http.setRequestHeaderSize(16 * 1024);
-        http.setOutputBufferSize(FileHandlers.BUFFER);
+        http.setOutputBufferSize(BodyStreamer.BUFFER);
         HttpConnectionFactory h1 = new HttpConnectionFactory(http);
         h1.setInputBufferSize(64 * 1024); // fewer reads per uploaded GiB
         connector = new ServerConnector(server, h1);

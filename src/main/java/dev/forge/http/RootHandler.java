@@ -6,6 +6,7 @@ import dev.forge.http.exchange.Errors;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.git.GitGate;
 
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Repo;
@@ -19,6 +20,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The entry point of every request: gives it a request id, matches the route table, and hands git
@@ -82,8 +84,8 @@ final class RootHandler extends Handler.Wrapper {
             }
             java.util.Set<String> allowed = routes.allowedMethods(ex);
             if (!allowed.isEmpty()) {
-                throw new ForgeException(ErrorKind.METHOD_NOT_ALLOWED, "Method " + ex.method() + " not allowed here", null,
-                        java.util.Map.of("Allow", String.join(", ", allowed)), null);
+                throw new ForgeException(ErrorKind.METHOD_NOT_ALLOWED, "Method " + ex.method() + " not allowed here",
+                        new ErrorDetail.Allow(List.copyOf(allowed)));
             }
             throw new ForgeException(ErrorKind.NOT_FOUND, "Not found");
         } catch (Throwable t) {

@@ -12,6 +12,7 @@ import dev.forge.http.exchange.Exchange;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
 import dev.forge.http.lfs.LfsHandlers;
+import dev.forge.http.lfs.LfsUrls;
 import dev.forge.http.lfs.LockHandlers;
 import dev.forge.http.web.Web;
 
@@ -117,11 +118,11 @@ public final class Routes {
         api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/status", k::status);
         api("POST", "/api/{type}/{ns}/{name}/discussions/{num}/merge", k::merge);
         // ------------------------------------------------------------------- LFS transfers (self-authorising URLs)
-        api("GET", "/lfs/objects/{key}/{oid}", l::download, true);
-        api("PUT", "/lfs/objects/{key}/{oid}", l::upload, true);
-        api("POST", "/lfs/objects/{key}/{oid}", l::complete, true);
-        api("PUT", "/lfs/objects/{key}/{oid}/parts/{n}", l::uploadPart, true);
-        api("POST", "/lfs/objects/{key}/{oid}/verify", l::verify, true);
+        api("GET", LfsUrls.OBJECT, l::download, true);
+        api("PUT", LfsUrls.OBJECT, l::upload, true);
+        api("POST", LfsUrls.OBJECT, l::complete, true);
+        api("PUT", LfsUrls.PART, l::uploadPart, true);
+        api("POST", LfsUrls.VERIFY, l::verify, true);
         // ------------------------------------------------------------------- GGUF by tag (llama.cpp, Ollama): a registry API
         site("GET", "/v2", g::ping);
         site("GET", "/v2/{ns}/{name}/manifests/{tag}", g::manifest);

@@ -81,6 +81,15 @@ public interface BlobStore {
         void close() throws IOException;
     }
 
+    /**
+     * This store as a {@code capability} ({@link StorageFigures}, {@link Collectable}, {@link Verifiable},
+     * {@link Migratable}), or empty when it has none such. Callers ask for what they need instead of testing for a
+     * class; a store that wraps another forwards the question to it.
+     */
+    default <T> java.util.Optional<T> capability(Class<T> capability) {
+        return capability.isInstance(this) ? java.util.Optional.of(capability.cast(this)) : java.util.Optional.empty();
+    }
+
     /** Stores bytes whose hash is not known in advance and returns their name. */
     LfsOid put(InputStream in) throws IOException;
 

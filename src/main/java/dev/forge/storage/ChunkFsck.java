@@ -29,7 +29,7 @@ final class ChunkFsck {
         this.store = store;
     }
 
-    ChunkStore.FsckReport run(Consumer<String> progress) throws IOException {
+    Verifiable.FsckReport run(Consumer<String> progress) throws IOException {
         List<String> problems = new ArrayList<>();
         Map<String, Pack> packs = new HashMap<>();
         Set<String> badPacks = new HashSet<>();
@@ -82,7 +82,7 @@ final class ChunkFsck {
             if (problem == null) good.add(oid);
             else problems.add("file " + oid + ": " + problem);
         }
-        return new ChunkStore.FsckReport(packs.size(), chunks, bytes, all.size(), Set.copyOf(good), List.copyOf(problems));
+        return new Verifiable.FsckReport(packs.size(), chunks, bytes, all.size(), Set.copyOf(good), List.copyOf(problems));
     }
 
     private String verifyFile(LfsOid oid, Map<String, Pack> packs) throws IOException {

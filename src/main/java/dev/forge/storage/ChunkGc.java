@@ -39,7 +39,7 @@ final class ChunkGc {
         return Files.getLastModifiedTime(p).toInstant();
     }
 
-    ChunkStore.GcReport run(Set<LfsOid> live, Duration grace, Consumer<String> progress) throws IOException {
+    Collectable.GcReport run(Set<LfsOid> live, Duration grace, Consumer<String> progress) throws IOException {
         Instant cutoff = store.clock().instant().minus(grace);
         return store.withExclusive(() -> {
             int filesRemoved = 0;
@@ -122,7 +122,7 @@ final class ChunkGc {
                 if (mtime(t).isBefore(cutoff)) Files.deleteIfExists(t); // left by a crash
             }
             progress.accept("packs: " + trashed + " to trash, " + deleted + " deleted, " + compacted + " compacted");
-            return new ChunkStore.GcReport(filesRemoved, fileBytesRemoved, trashed, deleted, compacted, reclaimed);
+            return new Collectable.GcReport(filesRemoved, fileBytesRemoved, trashed, deleted, compacted, reclaimed);
         });
     }
 

@@ -51,7 +51,8 @@ import java.util.stream.Stream;
  * side of a lock (in-process and a file lock across processes, so {@code forge gc} next to a running server is
  * safe); gc takes the exclusive side whenever it deletes or rewrites. Thread-safe.
  */
-public final class ChunkStore implements BlobStore, AutoCloseable {
+public final class ChunkStore implements BlobStore, Collectable, Verifiable, AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChunkStore.class);
     private final Path root;
     private final Path packs;
     private final Path files;
@@ -157,7 +158,9 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
             try {
                 register(Pack.read(p, hash), new PackName(hash));
             } catch (IOException e) {
-                // a damaged pack is fsck's business; leaving it out of the index only costs dedup
+                // leaving it out of the index only costs dedup (reads of files using it fail, as they would anyway);
+                // finding out what is damaged is fsck's business, but the operator hears of it now
+                LOG.warn("Pack {} is damaged and left out of the chunk index ({}); run 'forge fsck'", p, e.getMessage());
             }
         }
     }
@@ -376,21 +379,16 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
 
     // ---- gc, fsck, figures
 
-    /** What a gc run removed. */
-    public record GcReport(int filesRemoved, long fileBytesRemoved, int packsTrashed, int packsDeleted, int packsCompacted,
-                           long bytesDeleted) {}
-
     /**
      * Removes files not in {@code live} (unless written within {@code grace}), then packs no file uses, and
      * compacts packs less than half used. See {@link ChunkGc}.
      */
+    @Override
     public GcReport gc(Set<LfsOid> live, Duration grace, Consumer<String> progress) throws IOException {
         return new ChunkGc(this).run(live, grace, progress);
     }
 
-    /** What fsck checked and found; {@code verified} are the files whose content hashed to their name. */
-    public record FsckReport(int packs, long chunks, long chunkBytes, int files, Set<LfsOid> verified, List<String> problems) {}
-
+    @Override
     public FsckReport fsck(Consumer<String> progress) throws IOException {
         return new ChunkFsck(this).run(progress);
     }
@@ -423,11 +421,9 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
 
     /**
      * What a set of files costs: their logical size, and the bytes of the distinct chunks they use (what they would
-     * take if they were alone in the store). Files not in this store are counted as logical and stored bytes alike.
+     * take if they were alone in the store). Files not in this store count nothing.
      */
-    public record Footprint(long logicalBytes, long storedBytes) {}
-
-    public Footprint footprint(Collection<LfsOid> oids) throws IOException {
+    public StorageFigures.Footprint footprint(Collection<LfsOid> oids) throws IOException {
         long logical = 0;
         long outside = 0;
         Map<String, List<long[]>> ranges = new HashMap<>();
@@ -453,7 +449,7 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
                 }
             }
         }
-        return new Footprint(logical, stored);
+        return new StorageFigures.Footprint(logical, stored);
     }
 
     /** Takes a pack out of use: to trash, stamped now, so the grace period runs from here. */
@@ -513,9 +509,10 @@ public final class ChunkStore implements BlobStore, AutoCloseable {
         }
     }
 
-    /** Releases the lock file; the store is not used afterwards. */
+    /** Releases the lock file and drops the pack mappings (each unmapped once no reader holds it); the store is not used afterwards. */
     @Override
     public void close() {
+        mappings.close();
         try {
             lockFile.close();
         } catch (IOException e) {

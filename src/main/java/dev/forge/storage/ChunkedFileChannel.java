@@ -1,6 +1,7 @@
 package dev.forge.storage;
 
 import dev.forge.core.MappedRegions;
+import dev.forge.core.MappedRegions.Region;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -49,15 +50,16 @@ final class ChunkedFileChannel implements SeekableByteChannel, MappedRegions {
         if (closed) throw new ClosedChannelException();
         if (position >= file.size()) return -1;
         if (!dst.hasRemaining()) return 0;
-        ByteBuffer src = region(position, dst.remaining());
-        int n = src.remaining();
-        dst.put(src);
-        position += n;
-        return n;
+        try (Region src = region(position, dst.remaining())) {
+            int n = src.bytes().remaining();
+            dst.put(src.bytes());
+            position += n;
+            return n;
+        }
     }
 
     @Override
-    public ByteBuffer region(long at, int max) throws IOException {
+    public Region region(long at, int max) throws IOException {
         if (at < 0 || at >= file.size() || max < 1) throw new IllegalArgumentException("no region of " + max + " bytes at " + at);
         int i = Arrays.binarySearch(starts, at);
         if (i < 0) i = -i - 2;
@@ -67,10 +69,17 @@ final class ChunkedFileChannel implements SeekableByteChannel, MappedRegions {
         return mapped(run.pack(), run.offset() + into, (int) Math.min(max, run.length() - into));
     }
 
-    private ByteBuffer mapped(byte[] hash, long from, int length) throws IOException {
-        ByteBuffer pack = packs.pack(hash);
-        if (from + length > pack.capacity()) throw new IOException("pack " + XetHash.hex(hash) + " is shorter than its file manifest says");
-        return pack.slice((int) from, length);
+    /** Bytes of a pack, held mapped until the region is closed. */
+    private Region mapped(byte[] hash, long from, int length) throws IOException {
+        PackMappings.Lease lease = packs.pack(hash);
+        try {
+            ByteBuffer pack = lease.bytes();
+            if (from + length > pack.capacity()) throw new IOException("pack " + XetHash.hex(hash) + " is shorter than its file manifest says");
+            return new Region(pack.slice((int) from, length), lease::close);
+        } catch (IOException | RuntimeException e) {
+            lease.close();
+            throw e;
+        }
     }
 
     /** A pack's footer, with each chunk's end in the uncompressed bytes of its chunks. */
@@ -79,7 +88,7 @@ final class ChunkedFileChannel implements SeekableByteChannel, MappedRegions {
     }
 
     /** Bytes from the one chunk of {@code run} holding the run's byte {@code into}, decompressed when it is stored so. */
-    private ByteBuffer compressedRegion(FileManifest.Run run, long into, int max) throws IOException {
+    private Region compressedRegion(FileManifest.Run run, long into, int max) throws IOException {
         Footer f = footer(run.pack());
         Pack pack = f.pack();
         if (run.first() + (long) run.count() > pack.count()) throw new IOException("pack " + XetHash.hex(run.pack()) + " has fewer chunks than its file manifest says");
@@ -91,14 +100,16 @@ final class ChunkedFileChannel implements SeekableByteChannel, MappedRegions {
         int want = Math.min(max, pack.raw()[c] - inChunk);
         if (pack.scheme(c) == ChunkCompression.Scheme.NONE) return mapped(run.pack(), pack.start(c) + inChunk, want);
         if (lastFooter != f || lastChunk != c) {
-            ByteBuffer stored = mapped(run.pack(), pack.start(c), pack.length(c));
-            byte[] b = new byte[stored.remaining()];
-            stored.get(b);
+            byte[] b;
+            try (Region stored = mapped(run.pack(), pack.start(c), pack.length(c))) {
+                b = new byte[stored.bytes().remaining()];
+                stored.bytes().get(b);
+            }
             lastBytes = ChunkCompression.decode(pack.scheme(c), b, 0, b.length, pack.raw()[c]);
             lastFooter = f;
             lastChunk = c;
         }
-        return ByteBuffer.wrap(lastBytes, inChunk, want).slice().asReadOnlyBuffer(); // a fresh array per chunk: never reused
+        return Region.of(ByteBuffer.wrap(lastBytes, inChunk, want).slice().asReadOnlyBuffer()); // a fresh array per chunk: never reused
     }
 
     private Footer footer(byte[] hash) throws IOException {

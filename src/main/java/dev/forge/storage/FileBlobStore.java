@@ -16,13 +16,14 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * The plain {@link BlobStore}: one file per object at {@code root/ab/cd/<sha256>}. Uploads are written to
  * {@code tmp}, fsynced, verified, and renamed into place atomically. Thread-safe.
  */
-public final class FileBlobStore implements BlobStore {
+public final class FileBlobStore implements BlobStore, StorageFigures {
     private static final int BUFFER = 256 * 1024;
 
     private final Path root;
@@ -43,6 +44,22 @@ public final class FileBlobStore implements BlobStore {
         try (java.util.stream.Stream<Path> s = Files.find(root, 3, (p, a) -> a.isRegularFile())) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f]{64}")).map(LfsOid::new).toList();
         }
+    }
+
+    /** Every object once, at its size: a plain store stores each whole. */
+    @Override
+    public Footprint footprint(java.util.Collection<LfsOid> oids) throws IOException {
+        long bytes = 0;
+        for (LfsOid oid : new java.util.HashSet<>(oids)) bytes += size(oid).orElse(0L);
+        return new Footprint(bytes, bytes);
+    }
+
+    @Override
+    public Totals totals() throws IOException {
+        List<LfsOid> all = list();
+        long bytes = 0;
+        for (LfsOid oid : all) bytes += size(oid).orElse(0L);
+        return new Totals(all.size(), bytes, bytes);
     }
 
     @Override

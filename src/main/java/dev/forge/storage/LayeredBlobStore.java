@@ -7,14 +7,22 @@ import java.io.InputStream;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A chunk store in front of the plain store it replaces: new objects go to the chunk store; objects not migrated
  * yet are still read (and deleted) in the plain one, so {@code forge storage migrate} can run while the forge
- * serves. Thread-safe.
+ * serves. Its capabilities are the chunk store's, with the plain store's objects counted whole in the figures and
+ * moved over by {@link #migrate}. Thread-safe.
  */
-public final class LayeredBlobStore implements BlobStore {
+public final class LayeredBlobStore implements BlobStore, StorageFigures, Collectable, Verifiable, Migratable {
     private final ChunkStore chunks;
     private final FileBlobStore plain;
 
@@ -73,5 +81,43 @@ public final class LayeredBlobStore implements BlobStore {
         boolean a = chunks.delete(oid);
         boolean b = plain.delete(oid);
         return a || b;
+    }
+
+    // ------------------------------------------------------------------------------------------- capabilities
+
+    /** The chunked objects' distinct chunks, plus the objects still in the plain store, whole. */
+    @Override
+    public Footprint footprint(Collection<LfsOid> oids) throws IOException {
+        List<LfsOid> chunked = new ArrayList<>();
+        long plainBytes = 0;
+        for (LfsOid oid : new HashSet<>(oids)) {
+            if (chunks.size(oid).isPresent()) chunked.add(oid);
+            else plainBytes += plain.size(oid).orElse(0L);
+        }
+        Footprint f = chunks.footprint(chunked);
+        return new Footprint(f.logicalBytes() + plainBytes, f.storedBytes() + plainBytes);
+    }
+
+    @Override
+    public Totals totals() throws IOException {
+        ChunkStore.Stats s = chunks.stats();
+        Totals old = plain.totals();
+        return new Totals(s.files() + old.objects(), s.logicalBytes() + old.logicalBytes(), s.storedBytes() + old.storedBytes());
+    }
+
+    /** The chunk store's gc; the plain store has none (its objects are moved out by {@link #migrate}). */
+    @Override
+    public GcReport gc(Set<LfsOid> live, Duration grace, Consumer<String> progress) throws IOException {
+        return chunks.gc(live, grace, progress);
+    }
+
+    @Override
+    public FsckReport fsck(Consumer<String> progress) throws IOException {
+        return chunks.fsck(progress);
+    }
+
+    @Override
+    public StorageMigration.Report migrate(Consumer<String> progress) throws IOException {
+        return new StorageMigration(plain, chunks).run(progress);
     }
 }

@@ -4,23 +4,13 @@ import com.tngtech.archunit.ArchConfiguration;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.core.domain.JavaMethod;
-import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
-import com.tngtech.archunit.lang.ConditionEvents;
-import com.tngtech.archunit.lang.SimpleConditionEvent;
 import dev.forge.core.ByteRange;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.methods;
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -28,7 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code git}, {@code cards} and {@code search} beside one another on top of it, none using another; {@code service.*}
  * (one package per capability, no cycles among them) over those; {@code http.*} (one package per surface, no cycles)
  * over the services only; {@code app}, the one wiring root, over everything but the command line; {@code cli} on top.
- * Only {@code http}, {@code app} and {@code cli} know Jetty or the servlet API; only {@code app} reads the wall clock.
+ * Only {@code http}, {@code app} and {@code cli} know Jetty or the servlet API; only {@code app} reads the wall clock;
+ * services see the blob store only through its interfaces. The rules are {@link ForgeRules}; {@link LayeringRulesTest}
+ * shows each of them failing on classes that break it.
  */
 class LayeringTest {
     private static JavaClasses main;
@@ -67,106 +59,55 @@ class LayeringTest {
         rule.check(main);
     }
 
-    /** Classes of {@code dev.forge.<pkg>} may use, inside Forge, only their own package and {@code allowed}. */
-    private static void mayOnlyUse(String pkg, String... allowed) {
-        String[] ok = new String[allowed.length + 1];
-        ok[0] = "dev.forge." + pkg + "..";
-        for (int i = 0; i < allowed.length; i++) ok[i + 1] = "dev.forge." + allowed[i] + "..";
-        check(noClasses().that().resideInAPackage("dev.forge." + pkg + "..")
-                .should().dependOnClassesThat(resideInAPackage("dev.forge..").and(not(resideInAnyPackage(ok))))
-                .as("dev.forge." + pkg + " uses no part of Forge but " + String.join(", ", ok)));
-    }
+    private static final String ROOT = "dev.forge";
 
     @Test
-    void coreDependsOnNothingElseInForge() { mayOnlyUse("core"); }
+    void coreDependsOnNothingElseInForge() { check(ForgeRules.mayOnlyUse(ROOT, "core")); }
 
     @Test
-    void storageDependsOnlyOnCore() { mayOnlyUse("storage", "core"); }
+    void storageDependsOnlyOnCore() { check(ForgeRules.mayOnlyUse(ROOT, "storage", "core")); }
 
     @Test
-    void metaDependsOnlyOnCore() { mayOnlyUse("meta", "core"); }
+    void metaDependsOnlyOnCore() { check(ForgeRules.mayOnlyUse(ROOT, "meta", "core")); }
 
     @Test
-    void gitDependsOnlyOnCore() { mayOnlyUse("git", "core"); }
+    void gitDependsOnlyOnCore() { check(ForgeRules.mayOnlyUse(ROOT, "git", "core")); }
 
     @Test
-    void cardsDependsOnlyOnCore() { mayOnlyUse("cards", "core"); }
+    void cardsDependsOnlyOnCore() { check(ForgeRules.mayOnlyUse(ROOT, "cards", "core")); }
 
     @Test
-    void searchDependsOnlyOnCore() { mayOnlyUse("search", "core"); }
+    void searchDependsOnlyOnCore() { check(ForgeRules.mayOnlyUse(ROOT, "search", "core")); }
 
     @Test
     void serviceDependsOnTheStoresButNotOnTheEdges() {
-        mayOnlyUse("service", "core", "storage", "meta", "git", "cards", "search");
+        check(ForgeRules.mayOnlyUse(ROOT, "service", "core", "storage", "meta", "git", "cards", "search"));
     }
 
     @Test
-    void theServicePackagesHaveNoCycles() {
-        check(slices().matching("dev.forge.service.(*)..").should().beFreeOfCycles());
-    }
+    void theServicePackagesHaveNoCycles() { check(ForgeRules.servicePackagesHaveNoCycles(ROOT)); }
 
     @Test
-    void theHttpPackagesHaveNoCycles() {
-        check(slices().matching("dev.forge.http.(*)..").should().beFreeOfCycles());
-    }
+    void theHttpPackagesHaveNoCycles() { check(ForgeRules.httpPackagesHaveNoCycles(ROOT)); }
 
     @Test
-    void httpDependsOnlyOnServicesAndCore() {
-        mayOnlyUse("http", "service", "core");
-    }
+    void httpDependsOnlyOnServicesAndCore() { check(ForgeRules.httpDependsOnlyOnServicesAndCore(ROOT)); }
 
     @Test
-    void appIsUsedOnlyByTheCommandLine() {
-        check(noClasses().that().resideOutsideOfPackages("dev.forge.app..", "dev.forge.cli..")
-                .should().dependOnClassesThat().resideInAPackage("dev.forge.app..")
-                .because("the wiring root builds everything; nothing it builds may reach back for other services"));
-    }
+    void appIsUsedOnlyByTheCommandLine() { check(ForgeRules.appIsUsedOnlyByTheCommandLine(ROOT)); }
 
     @Test
-    void storesAreOpenedOnlyByTheWiringRoot() {
-        check(noClasses().that().resideOutsideOfPackage("dev.forge.app..")
-                .should().callMethod(dev.forge.app.Forge.class, "stores")
-                .because("stores are private to the services that own them (tests may inspect them)"));
-    }
-
-    /** JGit is an implementation detail of the repository services, except for the smart-HTTP bridge the servlet needs. */
-    @Test
-    void noJGitTypesInPublicServiceSignatures() {
-        check(methods().that().arePublic().and().areDeclaredInClassesThat().resideInAPackage("dev.forge.service..")
-                .and().areDeclaredInClassesThat().doNotHaveFullyQualifiedName("dev.forge.service.repo.PushService")
-                .and().areDeclaredInClassesThat().doNotHaveFullyQualifiedName("dev.forge.service.repo.PushService$RefChange")
-                .should(notMentionJGit())
-                .because("services return their own records; JGit stays below them"));
-    }
-
-    private static ArchCondition<JavaMethod> notMentionJGit() {
-        return new ArchCondition<>("not take or return JGit types") {
-            @Override
-            public void check(JavaMethod m, ConditionEvents events) {
-                boolean jgit = m.getRawReturnType().getPackageName().startsWith("org.eclipse.jgit")
-                        || m.getRawParameterTypes().stream().anyMatch(t -> t.getPackageName().startsWith("org.eclipse.jgit"));
-                if (jgit) events.add(SimpleConditionEvent.violated(m, m.getFullName() + " mentions a JGit type"));
-            }
-        };
-    }
-
-    /** Time comes from an injected {@code InstantSource}, so tests move a clock instead of sleeping. */
-    @Test
-    void onlyTheWiringRootReadsTheWallClock() {
-        check(noClasses().that().resideOutsideOfPackages("dev.forge.app..", "dev.forge.cli..")
-                .should().callMethod(java.time.Instant.class, "now")
-                .orShould().callMethod(System.class, "currentTimeMillis")
-                .orShould().callMethod(java.time.InstantSource.class, "system")
-                .orShould().callMethod(java.time.Clock.class, "systemUTC")
-                .orShould().callMethod(java.time.Clock.class, "systemDefaultZone")
-                .orShould().callMethod(java.time.LocalDate.class, "now")
-                .because("InstantSource is injected everywhere"));
-    }
+    void storesAreOpenedOnlyByTheWiringRoot() { check(ForgeRules.storesAreOpenedOnlyByTheWiringRoot(ROOT)); }
 
     @Test
-    void onlyTheEdgesKnowJettyAndServlets() {
-        check(noClasses().that().resideInAPackage("dev.forge..")
-                .and().resideOutsideOfPackages("dev.forge.http..", "dev.forge.cli..", "dev.forge.app..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.eclipse.jetty..", "jakarta.servlet..", "javax.servlet.."));
-    }
+    void noJGitTypesInPublicServiceSignatures() { check(ForgeRules.noJGitTypesInPublicServiceSignatures(ROOT)); }
+
+    @Test
+    void onlyTheWiringRootReadsTheWallClock() { check(ForgeRules.onlyTheWiringRootReadsTheWallClock(ROOT)); }
+
+    @Test
+    void onlyTheEdgesKnowJettyAndServlets() { check(ForgeRules.onlyTheEdgesKnowJettyAndServlets(ROOT)); }
+
+    @Test
+    void servicesSeeTheBlobStoreOnlyThroughItsInterfaces() { check(ForgeRules.servicesSeeTheBlobStoreOnlyThroughItsInterfaces(ROOT)); }
 }

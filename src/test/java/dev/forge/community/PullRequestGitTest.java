@@ -77,7 +77,10 @@ class PullRequestGitTest {
         git.run(dir, "clone", "-q", remote("rita", c.ritaClient.token, repo), reader.toString());
         git.run(reader, "fetch", "-q", "origin", "refs/pr/1:pr/1");
         assertThat(git.run(reader, "show", "pr/1:pushed.txt")).isEqualTo("pushed with git\n");
-        assertThat(git.tryRun(reader, "push", "origin", "pr/1:refs/pr/1").exitCode()).isNotZero();
+        git.run(reader, "checkout", "-q", "pr/1");
+        commitFile(reader, "rita.txt", "rita\n", "Rita's change");
+        assertThat(refused(reader, "push", "origin", "pr/1:refs/pr/1")).as("only its author or a writer pushes to a pull request")
+                .contains("author");
         Path anon = dir.resolve("anon");
         git.run(dir, "clone", "-q", c.tf.baseUrl + "/" + repo.displayId(), anon.toString());
         git.run(anon, "fetch", "-q", "origin", "refs/pr/1:pr/1");

@@ -85,7 +85,7 @@ class ByteRangePropertiesTest {
             });
         } catch (ForgeException e) {
             assertThat(e.kind()).isEqualTo(ErrorKind.RANGE_NOT_SATISFIABLE);
-            assertThat(e.headers()).containsEntry("Content-Range", "bytes */" + total);
+            assertThat(e.detail()).contains(new ErrorDetail.UnsatisfiableRange(total));
         }
     }
 

@@ -82,7 +82,7 @@ class ByteRangeTest {
                 .isInstanceOfSatisfying(ForgeException.class, e -> {
                     assertThat(e.kind()).isEqualTo(ErrorKind.RANGE_NOT_SATISFIABLE);
                     assertThat(e.kind().status()).isEqualTo(416);
-                    assertThat(e.headers()).containsExactlyEntriesOf(java.util.Map.of("Content-Range", "bytes */" + total));
+                    assertThat(e.detail()).contains(new ErrorDetail.UnsatisfiableRange(total));
                 });
     }
 

@@ -6,6 +6,8 @@ import dev.forge.core.ForgeConfig;
 import dev.forge.core.LfsOid;
 import dev.forge.core.Repo;
 import dev.forge.core.RepoType;
+import dev.forge.app.Forge;
+import dev.forge.testing.ManualClock;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -337,7 +340,8 @@ class LfsTransferTest {
         ForgeConfig.Limits d = ForgeConfig.Limits.defaults();
         ForgeConfig.Limits shortLived = new ForgeConfig.Limits(d.maxRegularFileBytes(), d.maxPushBytes(), d.maxJsonBodyBytes(),
                 d.maxBatchObjects(), 1);
-        try (TestForge quick = TestForge.start(dir.resolve("quick"), shortLived)) {
+        ManualClock clock = new ManualClock(Instant.now());
+        try (TestForge quick = TestForge.start(dir.resolve("quick"), shortLived, Forge.Options.DEFAULTS.withClock(clock))) {
             quick.createRepo(RepoType.MODEL, "admin/expiring");
             byte[] content = randomBytes(16, 4_000);
             String oid = sha256(content);
@@ -345,13 +349,18 @@ class LfsTransferTest {
             assertThat(o.path("actions").path("upload").path("expires_in").asInt()).isEqualTo(1);
             String href = href(o, "upload");
             long expiry = Long.parseLong(grantExpiry(href));
-            // the grant is valid through its expiry second; wait until the clock is past it
-            while (Instant.now().getEpochSecond() <= expiry) Thread.sleep(100);
+            assertThat(expiry).isEqualTo(clock.instant().getEpochSecond() + 1);
+            String verify = href(o, "verify");
+            assertThat(postVerify(quick, verify, oid, content.length).statusCode()).as("valid until then: the object is just not there yet")
+                    .isEqualTo(404);
+            // the grant is valid through its expiry second; move the forge's clock past it
+            clock.advance(Duration.ofSeconds(2));
 
             HttpResponse<byte[]> r = put(quick, href, content);
             assertLfsError(r, 403);
             assertThat(r.headers().firstValue("X-Error-Message")).hasValueSatisfying(v -> assertThat(v).contains("expired"));
             assertThat(stored(quick, oid)).isEmpty();
+            assertLfsError(postVerify(quick, verify, oid, content.length), 403);
 
             // a fresh grant works at once
             String fresh = href(batchObject(quick, "admin/expiring", "upload", oid, content.length), "upload");

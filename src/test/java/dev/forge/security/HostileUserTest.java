@@ -413,6 +413,8 @@ class HostileUserTest {
             tf.get("/" + secret + "/x/resolve/main/a.txt");
             tf.get("/api/models/x/" + encoded);
             tf.get("/api/whoami-v2");
+            // Jetty writes the request log after the answer is sent: wait for the four lines (bounded), not for time
+            for (int i = 0; i < 200 && captured.list.size() < 4; i++) Thread.sleep(25);
         } finally {
             access.detachAppender(captured);
             access.setLevel(level);

@@ -105,7 +105,7 @@ class ChunkStorePropertiesTest {
             byte[] content = SEGMENTS[i];
             LfsOid oid = BlobStoreContract.oidOf(content);
             compressed.put(new ByteArrayInputStream(content), oid, content.length);
-            ChunkStore.Footprint f = compressed.footprint(List.of(oid));
+            StorageFigures.Footprint f = compressed.footprint(List.of(oid));
             assertThat(f.logicalBytes()).isEqualTo(content.length);
             assertThat(f.storedBytes()).as(KINDS[i].name()).isLessThan((long) (content.length * 0.9));
         }

@@ -70,25 +70,26 @@ class ChunkStoreTest extends BlobStoreContract {
         byte[] content = bytes(3_500_000, 53);
         LfsOid oid = oidOf(content);
         store.put(in(content), oid, content.length);
-        java.util.List<java.nio.ByteBuffer> regions = new java.util.ArrayList<>();
+        java.util.List<dev.forge.core.MappedRegions.Region> regions = new java.util.ArrayList<>();
         try (var ch = store.open(oid)) {
             dev.forge.core.MappedRegions mapped = (dev.forge.core.MappedRegions) ch;
             for (long at = 0; at < content.length; ) {
-                java.nio.ByteBuffer r = mapped.region(at, 700_000);
-                assertThat(r.remaining()).isBetween(1, 700_000);
-                assertThat(r.isReadOnly()).isTrue();
+                dev.forge.core.MappedRegions.Region r = mapped.region(at, 700_000);
+                assertThat(r.bytes().remaining()).isBetween(1, 700_000);
+                assertThat(r.bytes().isReadOnly()).isTrue();
                 regions.add(r);
-                at += r.remaining();
+                at += r.bytes().remaining();
             }
             assertThat(regions.size()).as("a region never crosses a 1 MiB pack").isGreaterThan(content.length / 700_000);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> mapped.region(content.length, 1)).isInstanceOf(IllegalArgumentException.class);
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> mapped.region(0, 0)).isInstanceOf(IllegalArgumentException.class);
         }
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        for (java.nio.ByteBuffer r : regions) {
-            byte[] b = new byte[r.remaining()];
-            r.get(b);
+        for (dev.forge.core.MappedRegions.Region r : regions) {
+            byte[] b = new byte[r.bytes().remaining()];
+            r.bytes().get(b);
             out.writeBytes(b);
+            r.close();
         }
         assertThat(out.toByteArray()).isEqualTo(content);
     }
@@ -103,6 +104,30 @@ class ChunkStoreTest extends BlobStoreContract {
         reopened.put(in(again), oidOf(again), again.length);
         assertThat(packBytes() - before).isLessThan(XetChunker.MAX + 10_000L);
         assertThat(reopened.open(oidOf(again)).size()).isEqualTo(again.length);
+    }
+
+    /** A pack that cannot be read at start-up is left out of the index, and the operator is told which one and why. */
+    @Test
+    void aDamagedPackIsLeftOutAtStartUpWithALogLine() throws IOException {
+        byte[] content = bytes(2_500_000, 54);
+        store.put(in(content), oidOf(content), content.length);
+        Path damaged = chunks.packFiles().getFirst();
+        try (var ch = java.nio.channels.FileChannel.open(damaged, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 3); // the trailer is gone
+        }
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ChunkStore.class);
+        var captured = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        captured.start();
+        log.addAppender(captured);
+        try (ChunkStore reopened = new ChunkStore(chunks.root(), InstantSource.system(), 1 << 20)) {
+            assertThat(captured.list).singleElement().satisfies(e -> {
+                assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN);
+                assertThat(e.getFormattedMessage()).contains(damaged.getFileName().toString(), "damaged", "forge fsck");
+            });
+            assertThat(reopened.fsck(line -> {}).problems()).isNotEmpty();
+        } finally {
+            log.detachAppender(captured);
+        }
     }
 
     @Test

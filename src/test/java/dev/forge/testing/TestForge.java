@@ -53,11 +53,16 @@ public final class TestForge implements AutoCloseable {
 
     private TestForge(Path dataDir, ForgeConfig.Limits limits, ForgeConfig.Uploads uploads, ForgeConfig.Security security,
                       ForgeConfig.Storage storage) throws Exception {
+        this(dataDir, limits, uploads, security, storage, Forge.Options.DEFAULTS);
+    }
+
+    private TestForge(Path dataDir, ForgeConfig.Limits limits, ForgeConfig.Uploads uploads, ForgeConfig.Security security,
+                      ForgeConfig.Storage storage, Forge.Options options) throws Exception {
         this.dataDir = dataDir;
         int port = freePort();
         this.baseUrl = "http://127.0.0.1:" + port;
         ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits, uploads, security, storage);
-        this.forge = Forge.open(config);
+        this.forge = Forge.open(config, options);
         forge.recoverAfterCrash(); // as `forge serve` does
         this.admin = forge.auth.user("admin").orElseGet(() -> forge.auth.createUser("admin", "Administrator", "admin@example.com", true));
         this.adminToken = forge.auth.createToken(admin, "tests", Token.Role.WRITE).secret();
@@ -78,6 +83,21 @@ public final class TestForge implements AutoCloseable {
     /** A forge with the given storage settings. */
     public static TestForge start(Path dataDir, ForgeConfig.Storage storage) throws Exception {
         return new TestForge(dataDir, ForgeConfig.Limits.defaults(), ForgeConfig.Uploads.defaults(), TESTING_SECURITY, storage);
+    }
+
+    /** A forge with the given storage settings, opened with {@code options} (a clock the test moves, a view of the blob store). */
+    public static TestForge start(Path dataDir, ForgeConfig.Storage storage, Forge.Options options) throws Exception {
+        return new TestForge(dataDir, ForgeConfig.Limits.defaults(), ForgeConfig.Uploads.defaults(), TESTING_SECURITY, storage, options);
+    }
+
+    /** A forge with its own request limits, opened with {@code options}. */
+    public static TestForge start(Path dataDir, ForgeConfig.Limits limits, Forge.Options options) throws Exception {
+        return new TestForge(dataDir, limits, ForgeConfig.Uploads.defaults(), TESTING_SECURITY, defaultStorage(), options);
+    }
+
+    /** A forge over the default store, opened with {@code options}. */
+    public static TestForge start(Path dataDir, Forge.Options options) throws Exception {
+        return new TestForge(dataDir, ForgeConfig.Limits.defaults(), ForgeConfig.Uploads.defaults(), TESTING_SECURITY, defaultStorage(), options);
     }
 
     /** Starts a forge over {@code dataDir} (which may hold data from an earlier run). */

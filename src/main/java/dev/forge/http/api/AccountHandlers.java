@@ -5,13 +5,14 @@ import dev.forge.service.account.AuthService;
 import dev.forge.service.repo.RepoService;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.exchange.FormBody;
-import dev.forge.http.exchange.JsonFields;
+import dev.forge.http.exchange.JsonBody;
 import dev.forge.service.repo.AccessRequestService;
 
 import dev.forge.core.AuditEntry;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.forge.core.Dates;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.forge.core.ForgeException;
+import dev.forge.core.MembersVisibility;
 import dev.forge.core.Org;
 import dev.forge.core.OrgRole;
 import dev.forge.core.Repo;
@@ -25,9 +26,7 @@ import dev.forge.service.account.Actor;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Accounts and access: sign-up, tokens (create with a password or a token, list, revoke), organisation members,
@@ -52,10 +51,21 @@ public final class AccountHandlers {
 
     /** {@code POST /api/signup} {@code {"username", "password", "email"?, "fullname"?}}, when sign-up is open. */
     public void signUp(Exchange ex) throws IOException {
-        JsonNode n = json(ex);
-        User u = auth.signUp(Actor.anonymous(ex.clientAddress()), JsonFields.requiredText(n, "username"),
-                JsonFields.optionalText(n, "fullname"), JsonFields.optionalText(n, "email"), JsonFields.requiredText(n, "password"));
-        ex.json(200, Map.of("name", u.name(), "id", u.key()));
+        SignUpRequest r = JsonBody.read(ex, SignUpRequest.class);
+        User u = auth.signUp(Actor.anonymous(ex.clientAddress()), r.username(), r.fullname(), r.email(), r.password());
+        ex.json(200, new AccountJson.SignedUp(u.name(), u.key()));
+    }
+
+    record SignUpRequest(String username, String fullname, String email, String password) {
+        SignUpRequest {
+            required("username", username);
+            required("password", password);
+        }
+    }
+
+    /** A 400 naming the field when a required string is missing. */
+    static void required(String field, String value) {
+        if (value == null) throw ForgeException.badRequest("'" + field + "' must be a string");
     }
 
     /**
@@ -63,120 +73,133 @@ public final class AccountHandlers {
      * or with {@code "username"} and {@code "password"} in the body. The secret is in this answer only.
      */
     public void createToken(Exchange ex) throws IOException {
-        JsonNode n = json(ex);
-        String password = JsonFields.optionalText(n, "password");
-        Actor by = password == null ? ex.actor() : auth.loginForRequest(JsonFields.requiredText(n, "username"), password, ex.clientAddress());
-        Token.Role role = Token.Role.parse(n.path("role").asText("read"));
-        List<TokenScope> scopes = scopes(by, n.path("scopes"));
-        var issued = auth.createOwnToken(by, JsonFields.requiredText(n, "name"), role, scopes);
-        Map<String, Object> out = describe(by.requireUser(), issued.token());
-        out.put("token", issued.secret());
-        ex.json(200, out);
+        TokenRequest r = JsonBody.read(ex, TokenRequest.class);
+        Actor by = r.password() == null ? ex.actor() : auth.loginForRequest(r.username(), r.password(), ex.clientAddress());
+        Token.Role role = r.role();
+        List<TokenScope> scopes = new ArrayList<>();
+        for (ScopeRequest s : r.scopes()) scopes.add(s.scope(this, by));
+        var issued = auth.createOwnToken(by, r.name(), role, scopes);
+        ex.json(200, describe(by.requireUser(), issued.token(), issued.secret()));
+    }
+
+    /**
+     * {@code {"name", "role"?, "scopes"?, "username"?, "password"?}}; scopes as {@code [{"type": "repo", "repo":
+     * "model:acme/llm", "permission": "write"}, {"type": "namespace", "name": "acme", "permission": "read"}]}.
+     */
+    record TokenRequest(String name, @JsonProperty("role") String roleName, List<ScopeRequest> scopes,
+                        String username, String password) {
+        TokenRequest {
+            if (password != null) required("username", username);
+            required("name", name);
+            if (scopes != null && (scopes.size() > 100 || scopes.contains(null))) {
+                throw ForgeException.badRequest("'scopes' must be a list of at most 100 entries");
+            }
+            scopes = scopes == null ? List.of() : scopes;
+        }
+
+        Token.Role role() { return Token.Role.parse(roleName == null ? "read" : roleName); }
+    }
+
+    /** One scope asked for; a repository must be readable by the token's user. */
+    record ScopeRequest(String type, String repo, String name, String permission) {
+        ScopeRequest {
+            if (permission != null && !permission.equals("read") && !permission.equals("write")) {
+                throw ForgeException.badRequest("'permission' must be read or write");
+            }
+            required("type", type);
+            if (type.equals("repo")) required("repo", repo);
+            else if (type.equals("namespace")) required("name", name);
+            else throw ForgeException.badRequest("A scope's type must be repo or namespace");
+        }
+
+        TokenScope scope(AccountHandlers handlers, Actor by) {
+            boolean write = "write".equals(permission);
+            if (type.equals("repo")) return new TokenScope(TokenScope.Kind.REPO, handlers.repoScopeTarget(by, repo), write);
+            if (!RepoId.isValidPart(name)) throw ForgeException.badRequest("Invalid namespace '" + dev.forge.core.Strings.clip(name, 100) + "'");
+            return new TokenScope(TokenScope.Kind.NAMESPACE, name.toLowerCase(java.util.Locale.ROOT), write);
+        }
     }
 
     /** {@code GET /api/tokens}: the caller's tokens, without secrets. */
     public void listTokens(Exchange ex) throws IOException {
-        List<Object> out = new ArrayList<>();
-        List<Token> tokens = auth.ownTokens(ex.actor());
-        for (Token t : tokens) out.add(describe(ex.actor().requireUser(), t));
+        List<AccountJson.TokenJson> out = new ArrayList<>();
+        for (Token t : auth.ownTokens(ex.actor())) out.add(describe(ex.actor().requireUser(), t, null));
         ex.json(200, out);
     }
 
     /** {@code DELETE /api/tokens/{id}}: revokes one of the caller's tokens (any token, for a site admin). */
     public void revokeToken(Exchange ex) throws IOException {
         auth.revokeToken(ex.actor(), ex.var("id"));
-        ex.json(200, Map.of());
+        ex.ok();
     }
 
     /** A token as its owner sees it; a repository scope the owner can no longer read is not named (see ApiHandlers.fineGrained). */
-    private Map<String, Object> describe(User owner, Token t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", t.key());
-        m.put("name", t.displayName());
-        m.put("role", t.role().wire());
-        m.put("createdAt", Dates.iso(t.createdAt()));
-        m.put("lastUsedAt", t.lastUsedAt() == null ? null : Dates.iso(t.lastUsedAt()));
-        m.put("revoked", t.isRevoked());
-        List<Object> scopes = new ArrayList<>();
+    private AccountJson.TokenJson describe(User owner, Token t, String secret) {
+        List<AccountJson.ScopeJson> scopes = new ArrayList<>();
         for (TokenScope s : t.scopes()) {
             String target = s.kind() == TokenScope.Kind.REPO
                     ? repos.readableByKey(owner, s.target()).map(r -> r.type().singular() + ":" + r.displayId()).orElse("(deleted or not readable)")
                     : s.target();
-            scopes.add(Map.of("type", s.kind().wire(), "target", target, "permission", s.write() ? "write" : "read"));
+            scopes.add(new AccountJson.ScopeJson(s.kind().wire(), target, s.write() ? "write" : "read"));
         }
-        if (t.role() == Token.Role.FINE_GRAINED) m.put("scopes", scopes);
-        return m;
+        return AccountJson.TokenJson.of(t, scopes, secret);
     }
 
-    /**
-     * Scopes as {@code [{"type": "repo", "repo": "model:acme/llm", "permission": "write"},
-     * {"type": "namespace", "name": "acme", "permission": "read"}]}. A repository must be readable by the user.
-     */
-    private List<TokenScope> scopes(Actor by, JsonNode list) {
-        if (list.isMissingNode() || list.isNull()) return List.of();
-        if (!list.isArray() || list.size() > 100) throw ForgeException.badRequest("'scopes' must be a list of at most 100 entries");
-        List<TokenScope> out = new ArrayList<>();
-        for (JsonNode s : list) {
-            if (!s.isObject()) throw ForgeException.badRequest("Each scope must be an object");
-            String permission = s.path("permission").asText("read");
-            if (!permission.equals("read") && !permission.equals("write")) throw ForgeException.badRequest("'permission' must be read or write");
-            boolean write = permission.equals("write");
-            String type = JsonFields.requiredText(s, "type");
-            if (type.equals("repo")) {
-                out.add(new TokenScope(TokenScope.Kind.REPO, repos.scopeTarget(by, JsonFields.requiredText(s, "repo")), write));
-            } else if (type.equals("namespace")) {
-                String name = JsonFields.requiredText(s, "name");
-                if (!RepoId.isValidPart(name)) throw ForgeException.badRequest("Invalid namespace '" + dev.forge.core.Strings.clip(name, 100) + "'");
-                out.add(new TokenScope(TokenScope.Kind.NAMESPACE, name.toLowerCase(java.util.Locale.ROOT), write));
-            } else {
-                throw ForgeException.badRequest("A scope's type must be repo or namespace");
-            }
+    /** {@code [type:]namespace/name} → the repository's key; the user must be able to read it. */
+    public String repoScopeTarget(Actor by, String spec) {
+        RepoType type = RepoType.MODEL;
+        int colon = spec.indexOf(':');
+        if (colon > 0) {
+            type = RepoType.fromName(spec.substring(0, colon)).orElseThrow(() -> ForgeException.badRequest("Unknown repository type in '" + spec + "'"));
         }
-        return out;
+        Repo repo = repos.readable(Actor.internal(by.requireUser()).at(by.address()), type, RepoId.parse(spec.substring(colon + 1)));
+        return repo.key();
     }
 
     // ------------------------------------------------------------------------------ organisation members
 
-    /** {@code GET /api/organizations/{org}/members}, as on the Hub. */
-    /** The member list, as much of it as the organisation shows the caller ({@link dev.forge.core.MembersVisibility}). */
+    /** {@code GET /api/organizations/{org}/members}, as on the Hub: as much of it as the organisation shows the caller. */
     public void members(Exchange ex) throws IOException {
         Org org = org(ex);
-        dev.forge.core.MembersVisibility shown = auth.membersVisibleTo(ex.actor(), org);
-        List<Object> out = new ArrayList<>();
-        if (shown != dev.forge.core.MembersVisibility.NONE) {
-            for (Map.Entry<User, OrgRole> m : auth.members(org)) {
-                Map<String, Object> o = new LinkedHashMap<>();
-                o.put("type", "user");
-                o.put("user", m.getKey().name());
-                o.put("fullname", m.getKey().fullname());
-                o.put("avatarUrl", "/avatars/" + m.getKey().name());
-                if (shown == dev.forge.core.MembersVisibility.ROLES) o.put("role", m.getValue().wire());
-                out.add(o);
-            }
-        }
+        MembersVisibility shown = auth.membersVisibleTo(ex.actor(), org);
+        List<AccountJson.Member> out = shown == MembersVisibility.NONE ? List.of()
+                : auth.members(org).stream().map(m -> AccountJson.Member.of(m.getKey(), shown == MembersVisibility.ROLES ? m.getValue() : null)).toList();
         ex.json(200, out);
     }
 
     /** {@code PUT /api/organizations/{org}/settings} {@code {"membersVisibility": "none|names|roles"}}: organisation admins only. */
     public void orgSettings(Exchange ex) throws IOException {
         Org org = org(ex);
-        dev.forge.core.MembersVisibility v = dev.forge.core.MembersVisibility.parse(JsonFields.requiredText(json(ex), "membersVisibility"));
+        MembersVisibility v = MembersVisibility.parse(JsonBody.read(ex, OrgSettings.class).membersVisibility());
         auth.setMembersVisibility(ex.actor(), org, v);
-        ex.json(200, Map.of("membersVisibility", v.wire()));
+        ex.json(200, new OrgSettings(v.wire()));
+    }
+
+    /** An organisation's settings, asked for and answered. */
+    record OrgSettings(String membersVisibility) {
+        OrgSettings {
+            required("membersVisibility", membersVisibility);
+        }
     }
 
     /** {@code PUT /api/organizations/{org}/members/{user}} {@code {"role": "write"}}: adds a member or changes the role. */
     public void setMember(Exchange ex) throws IOException {
         Org org = org(ex);
-        OrgRole role = OrgRole.parse(JsonFields.requiredText(json(ex), "role"));
-        auth.setMember(ex.actor(), org, user(ex.var("user")), role);
-        ex.json(200, Map.of());
+        String role = JsonBody.read(ex, RoleRequest.class).role();
+        auth.setMember(ex.actor(), org, user(ex.var("user")), OrgRole.parse(role));
+        ex.ok();
+    }
+
+    record RoleRequest(String role) {
+        RoleRequest {
+            required("role", role);
+        }
     }
 
     public void removeMember(Exchange ex) throws IOException {
         Org org = org(ex);
         auth.removeMember(ex.actor(), org, user(ex.var("user")));
-        ex.json(200, Map.of());
+        ex.ok();
     }
 
     private Org org(Exchange ex) {
@@ -197,11 +220,11 @@ public final class AccountHandlers {
             String type = ex.header("Content-Type");
             JsonNode n = type != null && type.startsWith("application/x-www-form-urlencoded")
                     ? Exchange.JSON.valueToTree(FormBody.parse(new String(body, java.nio.charset.StandardCharsets.UTF_8)))
-                    : ApiHandlers.readJson(body);
+                    : JsonBody.object(body);
             fields = n.toString();
         }
         String status = accessRequests.ask(ex.actor(), ex.repoType(), ex.repoId(), fields);
-        ex.json(200, Map.of("status", status));
+        ex.json(200, new AccountJson.AccessStatus(status));
     }
 
     /** {@code GET /api/{type}/{id}/user-access-request/{status}}: a page of requests, oldest first, with a Link to the next. */
@@ -209,20 +232,9 @@ public final class AccountHandlers {
         int page = ex.intParam("p", 0, 0, 1_000_000);
         var requests = accessRequests.list(ex.actor(), ex.repoType(), ex.repoId(), ex.var("status"), page * ACCESS_REQUEST_PAGE,
                 ACCESS_REQUEST_PAGE + 1);
-        List<Object> out = new ArrayList<>();
+        List<AccountJson.AccessRequestJson> out = new ArrayList<>();
         for (var r : requests.subList(0, Math.min(requests.size(), ACCESS_REQUEST_PAGE))) {
-            Map<String, Object> user = new LinkedHashMap<>();
-            user.put("user", r.user().name());
-            user.put("fullname", r.user().fullname());
-            if (r.user().email() != null) user.put("email", r.user().email());
-            user.put("avatarUrl", "/avatars/" + r.user().name());
-            Map<String, Object> item = new LinkedHashMap<>();
-            item.put("user", user);
-            item.put("status", r.status());
-            item.put("timestamp", Dates.iso(r.requestedAt()));
-            if (r.fields() != null) item.put("fields", Exchange.JSON.readTree(r.fields()));
-            if (r.rejectionReason() != null) item.put("rejectionReason", r.rejectionReason());
-            out.add(item);
+            out.add(AccountJson.AccessRequestJson.of(r, r.fields() == null ? null : Exchange.JSON.readTree(r.fields())));
         }
         if (requests.size() > ACCESS_REQUEST_PAGE) {
             ex.setHeader("Link", "<" + ex.urlWith("p", Integer.toString(page + 1)) + ">; rel=\"next\"");
@@ -232,16 +244,28 @@ public final class AccountHandlers {
 
     /** {@code POST …/user-access-request/handle} {@code {"user", "status", "rejectionReason"?}}. */
     public void handleAccessRequest(Exchange ex) throws IOException {
-        JsonNode n = json(ex);
-        accessRequests.handle(ex.actor(), ex.repoType(), ex.repoId(), JsonFields.requiredText(n, "user"),
-                JsonFields.requiredText(n, "status"), JsonFields.optionalText(n, "rejectionReason"));
-        ex.json(200, Map.of());
+        HandleRequest r = JsonBody.read(ex, HandleRequest.class);
+        accessRequests.handle(ex.actor(), ex.repoType(), ex.repoId(), r.user(), r.status(), r.rejectionReason());
+        ex.ok();
+    }
+
+    record HandleRequest(String user, String status, String rejectionReason) {
+        HandleRequest {
+            required("user", user);
+            required("status", status);
+        }
     }
 
     /** {@code POST …/user-access-request/grant} {@code {"user"}}. */
     public void grantAccess(Exchange ex) throws IOException {
-        accessRequests.grant(ex.actor(), ex.repoType(), ex.repoId(), JsonFields.requiredText(json(ex), "user"));
-        ex.json(200, Map.of());
+        accessRequests.grant(ex.actor(), ex.repoType(), ex.repoId(), JsonBody.read(ex, GrantRequest.class).user());
+        ex.ok();
+    }
+
+    record GrantRequest(String user) {
+        GrantRequest {
+            required("user", user);
+        }
     }
 
     // ------------------------------------------------------------------------------------------- audit
@@ -261,27 +285,9 @@ public final class AccountHandlers {
         int limit = ex.intParam("limit", 100, 1, 1000);
         List<AuditEntry> entries = audit.query(ex.actor(), new AuditEntry.Query(ex.param("actor").orElse(null),
                 ex.param("action").orElse(null), ex.param("target").orElse(null), since, ex.param("before").orElse(null), limit));
-        List<Object> out = new ArrayList<>();
-        for (AuditEntry e : entries) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", e.key());
-            m.put("at", Dates.iso(e.at()));
-            m.put("actor", e.actor());
-            m.put("token", e.tokenKey());
-            m.put("address", e.address());
-            m.put("action", e.action());
-            m.put("target", e.target());
-            m.put("detail", e.detail() == null ? null : Exchange.JSON.readTree(e.detail()));
-            m.put("outcome", e.outcome());
-            out.add(m);
-        }
+        List<AccountJson.AuditJson> out = new ArrayList<>();
+        for (AuditEntry e : entries) out.add(AccountJson.AuditJson.of(e, e.detail() == null ? null : Exchange.JSON.readTree(e.detail())));
         if (entries.size() == limit) ex.setHeader("Link", "<" + ex.urlWith("before", entries.getLast().key()) + ">; rel=\"next\"");
         ex.json(200, out);
-    }
-
-    // ------------------------------------------------------------------------------------------- helpers
-
-    private static JsonNode json(Exchange ex) throws IOException {
-        return ApiHandlers.readJson(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
     }
 }

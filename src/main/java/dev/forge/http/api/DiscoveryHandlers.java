@@ -1,5 +1,6 @@
 package dev.forge.http.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.http.exchange.Exchange;
 
 import dev.forge.core.Dates;
@@ -11,10 +12,8 @@ import dev.forge.service.discovery.SearchService;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /** Handlers of listing and search ({@code /api/models}, {@code /api/datasets}) and of likes. */
@@ -43,8 +42,8 @@ public final class DiscoveryHandlers {
         boolean full = ex.flag("full");
         SearchService.ListRequest request = listRequest(ex, type, expand, full);
         SearchService.Listing listing = search.list(ex.actor(), request);
-        List<Object> out = new ArrayList<>();
-        for (SearchService.Listed l : listing.items()) out.add(HubJson.listed(type, l, expand, full, ex.flag("cardData"), ex.flag("config")));
+        List<JsonNode> out = new ArrayList<>();
+        for (SearchService.Listed l : listing.items()) out.add(RepoJson.listed(type, l, expand, full, ex.flag("cardData"), ex.flag("config")));
         listing.nextCursor().ifPresent(c -> ex.setHeader("Link", "<" + ex.urlWith("cursor", c) + ">; rel=\"next\""));
         ex.json(200, out);
     }
@@ -104,39 +103,29 @@ public final class DiscoveryHandlers {
 
     public void like(Exchange ex) throws IOException {
         likes.like(ex.actor(), ex.repoType(), ex.repoId());
-        ex.json(200, Map.of());
+        ex.ok();
     }
 
     public void unlike(Exchange ex) throws IOException {
         likes.unlike(ex.actor(), ex.repoType(), ex.repoId());
-        ex.json(200, Map.of());
+        ex.ok();
     }
 
     public void likers(Exchange ex) throws IOException {
-        List<Object> out = new ArrayList<>();
-        for (LikeService.Liker l : likes.likers(ex.actor(), ex.repoType(), ex.repoId())) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("user", l.name());
-            m.put("fullname", l.fullname());
-            m.put("type", "user");
-            m.put("avatarUrl", "/avatars/" + l.name());
-            m.put("isPro", false);
-            out.add(m);
-        }
-        ex.json(200, out);
+        ex.json(200, likes.likers(ex.actor(), ex.repoType(), ex.repoId()).stream()
+                .map(l -> new Liker(l.name(), l.fullname(), "user", AccountJson.avatar(l.name()), false)).toList());
     }
 
+    /** A user who liked a repository. */
+    record Liker(String user, String fullname, String type, String avatarUrl, boolean isPro) {}
+
     public void userLikes(Exchange ex) throws IOException {
-        List<Object> out = new ArrayList<>();
-        for (LikeService.Like l : likes.likedBy(ex.actor(), ex.var("user"))) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("createdAt", Dates.iso(l.at()));
-            Map<String, Object> repo = new LinkedHashMap<>();
-            repo.put("name", l.repo().displayId());
-            repo.put("type", l.repo().type().singular());
-            m.put("repo", repo);
-            out.add(m);
-        }
-        ex.json(200, out);
+        ex.json(200, likes.likedBy(ex.actor(), ex.var("user")).stream()
+                .map(l -> new Liked(Dates.iso(l.at()), new LikedRepo(l.repo().displayId(), l.repo().type().singular()))).toList());
     }
+
+    /** A repository a user liked, and when. */
+    record Liked(String createdAt, LikedRepo repo) {}
+
+    record LikedRepo(String name, String type) {}
 }

@@ -39,7 +39,7 @@ public final class GgufRegistryHandlers {
     /** {@code GET /v2/}: the registry version check some clients make first. */
     public void ping(Exchange ex) throws IOException {
         ex.setHeader("Docker-Distribution-API-Version", "registry/2.0");
-        ex.json(200, java.util.Map.of());
+        ex.ok();
     }
 
     public void manifest(Exchange ex) throws IOException {

@@ -3,10 +3,10 @@ package dev.forge.http.api;
 import dev.forge.service.account.AuditLog;
 import dev.forge.service.repo.RefService;
 import dev.forge.service.repo.RepoService;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.forge.http.exchange.Exchange;
-import dev.forge.http.exchange.JsonFields;
+import dev.forge.http.exchange.JsonBody;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.forge.core.CommitOperation;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Repo;
@@ -18,9 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /** The Hub upload API: preupload, the NDJSON commit, branches, tags and super-squash. */
@@ -44,44 +42,49 @@ public final class UploadHandlers {
     /** A preupload body: the files and the {@code .gitattributes}/{@code .gitignore} texts the client may send. */
     public record PreuploadRequest(List<UploadService.FileSpec> files, String gitAttributes, String gitIgnore) {}
 
-    /** Parses a preupload body; anything malformed is a 4xx. */
+    /** Parses a preupload body, samples decoded; anything malformed is a 4xx. */
     public static PreuploadRequest parsePreupload(byte[] body) {
-        JsonNode n = ApiHandlers.readJson(body);
-        JsonNode files = n.get("files");
-        if (files == null || !files.isArray()) throw ForgeException.badRequest("'files' must be a list");
-        if (files.size() > MAX_PREUPLOAD_FILES) throw ForgeException.badRequest("At most " + MAX_PREUPLOAD_FILES + " files per preupload request");
+        PreuploadBody b = JsonBody.parse(body, PreuploadBody.class);
         List<UploadService.FileSpec> specs = new ArrayList<>();
-        for (JsonNode f : files) {
-            if (!f.path("path").isTextual() || !f.path("size").canConvertToLong()) {
-                throw ForgeException.badRequest("Each file needs a string 'path' and a numeric 'size'");
-            }
-            byte[] sample;
-            try {
-                sample = Base64.getDecoder().decode(f.path("sample").asText(""));
-            } catch (IllegalArgumentException e) {
-                throw ForgeException.badRequest("Invalid base64 sample for '" + f.get("path").asText() + "'");
-            }
-            specs.add(new UploadService.FileSpec(f.get("path").asText(), f.get("size").asLong(), sample));
-        }
-        return new PreuploadRequest(specs, JsonFields.optionalText(n, "gitAttributes"), JsonFields.optionalText(n, "gitIgnore"));
+        for (PreuploadFile f : b.files()) specs.add(f.spec());
+        return new PreuploadRequest(specs, b.gitAttributes(), b.gitIgnore());
     }
 
     public void preupload(Exchange ex) throws IOException {
-        PreuploadRequest req = parsePreupload(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
-        List<UploadService.FileSpec> specs = req.files();
-        List<UploadService.Decision> decisions = uploads.preupload(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), specs,
-                req.gitAttributes(), req.gitIgnore());
-        List<Object> out = new ArrayList<>();
-        for (UploadService.Decision d : decisions) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("path", d.path());
-            m.put("uploadMode", d.lfs() ? "lfs" : "regular");
-            m.put("shouldIgnore", d.ignored());
-            m.put("oid", d.currentOid());
-            out.add(m);
-        }
-        ex.json(200, Map.of("files", out));
+        PreuploadRequest r = parsePreupload(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()));
+        List<UploadService.Decision> decisions = uploads.preupload(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), r.files(),
+                r.gitAttributes(), r.gitIgnore());
+        ex.json(200, new PreuploadAnswer(decisions.stream().map(d -> new FileMode(d.path(), d.lfs() ? "lfs" : "regular", d.ignored(),
+                d.currentOid())).toList()));
     }
+
+    /** {@code {"files": [{"path", "size", "sample"}…], "gitAttributes"?, "gitIgnore"?}}. */
+    record PreuploadBody(List<PreuploadFile> files, String gitAttributes, String gitIgnore) {
+        PreuploadBody {
+            if (files == null || files.contains(null)) throw ForgeException.badRequest("'files' must be a list");
+            if (files.size() > MAX_PREUPLOAD_FILES) throw ForgeException.badRequest("At most " + MAX_PREUPLOAD_FILES + " files per preupload request");
+        }
+    }
+
+    /** A file about to be uploaded: its path, size and first bytes (base64). */
+    record PreuploadFile(String path, Long size, String sample) {
+        PreuploadFile {
+            if (path == null || size == null) throw ForgeException.badRequest("Each file needs a string 'path' and a numeric 'size'");
+        }
+
+        UploadService.FileSpec spec() {
+            try {
+                return new UploadService.FileSpec(path, size, Base64.getDecoder().decode(sample == null ? "" : sample));
+            } catch (IllegalArgumentException e) {
+                throw ForgeException.badRequest("Invalid base64 sample for '" + path + "'");
+            }
+        }
+    }
+
+    record PreuploadAnswer(List<FileMode> files) {}
+
+    /** How a file is to be uploaded, whether it is ignored, and the blob id it has now (null when new). */
+    record FileMode(String path, String uploadMode, boolean shouldIgnore, String oid) {}
 
     public void commit(Exchange ex) throws IOException {
         boolean createPr = ex.flag("create_pr");
@@ -100,44 +103,54 @@ public final class UploadHandlers {
         CommitService.Result r = commits.commit(ex.actor(), repo, new CommitService.Request(ex.var("rev"),
                 body.parentCommit(), body.operations(), body.summary(), body.description(), createPr));
         String base = ex.config().url("/" + repo.type().urlPrefix() + repo.id());
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("success", true);
-        out.put("commitOid", r.commit());
-        out.put("commitUrl", base + "/commit/" + r.commit());
-        r.pullRequest().ifPresent(n -> out.put("pullRequestUrl", base + "/discussions/" + n));
-        out.put("hookOutput", "");
-        ex.json(200, out);
+        ex.json(200, new Committed(true, r.commit(), base + "/commit/" + r.commit(),
+                r.pullRequest().map(n -> base + "/discussions/" + n).orElse(null), ""));
     }
 
+    /** The answer of a commit; {@code pullRequestUrl} only when it opened one. */
+    record Committed(boolean success, String commitOid, String commitUrl,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) String pullRequestUrl, String hookOutput) {}
+
     public void createBranch(Exchange ex) throws IOException {
-        JsonNode n = ApiHandlers.optionalJson(ex);
-        refs.createBranch(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"),
-                Optional.ofNullable(JsonFields.optionalText(n, "startingPoint")), n.path("emptyBranch").asBoolean(false), n.path("overwrite").asBoolean(false));
-        ex.json(200, Map.of());
+        BranchRequest r = JsonBody.readOrEmpty(ex, BranchRequest.class);
+        refs.createBranch(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"), Optional.ofNullable(r.startingPoint()),
+                r.emptyBranch(), r.overwrite());
+        ex.ok();
     }
+
+    /** {@code {"startingPoint"?, "emptyBranch"?, "overwrite"?}}. */
+    record BranchRequest(String startingPoint, boolean emptyBranch, boolean overwrite) {}
 
     public void deleteBranch(Exchange ex) throws IOException {
         refs.deleteBranch(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"));
-        ex.json(200, Map.of());
+        ex.ok();
     }
 
     public void createTag(Exchange ex) throws IOException {
-        JsonNode n = ApiHandlers.optionalJson(ex);
-        String tag = JsonFields.optionalText(n, "tag");
-        if (tag == null) throw ForgeException.badRequest("'tag' is required");
+        String tag = JsonBody.readOrEmpty(ex, TagRequest.class).tag();
         refs.createTag(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), tag);
-        ex.json(200, Map.of());
+        ex.ok();
+    }
+
+    /** {@code {"tag", "message"?}}. */
+    record TagRequest(String tag) {
+        TagRequest {
+            if (tag == null) throw ForgeException.badRequest("'tag' is required");
+        }
     }
 
     public void deleteTag(Exchange ex) throws IOException {
         refs.deleteTag(ex.actor(), ex.repoType(), ex.repoId(), ex.var("tag"));
-        ex.json(200, Map.of());
+        ex.ok();
     }
 
     public void superSquash(Exchange ex) throws IOException {
-        JsonNode n = ApiHandlers.optionalJson(ex);
-        String commit = refs.superSquash(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"), JsonFields.optionalText(n, "message"));
-        ex.json(200, Map.of("commitId", commit));
+        String message = JsonBody.readOrEmpty(ex, SquashRequest.class).message();
+        ex.json(200, new Squashed(refs.superSquash(ex.actor(), ex.repoType(), ex.repoId(), ex.var("branch"), message)));
     }
 
+    /** {@code {"message"?}}. */
+    record SquashRequest(String message) {}
+
+    record Squashed(String commitId) {}
 }

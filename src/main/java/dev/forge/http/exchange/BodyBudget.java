@@ -1,5 +1,6 @@
 package dev.forge.http.exchange;
 
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeConfig;
 import dev.forge.core.ForgeException;
@@ -46,7 +47,7 @@ public final class BodyBudget {
             throw new ForgeException(ErrorKind.TOO_MANY_REQUESTS, own > perAddress
                     ? "Too many request bodies in flight from your address; try again shortly"
                     : "The server is receiving too many request bodies; try again shortly",
-                    null, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), null);
+                    new ErrorDetail.RetryAfter(retryAfterSeconds));
         }
         granted.incrementAndGet();
         peak.accumulateAndGet(all, Math::max);

@@ -1,8 +1,9 @@
 package dev.forge.http.exchange;
 
 import dev.forge.service.account.Secrets;
-import dev.forge.service.repo.RepoService;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeException;
 import org.eclipse.jetty.http.HttpHeader;
@@ -14,8 +15,6 @@ import org.slf4j.LoggerFactory;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Maps every failure to the Hub's error shape, in one place: status, {@code X-Error-Code},
@@ -84,14 +83,7 @@ public final class Errors {
         kind.hubCode().ifPresent(code -> headers.put("X-Error-Code", code));
         String message = dev.forge.service.account.Secrets.redact(fe.getMessage()); // messages echo input; a pasted token must not come back
         headers.put("X-Error-Message", headerSafe(message));
-        fe.repoCommit().ifPresent(c -> headers.put("X-Repo-Commit", c));
-        fe.headers().forEach((k, v) -> {
-            if (k.equals(dev.forge.service.repo.RepoService.MOVED_TO_HEADER)) {
-                headers.put("Location", movedLocation(ex, v));
-            } else if (page == null || !k.endsWith("-Authenticate")) {
-                headers.put(k, v);
-            }
-        });
+        fe.detail().filter(d -> page == null || !(d instanceof ErrorDetail.Challenge)).ifPresent(d -> render(ex, d));
         if (page != null) {
             byte[] html;
             try {
@@ -107,12 +99,7 @@ public final class Errors {
             else ex.response.write(true, ByteBuffer.wrap(html), ex.callback);
             return;
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", message);
-        if (lfsStyle) {
-            body.put("message", message);
-            body.put("request_id", ex.requestId());
-        }
+        Object body = lfsStyle ? new LfsErrorBody(message, message, ex.requestId()) : new ErrorBody(message);
         byte[] bytes;
         try {
             bytes = Exchange.JSON.writeValueAsBytes(body);
@@ -127,6 +114,40 @@ public final class Errors {
             writeThenDrain(ex, bytes);
         } else {
             ex.response.write(true, ByteBuffer.wrap(bytes), ex.callback);
+        }
+    }
+
+    /** The Hub's error body. */
+    record ErrorBody(String error) {}
+
+    /** The error body git-lfs reads ({@code message}), with the Hub's {@code error} and the request id. */
+    record LfsErrorBody(String error, String message, @JsonProperty("request_id") String requestId) {}
+
+    /** The headers that say what an error's detail says. */
+    private static void render(Exchange ex, ErrorDetail detail) {
+        var headers = ex.response.getHeaders();
+        switch (detail) {
+            case ErrorDetail.Challenge c -> {
+                switch (c) {
+                    case HUB -> headers.put("WWW-Authenticate", "Basic realm=\"Forge\", Bearer");
+                    case GIT -> headers.put("WWW-Authenticate", "Basic realm=\"Forge\"");
+                    case GIT_LFS -> {
+                        // git-lfs asks for credentials on a 401 that carries LFS-Authenticate
+                        headers.put("WWW-Authenticate", "Basic realm=\"Forge\"");
+                        headers.put("LFS-Authenticate", "Basic realm=\"Forge\"");
+                    }
+                }
+            }
+            case ErrorDetail.RetryAfter r -> headers.put("Retry-After", Long.toString(r.seconds()));
+            case ErrorDetail.RateLimited r -> {
+                headers.put("Retry-After", Long.toString(r.retryAfterSeconds()));
+                headers.put("RateLimit", "\"" + r.policy() + "\";r=0;t=" + r.retryAfterSeconds());
+                headers.put("RateLimit-Policy", "\"fixed window\";\"" + r.policy() + "\";q=" + r.perMinute() + ";w=60");
+            }
+            case ErrorDetail.Moved m -> headers.put("Location", movedLocation(ex, m.to().toString()));
+            case ErrorDetail.RepoCommit c -> headers.put("X-Repo-Commit", c.commit());
+            case ErrorDetail.UnsatisfiableRange r -> headers.put("Content-Range", "bytes */" + r.size());
+            case ErrorDetail.Allow a -> headers.put("Allow", String.join(", ", a.methods()));
         }
     }
 

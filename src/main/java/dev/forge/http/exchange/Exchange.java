@@ -362,6 +362,16 @@ public final class Exchange {
         return t == null ? "" : t;
     }
 
+    /** Answers 200 with {@code {}}: a call that succeeded with nothing to tell. */
+    public void ok() throws IOException {
+        json(200, EmptyObject.INSTANCE);
+    }
+
+    /** {@code {}}. */
+    private record EmptyObject() {
+        static final EmptyObject INSTANCE = new EmptyObject();
+    }
+
     public void empty(int status) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0);

@@ -10,7 +10,6 @@ import org.eclipse.jetty.util.Callback;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 /**
  * Errors Jetty raises before a request reaches Forge (malformed request lines, illegal URIs, oversized
@@ -49,7 +48,7 @@ public final class JsonErrorHandler extends ErrorHandler {
 
     private static byte[] json(String message) {
         try {
-            return Exchange.JSON.writeValueAsBytes(Map.of("error", message));
+            return Exchange.JSON.writeValueAsBytes(new Errors.ErrorBody(message));
         } catch (Exception e) {
             return "{\"error\":\"Bad request\"}".getBytes(StandardCharsets.UTF_8);
         }

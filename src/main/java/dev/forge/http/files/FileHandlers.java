@@ -4,14 +4,9 @@ import dev.forge.service.discovery.SearchService;
 import dev.forge.http.exchange.Exchange;
 
 import dev.forge.core.FileEntry;
-import dev.forge.core.MappedRegions;
 import dev.forge.service.repo.ContentService;
-import org.eclipse.jetty.io.ByteBufferPool;
-import org.eclipse.jetty.io.Content;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
@@ -23,16 +18,14 @@ import java.util.Optional;
  * {@code bytes *}{@code /size}). HEAD answers from the index alone. Bodies stream; nothing is buffered whole.
  */
 public final class FileHandlers {
-    public static final int BUFFER = 256 * 1024;
-
     private final ContentService content;
     private final SearchService search;
-    private final ByteBufferPool.Sized pool;
+    private final BodyStreamer bodies;
 
-    public FileHandlers(ContentService content, SearchService search, ByteBufferPool pool) {
+    public FileHandlers(ContentService content, SearchService search, BodyStreamer bodies) {
         this.content = content;
         this.search = search;
-        this.pool = new ByteBufferPool.Sized(pool, true, BUFFER);
+        this.bodies = bodies;
     }
 
     public void file(Exchange ex, boolean resolve) throws IOException {
@@ -68,22 +61,8 @@ public final class FileHandlers {
         if (resolve && !ex.isHead() && ex.method().equals("GET")) search.served(t, ex.header("Range"));
         Optional<Exchange.Slice> slice = ex.answerRange(size);
         if (slice.isEmpty()) return;
-        long offset = slice.get().offset();
-        long length = slice.get().length();
-        if (lfs) {
-            SeekableByteChannel ch = content.openLfs(t);
-            if (ch instanceof MappedRegions mapped) {
-                ex.stream(new RegionSource(mapped, ch, offset, length));
-                return;
-            }
-            // Jetty seeks only in channels it opens itself: a channel handed in is read from where it stands and an
-            // offset is skipped by reading (a range at 1 GB read 1 GB). Seek here, so a range costs its own bytes.
-            ch.position(offset);
-            ex.stream(Content.Source.from(pool, ch, 0, length));
-        } else {
-            InputStream in = content.openGitBlob(t);
-            ex.stream(Content.Source.from(pool, in, offset, length));
-        }
+        if (lfs) bodies.stream(ex, content.openLfs(t), slice.get());
+        else bodies.stream(ex, content.openGitBlob(t), slice.get());
     }
 
     public static String contentType(String path) {

@@ -40,12 +40,14 @@ public final class RegionSource implements Content.Source {
         if (terminal != null) return terminal;
         if (remaining == 0) return end(Content.Chunk.EOF);
         try {
-            ByteBuffer bytes = regions.region(position, (int) Math.min(remaining, MAX_CHUNK));
+            MappedRegions.Region region = regions.region(position, (int) Math.min(remaining, MAX_CHUNK));
+            ByteBuffer bytes = region.bytes();
             position += bytes.remaining();
             remaining -= bytes.remaining();
-            if (remaining > 0) return Content.Chunk.from(bytes, false);
+            // the region stays mapped until Jetty has written the chunk and releases it
+            if (remaining > 0) return Content.Chunk.from(bytes, false, region::close);
             end(Content.Chunk.EOF);
-            return Content.Chunk.from(bytes, true);
+            return Content.Chunk.from(bytes, true, region::close);
         } catch (IOException | RuntimeException e) {
             return end(Content.Chunk.from(e, true));
         }

@@ -2,6 +2,7 @@ package dev.forge.http.git;
 
 import dev.forge.http.exchange.Exchange;
 
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Repo;
 import dev.forge.core.RepoId;
@@ -21,7 +22,6 @@ import org.eclipse.jgit.transport.resolver.ServiceNotEnabledException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Git smart HTTP. Authentication and access are decided here, before JGit's {@link GitServlet} sees the
@@ -73,7 +73,6 @@ public final class GitGate {
 
     /** Checks access; returns the repository for the servlet, or throws the error git must see. */
     public Repo admit(Exchange ex, Target t) {
-        Map<String, String> challenge = Map.of("WWW-Authenticate", "Basic realm=\"Forge\"");
         Actor actor = ex.actor();
         Repo repo;
         try {
@@ -82,7 +81,7 @@ public final class GitGate {
         } catch (ForgeException e) {
             if (actor.isAnonymous() && (e.kind().status() == 401 || t.push())) {
                 throw new ForgeException(e.kind().status() == 401 ? e.kind() : dev.forge.core.ErrorKind.UNAUTHORIZED,
-                        e.getMessage(), null, challenge, null);
+                        e.getMessage(), ErrorDetail.Challenge.GIT);
             }
             throw e;
         }

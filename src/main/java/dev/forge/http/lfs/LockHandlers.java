@@ -3,6 +3,7 @@ package dev.forge.http.lfs;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ForgeException;
 import dev.forge.core.LfsLock;
 import dev.forge.http.api.ApiHandlers;
@@ -84,7 +85,7 @@ public final class LockHandlers {
         try {
             return call.get();
         } catch (ForgeException e) {
-            if (e.kind().status() == 401) throw new ForgeException(e.kind(), e.getMessage(), null, LfsHandlers.LFS_CHALLENGE, e);
+            if (e.kind().status() == 401) throw e.withDetail(ErrorDetail.Challenge.GIT_LFS);
             throw e;
         }
     }

@@ -10,7 +10,7 @@ import dev.forge.core.User;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.service.account.AuthService;
 import dev.forge.service.discovery.LikeService;
-import dev.forge.service.discovery.RepoSummary;
+import dev.forge.service.discovery.ListedRepo;
 import dev.forge.service.discovery.SearchService;
 
 import java.util.ArrayList;
@@ -60,8 +60,8 @@ public final class DiscoverPages {
         this.likes = likes;
     }
 
-    public record HomeView(List<RepoSummary> trendingModels, List<RepoSummary> recentModels, List<RepoSummary> trendingDatasets,
-                           List<RepoSummary> recentDatasets) {}
+    public record HomeView(List<ListedRepo> trendingModels, List<ListedRepo> recentModels, List<ListedRepo> trendingDatasets,
+                           List<ListedRepo> recentDatasets) {}
 
     public void home(Exchange ex) {
         var actor = ex.actor();
@@ -70,7 +70,7 @@ public final class DiscoverPages {
         pages.render(ex, 200, "home.jte", pages.frame(ex, "Forge"), v);
     }
 
-    private List<RepoSummary> top(dev.forge.service.account.Actor actor, RepoType type, SortKey sort) {
+    private List<ListedRepo> top(dev.forge.service.account.Actor actor, RepoType type, SortKey sort) {
         return search.summaries(actor, new SearchService.ListRequest(type, List.of(), Optional.empty(), List.of(), Optional.empty(),
                 Optional.empty(), sort, false, HOME_ITEMS, Optional.empty(), false, false)).items();
     }
@@ -96,7 +96,7 @@ public final class DiscoverPages {
         }
     }
 
-    public record SearchView(Query query, List<RepoSummary> results, Optional<String> nextPage, boolean firstPage,
+    public record SearchView(Query query, List<ListedRepo> results, Optional<String> nextPage, boolean firstPage,
                              List<Choice> sorts, List<Band> sizes, List<String> tasks, List<String> libraries) {}
 
     public void search(Exchange ex) {
@@ -152,7 +152,7 @@ public final class DiscoverPages {
      * A user's or an organisation's page: their models and datasets the visitor can see, an organisation's members, a
      * user's likes (of repositories the visitor can see).
      */
-    public record OwnerView(String name, String fullname, boolean isOrg, List<RepoSummary> models, List<RepoSummary> datasets,
+    public record OwnerView(String name, String fullname, boolean isOrg, List<ListedRepo> models, List<ListedRepo> datasets,
                             List<Member> members, List<LikeService.Like> liked, boolean canManage) {}
 
     public void owner(Exchange ex) {
@@ -163,7 +163,7 @@ public final class DiscoverPages {
         Optional<Org> org = user.isPresent() ? Optional.empty() : auth.org(name);
         if (user.isEmpty() && org.isEmpty()) throw ForgeException.notFound("No user or organisation named " + name);
         var actor = ex.actor();
-        List<RepoSummary> models = owned(actor, RepoType.MODEL, name), datasets = owned(actor, RepoType.DATASET, name);
+        List<ListedRepo> models = owned(actor, RepoType.MODEL, name), datasets = owned(actor, RepoType.DATASET, name);
         OwnerView v;
         if (user.isPresent()) {
             v = new OwnerView(user.get().name(), user.get().fullname(), false, models, datasets, List.of(),
@@ -177,7 +177,7 @@ public final class DiscoverPages {
         pages.render(ex, 200, "owner.jte", pages.frame(ex, v.fullname()), v);
     }
 
-    private List<RepoSummary> owned(dev.forge.service.account.Actor actor, RepoType type, String author) {
+    private List<ListedRepo> owned(dev.forge.service.account.Actor actor, RepoType type, String author) {
         return search.summaries(actor, new SearchService.ListRequest(type, List.of(), Optional.of(author), List.of(), Optional.empty(),
                 Optional.empty(), SortKey.LAST_MODIFIED, false, PAGE_SIZE, Optional.empty(), false, false)).items();
     }

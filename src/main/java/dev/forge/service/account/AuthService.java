@@ -1,5 +1,6 @@
 package dev.forge.service.account;
 
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeConfig;
 import dev.forge.core.ForgeException;
@@ -334,8 +335,7 @@ public final class AuthService {
         if (actor.isEmpty()) {
             throttle.failed(address);
             audit.denied(Actor.anonymous(address), "auth.token", null, Map.of("reason", "unknown or revoked token"));
-            throw new ForgeException(ErrorKind.UNAUTHORIZED, "Invalid credentials in Authorization header", null,
-                    Map.of("WWW-Authenticate", "Basic realm=\"Forge\"", "LFS-Authenticate", "Basic realm=\"Forge\""), null);
+            throw new ForgeException(ErrorKind.UNAUTHORIZED, "Invalid credentials in Authorization header", ErrorDetail.Challenge.GIT_LFS);
         }
         return actor.get();
     }

@@ -2,6 +2,7 @@ package dev.forge.service.account;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeConfig;
 import dev.forge.core.ForgeException;
@@ -9,7 +10,6 @@ import dev.forge.core.ForgeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Map;
 
 /**
  * Slows guessing of passwords and tokens: an address that presents more than {@code authFailuresAllowed} bad
@@ -46,8 +46,8 @@ final class AuthThrottle {
             if (now.isBefore(s.blockedUntil)) {
                 long seconds = Math.max(1, Duration.between(now, s.blockedUntil).toSeconds());
                 throw new ForgeException(ErrorKind.TOO_MANY_REQUESTS,
-                        "Too many failed authentications from your address; try again in " + seconds + " s", null,
-                        Map.of("Retry-After", Long.toString(seconds)), null);
+                        "Too many failed authentications from your address; try again in " + seconds + " s",
+                        new ErrorDetail.RetryAfter(seconds));
             }
         }
     }

@@ -2,13 +2,13 @@ package dev.forge.service.account;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeConfig;
 import dev.forge.core.ForgeException;
 
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Map;
 
 /**
  * Request rate limits per token (or per address for anonymous callers), one token bucket per caller and kind:
@@ -62,10 +62,8 @@ public final class RateLimiter {
             }
             long retryAfter = Math.max(1, (long) Math.ceil((1 - b.tokens) / perNano / 1e9));
             throw new ForgeException(ErrorKind.TOO_MANY_REQUESTS,
-                    "Rate limit exceeded: " + perMinute + " " + kind.policy + " requests per minute; retry in " + retryAfter + " s", null,
-                    Map.of("Retry-After", Long.toString(retryAfter),
-                            "RateLimit", "\"" + kind.policy + "\";r=0;t=" + retryAfter,
-                            "RateLimit-Policy", "\"fixed window\";\"" + kind.policy + "\";q=" + perMinute + ";w=60"), null);
+                    "Rate limit exceeded: " + perMinute + " " + kind.policy + " requests per minute; retry in " + retryAfter + " s",
+                    new ErrorDetail.RateLimited(kind.policy, perMinute, retryAfter));
         }
     }
 

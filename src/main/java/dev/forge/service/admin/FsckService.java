@@ -8,8 +8,7 @@ import dev.forge.git.TreeEntry;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
 import dev.forge.storage.BlobStore;
-import dev.forge.storage.ChunkStore;
-import dev.forge.storage.LayeredBlobStore;
+import dev.forge.storage.Verifiable;
 import org.eclipse.jgit.lib.ObjectId;
 
 import java.io.IOException;
@@ -25,8 +24,8 @@ import java.util.function.Consumer;
 /**
  * Checks a forge's stores against each other: every git object reachable from every ref exists and
  * parses; every ref names an indexed commit whose file index equals what its tree says; every LFS object
- * the refs reference is in the blob store with the right size and hashes to its name; with the chunk store, every
- * chunk, pack and stored file is verified as well ({@link ChunkStore#fsck}). Read-only.
+ * the refs reference is in the blob store with the right size and hashes to its name; with a store that checks itself, every
+ * chunk, pack and stored file is verified as well ({@link Verifiable#fsck}). Read-only.
  */
 public final class FsckService {
     private final RepoDao repos;
@@ -50,8 +49,9 @@ public final class FsckService {
         // the chunk store checks its chunks, packs and every file's SHA-256 from the bytes up; referenced objects
         // it verified need no second read below
         Set<LfsOid> contentVerified = new HashSet<>();
-        if (blobs instanceof LayeredBlobStore layered) {
-            ChunkStore.FsckReport chunks = layered.chunks().fsck(line -> progress.accept("chunk store: " + line));
+        var verifiable = blobs.capability(Verifiable.class);
+        if (verifiable.isPresent()) {
+            Verifiable.FsckReport chunks = verifiable.get().fsck(line -> progress.accept("chunk store: " + line));
             for (String p : chunks.problems()) problems.add("chunk store: " + p);
             contentVerified.addAll(chunks.verified());
         }

@@ -17,9 +17,9 @@ import dev.forge.git.TreeEntry;
 import dev.forge.meta.IndexDao;
 import dev.forge.meta.RepoDao;
 import dev.forge.storage.BlobStore;
-import dev.forge.storage.ChunkStore;
-import dev.forge.storage.FileBlobStore;
-import dev.forge.storage.LayeredBlobStore;
+import dev.forge.storage.Collectable;
+import dev.forge.storage.Migratable;
+import dev.forge.storage.StorageFigures;
 import dev.forge.storage.StorageMigration;
 import org.eclipse.jgit.lib.ObjectId;
 
@@ -50,17 +50,19 @@ public final class StorageService {
     private final BlobStore blobs;
     private final ForgeConfig.Storage config;
     private final AccessPolicy policy;
+    private final java.time.InstantSource clock;
     private final Map<String, Cached> usageCache = new ConcurrentHashMap<>();
 
     /** A repository's figures as of its refs' generation; trusted for {@link #USAGE_FRESH} (the store may change under them). */
-    private record Cached(long refGeneration, long computedAt, Usage usage) {}
+    private record Cached(long refGeneration, java.time.Instant computedAt, Usage usage) {}
 
-    private static final long USAGE_FRESH = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
+    private static final Duration USAGE_FRESH = Duration.ofMinutes(10);
     private static final int USAGE_CACHED = 10_000;
 
     public StorageService(RepoService repos, RepoDao repoDao, GitRepositories git, IndexDao index, BlobStore blobs, ForgeConfig.Storage config,
-                          AccessPolicy policy) {
+                          AccessPolicy policy, java.time.InstantSource clock) {
         this.policy = policy;
+        this.clock = clock;
         this.repos = repos;
         this.repoDao = repoDao;
         this.git = git;
@@ -109,10 +111,10 @@ public final class StorageService {
         Repo repo = repos.readable(actor, type, id);
         long generation = git.refGeneration(repo.key());
         Cached c = usageCache.get(repo.key());
-        if (c != null && c.refGeneration() == generation && System.nanoTime() - c.computedAt() < USAGE_FRESH) return c.usage();
+        if (c != null && c.refGeneration() == generation && clock.instant().isBefore(c.computedAt().plus(USAGE_FRESH))) return c.usage();
         Usage u = usage(liveObjects(repo));
         if (usageCache.size() >= USAGE_CACHED) usageCache.clear();
-        usageCache.put(repo.key(), new Cached(generation, System.nanoTime(), u));
+        usageCache.put(repo.key(), new Cached(generation, clock.instant(), u));
         return u;
     }
 
@@ -159,50 +161,26 @@ public final class StorageService {
     }
 
     private Usage usage(Collection<LfsOid> oids) throws IOException {
-        long logical = 0;
-        long plainBytes = 0;
-        List<LfsOid> chunked = new ArrayList<>();
-        ChunkStore chunks = blobs instanceof LayeredBlobStore l ? l.chunks() : null;
-        for (LfsOid oid : oids) {
-            if (chunks != null && chunks.size(oid).isPresent()) {
-                chunked.add(oid);
-                continue;
-            }
-            long size = blobs.size(oid).orElse(0L);
-            logical += size;
-            plainBytes += size;
-        }
-        if (chunks == null) return new Usage(oids.size(), logical, plainBytes);
-        ChunkStore.Footprint f = chunks.footprint(chunked);
-        return new Usage(oids.size(), logical + f.logicalBytes(), plainBytes + f.storedBytes());
+        StorageFigures.Footprint f = figures().footprint(oids);
+        return new Usage(oids.size(), f.logicalBytes(), f.storedBytes());
     }
 
     /** Whole-store figures: every stored object, whether referenced or not. */
     public Usage globalUsage() throws IOException {
-        return switch (blobs) {
-            case LayeredBlobStore l -> {
-                ChunkStore.Stats s = l.chunks().stats();
-                long plain = 0;
-                List<LfsOid> old = l.plain().list();
-                for (LfsOid oid : old) plain += l.plain().size(oid).orElse(0L);
-                yield new Usage(s.files() + old.size(), s.logicalBytes() + plain, s.storedBytes() + plain);
-            }
-            case FileBlobStore p -> {
-                long bytes = 0;
-                List<LfsOid> all = p.list();
-                for (LfsOid oid : all) bytes += p.size(oid).orElse(0L);
-                yield new Usage(all.size(), bytes, bytes);
-            }
-            default -> throw new IllegalStateException("unknown store " + blobs.getClass());
-        };
+        StorageFigures.Totals t = figures().totals();
+        return new Usage(t.objects(), t.logicalBytes(), t.storedBytes());
     }
 
-    /** Marks from every repository's history, then sweeps the chunk store (see {@link ChunkStore#gc}). */
-    public ChunkStore.GcReport gc(Consumer<String> progress) throws IOException {
-        ChunkStore chunks = chunkStore();
+    private StorageFigures figures() {
+        return blobs.capability(StorageFigures.class).orElseThrow(() -> new IllegalStateException("the blob store reports no figures"));
+    }
+
+    /** Marks from every repository's history, then sweeps the store (see {@link Collectable#gc}). */
+    public Collectable.GcReport gc(Consumer<String> progress) throws IOException {
+        Collectable store = blobs.capability(Collectable.class).orElseThrow(StorageService::notChunked);
         Set<LfsOid> live = liveObjects(progress);
         try {
-            return chunks.gc(live, Duration.ofSeconds(config.gcGraceSeconds()), progress);
+            return store.gc(live, Duration.ofSeconds(config.gcGraceSeconds()), progress);
         } finally {
             usageCache.clear();
         }
@@ -210,17 +188,12 @@ public final class StorageService {
 
     /** Moves the plain store's objects into the chunk store (see {@link StorageMigration}). */
     public StorageMigration.Report migrate(Consumer<String> progress) throws IOException {
-        if (!(blobs instanceof LayeredBlobStore l)) throw notChunked();
+        Migratable store = blobs.capability(Migratable.class).orElseThrow(StorageService::notChunked);
         try {
-            return new StorageMigration(l.plain(), l.chunks()).run(progress);
+            return store.migrate(progress);
         } finally {
             usageCache.clear();
         }
-    }
-
-    private ChunkStore chunkStore() {
-        if (blobs instanceof LayeredBlobStore l) return l.chunks();
-        throw notChunked();
     }
 
     private static ForgeException notChunked() {

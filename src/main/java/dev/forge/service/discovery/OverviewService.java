@@ -1,6 +1,5 @@
 package dev.forge.service.discovery;
 
-import dev.forge.cards.CardInfo;
 import dev.forge.core.CommitMeta;
 import dev.forge.core.Counters;
 import dev.forge.core.FileEntry;
@@ -73,7 +72,7 @@ public final class OverviewService {
     public record Gguf(long total, Optional<String> architecture, Optional<Long> contextLength, Optional<String> quantization) {}
 
     /** The models this one derives from (and how), and the models the actor can see that derive from it. */
-    public record Lineage(Optional<String> relation, List<String> baseModels, long derivativeCount, List<RepoSummary> derivatives) {}
+    public record Lineage(Optional<String> relation, List<String> baseModels, long derivativeCount, List<ListedRepo> derivatives) {}
 
     /**
      * What the visitor may do: read the files (false for a gated repository without an accepted request), write
@@ -122,11 +121,9 @@ public final class OverviewService {
     }
 
     private static Card card(Repo repo, SearchService.View v) {
-        Map<String, Object> fields = v.fields();
-        Optional<String> pipeline = text(fields.get("pipeline_tag"));
-        Optional<String> library = text(fields.get("library_name"));
-        Object cardData = fields.get("cardData");
-        Map<?, ?> card = cardData instanceof Map<?, ?> m ? m : Map.of();
+        Optional<String> pipeline = v.summary().pipelineTag();
+        Optional<String> library = v.summary().libraryName();
+        Map<String, Object> card = v.summary().cardData();
         List<String> languages = strings(card.get("language"));
         Optional<String> license = Optional.empty();
         List<String> datasets = new ArrayList<>();
@@ -134,7 +131,7 @@ public final class OverviewService {
         Set<String> shown = new java.util.HashSet<>(languages);
         pipeline.ifPresent(shown::add);
         library.ifPresent(shown::add);
-        for (String t : v.tags()) {
+        for (String t : v.summary().tags()) {
             if (t.startsWith("license:")) {
                 if (license.isEmpty()) license = Optional.of(t.substring(8));
             } else if (t.startsWith("dataset:")) {
@@ -144,7 +141,7 @@ public final class OverviewService {
             }
         }
         if (repo.type() == RepoType.DATASET) {
-            for (String t : v.tags()) if (t.startsWith("task_categories:")) rest.add(t.substring(16));
+            for (String t : v.summary().tags()) if (t.startsWith("task_categories:")) rest.add(t.substring(16));
         }
         return new Card(license, languages, datasets, pipeline, library, List.copyOf(rest));
     }
@@ -176,11 +173,12 @@ public final class OverviewService {
 
     private Lineage lineage(Actor actor, Repo repo, SearchService.View v) {
         if (repo.type() != RepoType.MODEL) return new Lineage(Optional.empty(), List.of(), 0, List.of());
-        List<RepoSummary> derived = search.summaries(actor, new SearchService.ListRequest(RepoType.MODEL, List.of(), Optional.empty(),
+        List<ListedRepo> derived = search.summaries(actor, new SearchService.ListRequest(RepoType.MODEL, List.of(), Optional.empty(),
                 List.of("base_model:" + repo.displayId()), Optional.empty(), Optional.empty(), SortKey.DOWNLOADS, false, DERIVATIVES_SHOWN,
                 Optional.empty(), false, false)).items();
         long count = derived.size() < DERIVATIVES_SHOWN ? derived.size() : search.childrenCount(actor, repo);
-        return new Lineage(v.relation().map(CardInfo.Relation::wire), v.baseModels(), count, derived);
+        return new Lineage(v.summary().lineage().map(dev.forge.service.repo.RepoSummary.Lineage::relation),
+                v.summary().lineage().map(dev.forge.service.repo.RepoSummary.Lineage::baseModels).orElse(List.of()), count, derived);
     }
 
     private static Optional<String> text(Object o) {

@@ -5,12 +5,12 @@ import dev.forge.service.account.Actor;
 import dev.forge.service.repo.ContentService;
 import dev.forge.service.repo.InfoService;
 import dev.forge.service.repo.RepoService;
+import dev.forge.service.repo.RepoSummary;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forge.cards.CardInfo;
 import dev.forge.core.CommitMeta;
-import dev.forge.core.Dates;
 import dev.forge.core.ErrorKind;
 import dev.forge.core.FileEntry;
 import dev.forge.core.ForgeException;
@@ -225,12 +225,12 @@ public final class SearchService implements AutoCloseable {
             Optional<CommitMeta> meta = index.commit(repo.key(), commit);
             if (meta.isEmpty()) return Optional.empty(); // not indexed yet: the ref move that follows indexing reports it
             View v = view(repo, meta.get());
-            byte[] summary = JSON.writeValueAsBytes(v.fields);
+            byte[] summary = SummaryCodec.encode(v.summary());
             indexedHeads.put(repo.key(), commit);
-            List<String> terms = new ArrayList<>(v.tags);
+            List<String> terms = new ArrayList<>(v.summary().tags());
             terms.add(repo.isGated() ? GATED_TERM : NOT_GATED_TERM); // for ?gated=true|false; not a tag the Hub shows
             return Optional.of(new RepoDocument(repo.key(), repo.type(), repo.displayId(), repo.isPrivate(), terms,
-                    repo.createdAt(), meta.get().committedAt(), v.facts.parameters(), counters, summary));
+                    repo.createdAt(), meta.get().committedAt(), v.facts().parameters(), counters, summary));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -238,8 +238,8 @@ public final class SearchService implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------- what a repository shows
 
-    /** The Hub fields of a repository at a commit that come from its card and files (no counters, no file list). */
-    record View(Map<String, Object> fields, List<String> tags, CommitFacts facts, Optional<CardInfo.Relation> relation, List<String> baseModels) {}
+    /** What a repository shows at a commit (from its card and files; no counters, no file list), and the facts behind it. */
+    record View(RepoSummary summary, CommitFacts facts) {}
 
     View view(Repo repo, CommitMeta c) {
         Map<String, Object> card = cardData(c);
@@ -252,38 +252,12 @@ public final class SearchService implements AutoCloseable {
         java.util.Set<String> tagSet = new java.util.LinkedHashSet<>();
         if (info.libraryName().isEmpty()) library.ifPresent(tagSet::add);
         tagSet.addAll(info.allTags(facts.fileTags(), relation));
-        List<String> tags = List.copyOf(tagSet);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("_id", repo.key());
-        m.put("id", repo.displayId());
-        if (repo.type() == RepoType.MODEL) m.put("modelId", repo.displayId());
-        m.put("author", repo.id().namespace());
-        m.put("sha", c.id());
-        m.put("lastModified", Dates.iso(c.committedAt()));
-        m.put("createdAt", Dates.iso(repo.createdAt()));
-        m.put("private", repo.isPrivate());
-        m.put("gated", repo.gating().wire());
-        m.put("disabled", false);
-        m.put("tags", tags);
-        if (repo.type() == RepoType.MODEL) {
-            info.pipelineTag().ifPresent(p -> m.put("pipeline_tag", p));
-            library.ifPresent(l -> m.put("library_name", l));
-            if (card.get("model-index") != null) m.put("model-index", card.get("model-index"));
-        }
-        if (!card.isEmpty()) m.put("cardData", card);
-        if (facts.safetensors() != null) m.put("safetensors", facts.safetensors());
-        if (facts.gguf() != null) m.put("gguf", facts.gguf());
-        if (facts.config() != null) m.put("config", facts.config());
-        if (relation.isPresent()) {
-            List<Map<String, Object>> models = new ArrayList<>();
-            for (String b : info.baseModels()) models.add(Map.of("id", b));
-            Map<String, Object> lineage = new LinkedHashMap<>();
-            lineage.put("relation", relation.get().wire());
-            lineage.put("models", models);
-            m.put("baseModels", lineage);
-        }
-        if (repo.type() == RepoType.MODEL) m.put("spaces", List.of());
-        return new View(m, tags, facts, relation, info.baseModels());
+        boolean model = repo.type() == RepoType.MODEL;
+        RepoSummary summary = new RepoSummary(repo.key(), repo.type(), repo.displayId(), repo.id().namespace(), c.id(), c.committedAt(),
+                repo.createdAt(), repo.isPrivate(), repo.gating(), List.copyOf(tagSet), model ? info.pipelineTag() : Optional.empty(),
+                model ? library : Optional.empty(), card, Optional.ofNullable(facts.safetensors()), Optional.ofNullable(facts.gguf()),
+                Optional.ofNullable(facts.config()), relation.map(r -> new RepoSummary.Lineage(r.wire(), info.baseModels())));
+        return new View(summary, facts);
     }
 
     private static Map<String, Object> cardData(CommitMeta c) {
@@ -297,10 +271,8 @@ public final class SearchService implements AutoCloseable {
 
     /** Details of a repository the actor can read, at one of its commits. */
     public InfoService.Details details(Actor actor, Repo repo, CommitMeta commit) {
-        View v = view(repo, commit);
-        Map<String, Object> fields = new LinkedHashMap<>(v.fields);
-        if (repo.type() == RepoType.MODEL) fields.put("childrenModelCount", childrenCount(actor, repo));
-        return new InfoService.Details(fields, popularity.counters(repo.key()));
+        Optional<Integer> children = repo.type() == RepoType.MODEL ? Optional.of(childrenCount(actor, repo)) : Optional.empty();
+        return new InfoService.Details(view(repo, commit).summary(), children, popularity.counters(repo.key()));
     }
 
     /** How many models the actor can see that name this one as their base model. */
@@ -328,7 +300,7 @@ public final class SearchService implements AutoCloseable {
         if (!PopularityService.DownloadRule.mayCount(repo.type(), path)) return;
         Optional<String> library = repo.type() != RepoType.MODEL ? Optional.empty()
                 : libraries.get(repo.key() + "/" + t.commit(), k -> index.commit(repo.key(), t.commit())
-                        .flatMap(c -> Optional.ofNullable((String) view(repo, c).fields().get("library_name"))));
+                        .flatMap(c -> view(repo, c).summary().libraryName()));
         if (PopularityService.DownloadRule.counts(repo.type(), library.orElse(null), path)) popularity.recordDownload(repo);
     }
 
@@ -343,8 +315,8 @@ public final class SearchService implements AutoCloseable {
                               Optional<Long> minParameters, Optional<Long> maxParameters, SortKey sort, boolean ascending,
                               int limit, Optional<String> cursor, boolean withSiblings, boolean withChildren) {}
 
-    /** One listed repository: its stored Hub fields, current counters, and (when asked) its files and derivative count. */
-    public record Listed(Map<String, Object> fields, Counters counters, Optional<List<FileEntry>> siblings, Optional<Integer> children) {}
+    /** One listed repository: its stored summary, current counters, and (when asked) its files and derivative count. */
+    public record Listed(RepoSummary summary, Counters counters, Optional<List<FileEntry>> siblings, Optional<Integer> children) {}
 
     public record Listing(List<Listed> items, Optional<String> nextCursor) {}
 
@@ -361,28 +333,23 @@ public final class SearchService implements AutoCloseable {
         }
         List<Listed> out = new ArrayList<>(page.hits().size());
         for (Page.Hit h : page.hits()) {
-            Map<String, Object> fields;
-            try {
-                fields = JSON.readValue(h.summary(), new TypeReference<LinkedHashMap<String, Object>>() {});
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Optional<List<FileEntry>> siblings = r.withSiblings() && fields.get("sha") instanceof String sha
-                    ? Optional.of(index.all(h.key(), sha).stream().filter(e -> !e.directory()).toList()) : Optional.empty();
+            RepoSummary summary = SummaryCodec.decode(h.summary(), r.type());
+            Optional<List<FileEntry>> siblings = r.withSiblings()
+                    ? Optional.of(index.all(h.key(), summary.sha()).stream().filter(e -> !e.directory()).toList()) : Optional.empty();
             Optional<Integer> children = r.withChildren() && r.type() == RepoType.MODEL
                     ? Optional.of(idx.count(RepoQuery.all(RepoType.MODEL, q.readableNamespaces())
-                            .withTags(List.of("base_model:" + fields.get("id"))))) : Optional.empty();
-            out.add(new Listed(fields, h.counters(), siblings, children));
+                            .withTags(List.of("base_model:" + summary.id())))) : Optional.empty();
+            out.add(new Listed(summary, h.counters(), siblings, children));
         }
         return new Listing(out, page.nextCursor());
     }
 
-    /** A page of a listing as people see it (the web pages): the same query, each hit typed as a {@link RepoSummary}. */
-    public record Summaries(List<RepoSummary> items, Optional<String> nextCursor) {}
+    /** A page of a listing as people see it (the web pages): the same query, each hit as a {@link ListedRepo}. */
+    public record Summaries(List<ListedRepo> items, Optional<String> nextCursor) {}
 
     public Summaries summaries(Actor actor, ListRequest r) {
         Listing l = list(actor, r);
-        return new Summaries(l.items().stream().map(i -> RepoSummary.of(r.type(), i)).toList(), l.nextCursor());
+        return new Summaries(l.items().stream().map(ListedRepo::of).toList(), l.nextCursor());
     }
 
     /** Index terms for the {@code gated} listing filter (the control character keeps them apart from real tags). */

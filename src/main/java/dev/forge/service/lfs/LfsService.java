@@ -61,90 +61,102 @@ public final class LfsService {
     public record ObjectSpec(String oid, long size) {}
 
     /**
-     * Per object: an action (href to use), maybe a verify href and, for multipart uploads, the chunk size and
-     * the part URLs in order; or nothing (already stored); or an error.
+     * What the batch answers for one object: a closed set, so the HTTP layer renders each case (and builds its URLs
+     * from the grants) with an exhaustive switch. A grant is the signed {@code t} of one transfer URL.
      */
-    public record ObjectResult(String oid, long size, String actionKind, String href, String verifyHref, int errorCode,
-                               String errorMessage, long chunkSize, List<String> partHrefs) {
-        ObjectResult(String oid, long size, String actionKind, String href, String verifyHref, int errorCode, String errorMessage) {
-            this(oid, size, actionKind, href, verifyHref, errorCode, errorMessage, 0, List.of());
-        }
+    public sealed interface BatchObject {
+        String oid();
+
+        long size();
+
+        /** Download the object (of {@code size} bytes as stored) with {@code grant}. */
+        record Download(String oid, long size, String grant) implements BatchObject {}
+
+        /** Upload the object with {@code grant}, then verify it with {@code verifyGrant}; in parts when {@code parts} says so. */
+        record Upload(String oid, long size, String grant, String verifyGrant, Optional<Parts> parts) implements BatchObject {}
+
+        /** The repository may reference the stored object already: nothing to send. */
+        record Present(String oid, long size) implements BatchObject {}
+
+        /** Nothing can be done with this object. */
+        record Refused(String oid, long size, Refusal why) implements BatchObject {}
     }
 
-    public List<ObjectResult> batch(Actor actor, RepoType type, RepoId id, Operation op, List<ObjectSpec> objects) {
+    /** A multipart upload: {@code count} parts of {@code partSize} bytes (the last one shorter), each sent with {@code grant}. */
+    public record Parts(long partSize, long count, String grant) {}
+
+    /** Why the batch refuses an object. */
+    public enum Refusal {
+        INVALID_OID, INVALID_SIZE,
+        /** An upload larger than the forge takes per object ({@code max-object-bytes}). */
+        TOO_LARGE,
+        /** A multipart upload that would need more parts than the forge takes ({@code max-parts}). */
+        TOO_MANY_PARTS,
+        NOT_FOUND
+    }
+
+    /** The batch's answer: the repository the transfer URLs name (by its immutable key), and one answer per object. */
+    public record Batch(String repoKey, List<BatchObject> objects) {}
+
+    public Batch batch(Actor actor, RepoType type, RepoId id, Operation op, List<ObjectSpec> objects) {
         return batch(actor, type, id, op, objects, false);
     }
 
     /** @param multipart the client listed the {@code multipart} transfer */
-    public List<ObjectResult> batch(Actor actor, RepoType type, RepoId id, Operation op, List<ObjectSpec> objects, boolean multipart) {
+    public Batch batch(Actor actor, RepoType type, RepoId id, Operation op, List<ObjectSpec> objects, boolean multipart) {
         if (objects.size() > config.limits().maxBatchObjects()) {
             throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "At most " + config.limits().maxBatchObjects() + " objects per batch request");
         }
         Repo repo = op == Operation.UPLOAD ? repos.writable(actor, type, id, true) : repos.filesReadable(actor, type, id);
         int ttl = config.limits().lfsUrlTtlSeconds();
-        List<ObjectResult> out = new ArrayList<>();
+        List<BatchObject> out = new ArrayList<>();
         for (ObjectSpec o : objects) {
             if (!LfsOid.isValid(o.oid())) {
-                out.add(new ObjectResult(o.oid(), o.size(), null, null, null, 422, "Invalid oid: expected 64 lowercase hex digits"));
+                out.add(new BatchObject.Refused(o.oid(), o.size(), Refusal.INVALID_OID));
                 continue;
             }
             if (o.size() < 0) {
-                out.add(new ObjectResult(o.oid(), o.size(), null, null, null, 422, "Invalid size"));
+                out.add(new BatchObject.Refused(o.oid(), o.size(), Refusal.INVALID_SIZE));
                 continue;
             }
             if (op == Operation.UPLOAD && o.size() > config.uploads().maxObjectBytes()) {
-                out.add(new ObjectResult(o.oid(), o.size(), null, null, null, 413,
-                        "Object is larger than " + config.uploads().maxObjectBytes() + " bytes, the most this forge accepts per file"));
+                out.add(new BatchObject.Refused(o.oid(), o.size(), Refusal.TOO_LARGE));
                 continue;
             }
             if (op == Operation.UPLOAD && multipart && o.size() > config.uploads().multipartThresholdBytes()
                     && ForgeConfig.Uploads.partCount(o.size(), config.uploads().multipartChunkBytes()) > config.uploads().maxParts()) {
-                out.add(new ObjectResult(o.oid(), o.size(), null, null, null, 422,
-                        "Object would need more than " + config.uploads().maxParts() + " parts of " + config.uploads().multipartChunkBytes() + " bytes"));
+                out.add(new BatchObject.Refused(o.oid(), o.size(), Refusal.TOO_MANY_PARTS));
                 continue;
             }
             Optional<Long> stored = size(new LfsOid(o.oid()));
             if (op == Operation.DOWNLOAD) {
                 if (stored.isEmpty() || !references.held(repo, o.oid())) {
-                    out.add(new ObjectResult(o.oid(), o.size(), null, null, null, 404, "Object does not exist"));
+                    out.add(new BatchObject.Refused(o.oid(), o.size(), Refusal.NOT_FOUND));
                 } else {
-                    String t = signer.sign(ttl, "download", repo.key(), o.oid(), visibility(repo));
-                    out.add(new ObjectResult(o.oid(), stored.get(), "download", objectUrl(repo, o.oid()) + "?t=" + t, null, 0, null));
+                    out.add(new BatchObject.Download(o.oid(), stored.get(), signer.sign(ttl, "download", repo.key(), o.oid(), visibility(repo))));
                 }
             } else if (stored.isPresent() && stored.get() == o.size() && references.mayReference(actor, repo, o.oid())) {
-                out.add(new ObjectResult(o.oid(), o.size(), null, null, null, 0, null));
+                out.add(new BatchObject.Present(o.oid(), o.size()));
             } else {
                 String t = signer.sign(ttl, "upload", repo.key(), o.oid(), Long.toString(o.size()));
                 String v = signer.sign(ttl, "verify", repo.key(), o.oid(), Long.toString(o.size()));
-                String base = objectUrl(repo, o.oid());
-                String href = base + "?size=" + o.size() + "&t=" + t;
-                String verify = base + "/verify?size=" + o.size() + "&t=" + v;
                 long chunk = config.uploads().multipartChunkBytes();
+                Optional<Parts> parts = Optional.empty();
                 if (multipart && o.size() > config.uploads().multipartThresholdBytes()) {
-                    long parts = ForgeConfig.Uploads.partCount(o.size(), chunk);
                     String p = signer.sign(ttl, "part", repo.key(), o.oid(), Long.toString(o.size()), Long.toString(chunk));
-                    List<String> partHrefs = new ArrayList<>();
-                    for (long n = 1; n <= parts; n++) {
-                        partHrefs.add(base + "/parts/" + n + "?size=" + o.size() + "&chunk=" + chunk + "&t=" + p);
-                    }
-                    out.add(new ObjectResult(o.oid(), o.size(), "upload", href + "&chunk=" + chunk, verify, 0, null, chunk, partHrefs));
-                } else {
-                    out.add(new ObjectResult(o.oid(), o.size(), "upload", href, verify, 0, null));
+                    parts = Optional.of(new Parts(chunk, ForgeConfig.Uploads.partCount(o.size(), chunk), p));
                 }
+                out.add(new BatchObject.Upload(o.oid(), o.size(), t, v, parts));
             }
         }
         if (op == Operation.UPLOAD) {
-            List<ObjectResult> granted = out.stream().filter(r -> "upload".equals(r.actionKind())).toList();
+            List<BatchObject> granted = out.stream().filter(r -> r instanceof BatchObject.Upload).toList();
             if (!granted.isEmpty()) {
                 audit.record(actor, "lfs.upload", repo.type().singular() + "/" + repo.displayId(), java.util.Map.of("objects", granted.size(),
-                        "bytes", granted.stream().mapToLong(ObjectResult::size).sum(), "first", granted.getFirst().oid()));
+                        "bytes", granted.stream().mapToLong(BatchObject::size).sum(), "first", granted.getFirst().oid()));
             }
         }
-        return out;
-    }
-
-    private String objectUrl(Repo repo, String oid) {
-        return config.url("/lfs/objects/" + repo.key() + "/" + oid);
+        return new Batch(repo.key(), out);
     }
 
     /** Stores an uploaded object after checking the URL's grant; bytes that do not hash to the oid are refused. */

@@ -22,6 +22,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -41,9 +42,11 @@ public final class InfoService {
         this.details = details;
     }
 
-    /** A repository at one commit, with what discovery knows of it. {@code files} is filled only when asked for. */
-    /** The discovery fields of repository info (card, files, lineage) and its popularity counters. */
-    public record Details(Map<String, Object> fields, Counters counters) {}
+    /**
+     * What discovery knows of a repository at a commit: its summary (card, files, lineage), for models how many models the
+     * caller can see that are based on it, and its popularity counters.
+     */
+    public record Details(RepoSummary summary, Optional<Integer> childrenModelCount, Counters counters) {}
 
     /** Where the discovery fields of repository info come from (the discovery service, which indexes them). */
     @FunctionalInterface
@@ -51,6 +54,7 @@ public final class InfoService {
         Details details(Actor actor, Repo repo, CommitMeta commit);
     }
 
+    /** A repository at one commit, with what discovery knows of it. {@code files} is filled only when asked for. */
     public record Snapshot(Repo repo, CommitMeta commit, List<FileEntry> files, long usedStorage, Details details) {}
 
     public Snapshot snapshot(Actor actor, RepoType type, RepoId id, String rev, boolean withFiles) {

@@ -5,6 +5,7 @@ import dev.forge.service.account.Actor;
 import dev.forge.service.account.AuditLog;
 
 import dev.forge.core.CommitOperation;
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ErrorKind;
 import dev.forge.core.ForgeException;
 import dev.forge.core.Gating;
@@ -40,9 +41,6 @@ public final class RepoService {
             "*.pth", "*.rar", "*.safetensors", "saved_model/**/*", "*.tar.*", "*.tar", "*.tflite", "*.tgz", "*.wasm",
             "*.xz", "*.zip", "*.zst", "*tfevents*", "*.gguf", "*.ggml", "*.mds", "*.jsonl.gz")
             .stream().map(p -> p + " filter=lfs diff=lfs merge=lfs -text").toList()) + "\n";
-
-    /** Internal header naming a moved repository's new id; the HTTP layer turns it into a Location. */
-    public static final String MOVED_TO_HEADER = "X-Forge-Moved-To";
 
     private final RepoDao repos;
     private final GitRepositories git;
@@ -97,8 +95,8 @@ public final class RepoService {
         if (found.isEmpty()) {
             Optional<Repo> moved = repos.redirected(type, id).filter(r -> policy.canRead(actor, r));
             if (moved.isPresent()) {
-                throw new ForgeException(ErrorKind.MOVED, "Repository moved to " + moved.get().id(), null,
-                        java.util.Map.of(MOVED_TO_HEADER, moved.get().id().toString()), null);
+                throw new ForgeException(ErrorKind.MOVED, "Repository moved to " + moved.get().id(),
+                        new ErrorDetail.Moved(moved.get().id()));
             }
             throw AccessPolicy.notFound(actor);
         }

@@ -16,12 +16,12 @@ class RegionSourceTest {
     /** An object of {@code size} bytes (byte i = i mod 251) in regions of at most 1,000 bytes; fails at {@code failAt}. */
     private record Numbered(long size, long failAt) implements MappedRegions {
         @Override
-        public ByteBuffer region(long position, int max) throws IOException {
+        public Region region(long position, int max) throws IOException {
             if (position >= failAt) throw new IOException("pack gone");
             int n = (int) Math.min(Math.min(max, 1000), size - position);
             ByteBuffer b = ByteBuffer.allocate(n);
             for (int i = 0; i < n; i++) b.put((byte) ((position + i) % 251));
-            return b.flip().asReadOnlyBuffer();
+            return Region.of(b.flip().asReadOnlyBuffer());
         }
     }
 
@@ -41,6 +41,25 @@ class RegionSourceTest {
         assertThat(at).isEqualTo(1_500 + 4_321);
         assertThat(source.read().isLast()).isTrue();
         assertThat(closed).hasValue(1);
+    }
+
+    /** Each chunk holds its region mapped until the chunk is released (Jetty releases it once written), and no longer. */
+    @Test
+    void eachRegionIsHeldUntilItsChunkIsReleased() {
+        AtomicInteger held = new AtomicInteger();
+        MappedRegions counted = (position, max) -> {
+            MappedRegions.Region r = new Numbered(10_000, Long.MAX_VALUE).region(position, max);
+            held.incrementAndGet();
+            return new MappedRegions.Region(r.bytes(), held::decrementAndGet);
+        };
+        RegionSource source = new RegionSource(counted, () -> {}, 0, 10_000);
+        Content.Chunk c;
+        do {
+            c = source.read();
+            assertThat(held).as("the chunk just read holds its region").hasValue(1);
+            c.release();
+            assertThat(held).as("released with its chunk").hasValue(0);
+        } while (!c.isLast());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.forge.service.account;
 
+import dev.forge.core.ErrorDetail;
 import dev.forge.core.ForgeConfig;
 import dev.forge.core.ForgeException;
 import org.junit.jupiter.api.Test;
@@ -25,14 +26,14 @@ class AuthThrottleTest {
         throttle.check("10.0.0.1"); // three allowed
         throttle.failed("10.0.0.1");
         assertThatThrownBy(() -> throttle.check("10.0.0.1")).isInstanceOf(ForgeException.class)
-                .satisfies(e -> assertThat(((ForgeException) e).headers()).containsEntry("Retry-After", "60"));
+                .satisfies(e -> assertThat(((ForgeException) e).detail()).contains(new ErrorDetail.RetryAfter(60)));
         throttle.check("10.0.0.2"); // other addresses are not affected
 
         advance(Duration.ofSeconds(61));
         throttle.check("10.0.0.1");
         for (int i = 0; i < 4; i++) throttle.failed("10.0.0.1");
         assertThatThrownBy(() -> throttle.check("10.0.0.1"))
-                .satisfies(e -> assertThat(((ForgeException) e).headers()).containsEntry("Retry-After", "120"));
+                .satisfies(e -> assertThat(((ForgeException) e).detail()).contains(new ErrorDetail.RetryAfter(120)));
     }
 
     @Test
@@ -50,7 +51,7 @@ class AuthThrottleTest {
         for (int round = 0; round < 10; round++) {
             for (int i = 0; i < 4; i++) throttle.failed("10.0.0.4");
             assertThatThrownBy(() -> throttle.check("10.0.0.4")).satisfies(e ->
-                    assertThat(Long.parseLong(((ForgeException) e).headers().get("Retry-After"))).isBetween(60L, 3600L));
+                    assertThat(((ErrorDetail.RetryAfter) ((ForgeException) e).detail().orElseThrow()).seconds()).isBetween(60L, 3600L));
             advance(Duration.ofHours(1).plusSeconds(1));
         }
     }
