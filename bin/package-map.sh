@@ -36,7 +36,7 @@ pick() { echo "$packages" | grep -E "$1" | tr '\n' ' '; }
   # shellcheck disable=SC2046
   group "services: one package per capability" $(pick '^service\.')
   # shellcheck disable=SC2046
-  group "stores" $(pick '^(storage|meta|git|cards|search)$')
+  group "stores" $(pick '^(storage|xet|meta|git|cards|search)$')
   echo "$edges" | while read -r from to; do echo "  $(node "$from") --> $(node "$to")"; done
   echo '```'
 } > "$out"

@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The package layering of Forge's main code: {@code core} at the bottom; {@code storage}, {@code meta},
- * {@code git}, {@code cards} and {@code search} beside one another on top of it, none using another; {@code service.*}
+ * {@code git}, {@code cards} and {@code search} beside one another on top of it, none using another; {@code xet}
+ * (Xet's wire formats) over {@code storage}; {@code service.*}
  * (one package per capability, no cycles among them) over those; {@code http.*} (one package per surface, no cycles)
  * over the services only; {@code app}, the one wiring root, over everything but the command line; {@code cli} on top.
  * Only {@code http}, {@code app} and {@code cli} know Jetty or the servlet API; only {@code app} reads the wall clock;
@@ -46,7 +47,7 @@ class LayeringTest {
     @Test
     void theMainClassesWereFound() {
         for (String pkg : new String[] {"core", "storage", "meta", "git", "cards", "search", "service.account", "service.repo",
-                "service.lfs", "service.discovery", "service.admin", "service.community", "app", "http", "http.exchange", "http.api", "http.files",
+                "service.lfs", "service.xet", "service.discovery", "service.admin", "service.community", "app", "http", "http.exchange", "http.api", "http.files",
                 "http.web",
                 "http.lfs", "http.git", "cli"}) {
             assertThat(main.stream().anyMatch(c -> c.getPackageName().equals("dev.forge." + pkg))).as(pkg).isTrue();
@@ -67,6 +68,10 @@ class LayeringTest {
     @Test
     void storageDependsOnlyOnCore() { check(ForgeRules.mayOnlyUse(ROOT, "storage", "core")); }
 
+    /** Xet's formats (xorbs, shards, hashes) sit on the chunk store's codecs and hashes, nothing else. */
+    @Test
+    void xetDependsOnlyOnCoreAndStorage() { check(ForgeRules.mayOnlyUse(ROOT, "xet", "core", "storage")); }
+
     @Test
     void metaDependsOnlyOnCore() { check(ForgeRules.mayOnlyUse(ROOT, "meta", "core")); }
 
@@ -81,7 +86,7 @@ class LayeringTest {
 
     @Test
     void serviceDependsOnTheStoresButNotOnTheEdges() {
-        check(ForgeRules.mayOnlyUse(ROOT, "service", "core", "storage", "meta", "git", "cards", "search"));
+        check(ForgeRules.mayOnlyUse(ROOT, "service", "core", "storage", "xet", "meta", "git", "cards", "search"));
     }
 
     @Test
