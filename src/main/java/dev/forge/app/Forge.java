@@ -79,6 +79,10 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.ByteBufferPool;
 import dev.forge.http.ForgeServer;
 import dev.forge.http.Routes;
+import dev.forge.http.xet.XetHandlers;
+import dev.forge.service.xet.XetCas;
+import dev.forge.service.xet.XetService;
+import dev.forge.service.xet.XetTokens;
 import dev.forge.http.api.AccountHandlers;
 import dev.forge.http.api.ApiHandlers;
 import dev.forge.http.api.DiscoveryHandlers;
@@ -135,6 +139,8 @@ public final class Forge implements AutoCloseable {
     public final LockService locks;
     public final GgufManifests ggufManifests;
     public final ParquetConversionService parquet;
+    public final XetTokens xetTokens;
+    public final XetService xet;
     private final ScheduledExecutorService background;
 
     /**
@@ -228,6 +234,9 @@ public final class Forge implements AutoCloseable {
             this.overviews = new OverviewService(repos, index, git, search, weights, popularity, policy, accessRequests);
             this.diffs = new DiffService(repos, index, git);
             this.fileUploads = new FileUploadService(repos, uploads, lfs, commits);
+            UrlSigner xetSigner = new UrlSigner(signingKey(data), clock);
+            this.xetTokens = new XetTokens(repos, policy, auth, xetSigner, XetHandlers.casUrl(config), XET_TOKEN_TTL_SECONDS);
+            this.xet = new XetService(xetCas(), index, lfsReferences, xetSigner, audit, XET_TOKEN_TTL_SECONDS);
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;
@@ -241,9 +250,9 @@ public final class Forge implements AutoCloseable {
     public ForgeServer newServer() {
         ByteBufferPool pool = ForgeServer.newBufferPool();
         BodyStreamer bodies = new BodyStreamer(pool);
-        FileHandlers files = new FileHandlers(content, search, bodies);
+        FileHandlers files = new FileHandlers(content, search, bodies, xet);
         Routes routes = new Routes(
-                new ApiHandlers(auth, info, repos, storage),
+                new ApiHandlers(auth, info, repos, storage, xet),
                 new UploadHandlers(audit, commits, refs, repos, uploads),
                 files,
                 new LfsHandlers(lfs, bodies),
@@ -254,6 +263,7 @@ public final class Forge implements AutoCloseable {
                 new ParquetHandlers(parquet),
                 new GgufRegistryHandlers(ggufManifests, files),
                 new LockHandlers(locks),
+                new XetHandlers(xetTokens, xet, bodies),
                 web());
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
         return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git));
@@ -285,6 +295,17 @@ public final class Forge implements AutoCloseable {
 
     public static Forge open(ForgeConfig config, Options options) throws IOException {
         return new Forge(config, options);
+    }
+
+    /** How long a Xet access token and a xorb-range URL live: an hour, as the Hub's; clients refresh a minute before. */
+    static final long XET_TOKEN_TTL_SECONDS = 3600;
+
+    /** TEMPORARY until the xetstore branch's implementation lands: every CAS store call answers 503. */
+    private static XetCas xetCas() {
+        return (XetCas) java.lang.reflect.Proxy.newProxyInstance(XetCas.class.getClassLoader(), new Class<?>[] {XetCas.class}, (p, m, a) -> {
+            if (m.getName().equals("fileHash") || m.getName().equals("oidOf")) return java.util.Optional.empty();
+            throw new dev.forge.core.ForgeException(dev.forge.core.ErrorKind.UNAVAILABLE, "The Xet store is not available");
+        });
     }
 
     /** The key that signs LFS transfer URLs, made once per data folder and readable only by its owner. */
