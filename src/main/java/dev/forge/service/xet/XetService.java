@@ -29,6 +29,18 @@ public final class XetService {
     private final UrlSigner signer;
     private final AuditLog audit;
     private final long urlTtlSeconds;
+    private final java.util.concurrent.atomic.AtomicLong reconstructions = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong rangeBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong xorbs = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong shards = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * What went through the CAS API since start: reconstructions answered, xorb-range bytes granted and sent, xorbs and
+     * shards accepted. For operators and for tests that must know a client really took the Xet path.
+     */
+    public record Traffic(long reconstructions, long xorbRangeBytes, long xorbsAccepted, long shardsAccepted) {}
+
+    public Traffic traffic() { return new Traffic(reconstructions.get(), rangeBytes.get(), xorbs.get(), shards.get()); }
 
     public XetService(XetCas cas, IndexDao index, LfsReferences references, UrlSigner signer, AuditLog audit, long urlTtlSeconds) {
         this.cas = cas;
@@ -41,13 +53,16 @@ public final class XetService {
 
     public boolean putXorb(XetTokens.Grant g, XetHashHex hash, InputStream body, long contentLength) {
         requireWrite(g);
-        return cas.putXorb(g.actor(), hash, body, contentLength);
+        boolean inserted = cas.putXorb(g.actor(), hash, body, contentLength);
+        xorbs.incrementAndGet();
+        return inserted;
     }
 
     /** Verifies and registers a shard, then records its files as uploaded to the grant's repository. */
     public ShardResult putShard(XetTokens.Grant g, InputStream body, long contentLength) {
         requireWrite(g);
         ShardResult r = cas.putShard(g.actor(), body, contentLength);
+        shards.incrementAndGet();
         for (ShardResult.RegisteredFile f : r.files()) index.recordLfsUpload(g.repo().key(), f.oid().hex());
         if (r.newlyStored() && !r.files().isEmpty()) {
             audit.record(g.actor(), "xet.upload", g.repo().type().singular() + "/" + g.repo().displayId(), Map.of(
@@ -70,7 +85,9 @@ public final class XetService {
         Repo repo = g.repo();
         boolean visible = g.mode() == XetTokens.Mode.WRITE ? references.ownedBy(repo, oid.hex()) : references.held(repo, oid.hex());
         if (!visible) throw noSuchFile();
-        return cas.reconstruction(file, range).orElseThrow(XetService::noSuchFile);
+        Reconstruction r = cas.reconstruction(file, range).orElseThrow(XetService::noSuchFile);
+        reconstructions.incrementAndGet();
+        return r;
     }
 
     /** The grant of a xorb-range URL: the xorb, the inclusive byte range and an expiry, signed. */
@@ -89,7 +106,9 @@ public final class XetService {
         if (first < signedFirst || last > signedLast || last < first) {
             throw new ForgeException(ErrorKind.FORBIDDEN, "The range asked for is outside the range this URL grants");
         }
-        return cas.xorbRange(xorb, first, last + 1).orElseThrow(() -> ForgeException.notFound("No such xorb"));
+        XorbSlice slice = cas.xorbRange(xorb, first, last + 1).orElseThrow(() -> ForgeException.notFound("No such xorb"));
+        rangeBytes.addAndGet(slice.length());
+        return slice;
     }
 
     /** The Xet file hash of a stored LFS object, if it is in the chunk store (for {@code X-Xet-Hash} and {@code xetHash}). */
