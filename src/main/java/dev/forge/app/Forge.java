@@ -255,7 +255,7 @@ public final class Forge implements AutoCloseable {
                 new ApiHandlers(auth, info, repos, storage, xet),
                 new UploadHandlers(audit, commits, refs, repos, uploads),
                 files,
-                new LfsHandlers(lfs, bodies),
+                new LfsHandlers(lfs, bodies, xetTokens),
                 new AccountHandlers(accessRequests, audit, auth, repos),
                 new DiscoveryHandlers(likes, search),
                 new DiscussionHandlers(discussions, pullRequests),
