@@ -80,7 +80,7 @@ import org.eclipse.jetty.io.ByteBufferPool;
 import dev.forge.http.ForgeServer;
 import dev.forge.http.Routes;
 import dev.forge.http.xet.XetHandlers;
-import dev.forge.service.xet.XetCas;
+import dev.forge.service.xet.UnavailableXetCas;
 import dev.forge.service.xet.XetService;
 import dev.forge.service.xet.XetTokens;
 import dev.forge.http.api.AccountHandlers;
@@ -235,8 +235,9 @@ public final class Forge implements AutoCloseable {
             this.diffs = new DiffService(repos, index, git);
             this.fileUploads = new FileUploadService(repos, uploads, lfs, commits);
             UrlSigner xetSigner = new UrlSigner(signingKey(data), clock);
-            this.xetTokens = new XetTokens(repos, policy, auth, xetSigner, XetHandlers.casUrl(config), XET_TOKEN_TTL_SECONDS);
-            this.xet = new XetService(xetCas(), index, lfsReferences, xetSigner, audit, XET_TOKEN_TTL_SECONDS);
+            boolean chunked = config.storage().kind() == ForgeConfig.Storage.Kind.CHUNKS;
+            this.xetTokens = new XetTokens(repos, policy, auth, xetSigner, XetHandlers.casUrl(config), XET_TOKEN_TTL_SECONDS, chunked);
+            this.xet = new XetService(new UnavailableXetCas(), index, lfsReferences, xetSigner, audit, XET_TOKEN_TTL_SECONDS);
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;
@@ -299,14 +300,6 @@ public final class Forge implements AutoCloseable {
 
     /** How long a Xet access token and a xorb-range URL live: an hour, as the Hub's; clients refresh a minute before. */
     static final long XET_TOKEN_TTL_SECONDS = 3600;
-
-    /** TEMPORARY until the xetstore branch's implementation lands: every CAS store call answers 503. */
-    private static XetCas xetCas() {
-        return (XetCas) java.lang.reflect.Proxy.newProxyInstance(XetCas.class.getClassLoader(), new Class<?>[] {XetCas.class}, (p, m, a) -> {
-            if (m.getReturnType() == java.util.Optional.class) return java.util.Optional.empty(); // nothing stored
-            throw new dev.forge.core.ForgeException(dev.forge.core.ErrorKind.UNAVAILABLE, "The Xet store is not available");
-        });
-    }
 
     /** The key that signs LFS transfer URLs, made once per data folder and readable only by its owner. */
     private static byte[] signingKey(Path data) throws IOException {

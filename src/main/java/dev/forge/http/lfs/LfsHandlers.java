@@ -59,7 +59,7 @@ public final class LfsHandlers {
             if (e.kind().status() == 401) throw e.withDetail(ErrorDetail.Challenge.GIT_LFS);
             throw e;
         }
-        if (r.xet() && r.operation() == LfsService.Operation.UPLOAD) {
+        if (r.xet() && r.operation() == LfsService.Operation.UPLOAD && xetTokens.enabled()) {
             // uploads through Xet's CAS; an upload batch is granted at the pull-request level, and so is this token
             XetTokens.Issued t = xetTokens.issue(ex.actor(), ex.repoType(), ex.gitRepoId(), "main", XetTokens.Mode.WRITE, true);
             Map<String, String> headers = new LinkedHashMap<>();

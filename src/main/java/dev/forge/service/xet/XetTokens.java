@@ -57,9 +57,12 @@ public final class XetTokens {
     private final UrlSigner signer;
     private final String casUrl;
     private final long ttlSeconds;
+    private final boolean enabled;
 
+    /** @param enabled whether this forge holds a Xet store at all (the chunk store); without it no token is issued */
     public XetTokens(RepoService repos, AccessPolicy policy, AuthService auth, UrlSigner signer,
-                     String casUrl, long ttlSeconds) {
+                     String casUrl, long ttlSeconds, boolean enabled) {
+        this.enabled = enabled;
         this.repos = repos;
         this.policy = policy;
         this.auth = auth;
@@ -74,6 +77,9 @@ public final class XetTokens {
      * to open a pull request.
      */
     public Issued issue(Actor actor, RepoType type, RepoId id, String rev, Mode mode, boolean pullRequest) {
+        if (!enabled) {
+            throw new ForgeException(ErrorKind.UNAVAILABLE, "This forge runs the plain store: Xet needs the chunk store (storage kind 'chunks')");
+        }
         Repo repo = switch (mode) {
             case READ -> {
                 Repo r = repos.filesReadable(actor, type, id);
@@ -145,6 +151,9 @@ public final class XetTokens {
     private static ForgeException invalid() {
         return new ForgeException(ErrorKind.UNAUTHORIZED, "Invalid or expired Xet access token; ask for a new one");
     }
+
+    /** Whether this forge serves Xet (it holds the chunk store). */
+    public boolean enabled() { return enabled; }
 
     /** The seconds a token lives. */
     public long ttlSeconds() { return ttlSeconds; }
