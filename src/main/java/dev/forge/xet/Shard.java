@@ -54,6 +54,15 @@ public record Shard(List<FileInfo> files, List<XorbInfo> xorbs, byte[] hmacKey, 
             }
         }
 
+        /**
+         * The SHA-256 as its usual hex: the shard stores it as a Xet hash of the digest read as four big-endian words,
+         * so its Xet text form is the digest's plain hex.
+         */
+        public Optional<String> sha256Hex() { return sha256.map(XetHash::hex); }
+
+        /** The metadata-extension field for a SHA-256 given as plain hex. */
+        public static byte[] sha256Field(String hex) { return XetHash.fromHex(hex); }
+
         public long size() {
             long n = 0;
             for (Term t : terms) n += Integer.toUnsignedLong(t.unpackedBytes());
