@@ -378,6 +378,7 @@ public final class ChunkStore implements BlobStore, Collectable, Verifiable, Xor
             return null;
         });
         xorbs.index(manifest.xetHash(), oid); // after the manifest: an entry never names a file that is not there
+        xorbs.published(oid, manifest);
     }
 
     @Override
@@ -410,6 +411,12 @@ public final class ChunkStore implements BlobStore, Collectable, Verifiable, Xor
     public Optional<LfsOid> oidOfXetHash(byte[] fileHash) throws IOException { return xorbs.oidOfXetHash(fileHash); }
 
     @Override
+    public void readTerms(List<Term> terms, ChunkSink sink) throws IOException { xorbs.readTerms(terms, sink); }
+
+    @Override
+    public Set<LfsOid> objectsUsing(byte[] xorb) throws IOException { return xorbs.objectsUsing(xorb); }
+
+    @Override
     public Optional<XetFile> xetFile(LfsOid oid) throws IOException { return xorbs.xetFile(oid); }
 
     @Override
@@ -425,12 +432,23 @@ public final class ChunkStore implements BlobStore, Collectable, Verifiable, Xor
      */
     @Override
     public GcReport gc(Set<LfsOid> live, Duration grace, Consumer<String> progress) throws IOException {
-        return new ChunkGc(this).run(live, grace, progress);
+        try {
+            GcReport r = new ChunkGc(this).run(live, grace, progress);
+            progress.accept("xet index: " + xorbs.sweepIndex() + " entries of removed files dropped");
+            return r;
+        } finally {
+            xorbs.forgetUsers();
+        }
     }
 
     @Override
     public FsckReport fsck(Consumer<String> progress) throws IOException {
-        return new ChunkFsck(this).run(progress);
+        FsckReport r = new ChunkFsck(this).run(progress);
+        List<String> xet = xorbs.checkIndex();
+        if (xet.isEmpty()) return r;
+        List<String> problems = new ArrayList<>(r.problems());
+        problems.addAll(xet);
+        return new FsckReport(r.packs(), r.chunks(), r.chunkBytes(), r.files(), r.verified(), List.copyOf(problems));
     }
 
     /** Whole-store figures: logical bytes are the files' sizes, stored bytes the packs on disk. */

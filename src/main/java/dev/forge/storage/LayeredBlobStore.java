@@ -143,6 +143,12 @@ public final class LayeredBlobStore implements BlobStore, StorageFigures, Collec
     @Override
     public Optional<LfsOid> oidOfXetHash(byte[] fileHash) throws IOException { return chunks.oidOfXetHash(fileHash); }
 
+    @Override
+    public void readTerms(List<Term> terms, ChunkSink sink) throws IOException { chunks.readTerms(terms, sink); }
+
+    @Override
+    public Set<LfsOid> objectsUsing(byte[] xorb) throws IOException { return chunks.objectsUsing(xorb); }
+
     /** Objects still in the plain store have no Xet form until {@code forge storage migrate} moves them. */
     @Override
     public Optional<XetFile> xetFile(LfsOid oid) throws IOException { return chunks.xetFile(oid); }

@@ -143,6 +143,42 @@ final class XorbPacks implements XorbStore {
         }
     }
 
+    /** Removes index entries whose file is gone or no longer has that Xet id (gc, after removing files); returns how many. */
+    int sweepIndex() throws IOException {
+        int removed = 0;
+        for (Path entry : ChunkStore.list(xet, 2, "")) {
+            String name = entry.getFileName().toString();
+            if (!name.matches("[0-9a-f]{64}") || oidOfXetHash(XetHash.fromHex(name)).isEmpty()) {
+                if (Files.deleteIfExists(entry)) removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** fsck: every index entry whose file exists must name a file with that Xet id. */
+    List<String> checkIndex() throws IOException {
+        List<String> problems = new ArrayList<>();
+        for (Path entry : ChunkStore.list(xet, 2, "")) {
+            String name = entry.getFileName().toString();
+            if (!name.matches("[0-9a-f]{64}")) continue; // a temp file never lives here; ignore strays
+            Optional<LfsOid> oid = indexed(entry);
+            if (oid.isEmpty()) {
+                problems.add("xet index entry " + name + " is unreadable");
+                continue;
+            }
+            Optional<FileManifest> m;
+            try {
+                m = store.manifest(oid.get());
+            } catch (IOException e) {
+                continue; // the file's own problem, reported with it
+            }
+            if (m.isPresent() && !Arrays.equals(m.get().xetHash(), XetHash.fromHex(name))) {
+                problems.add("xet index entry " + name + " names file " + oid.get() + ", whose Xet id is " + XetHash.hex(m.get().xetHash()));
+            }
+        }
+        return problems;
+    }
+
     @Override
     public Optional<LfsOid> oidOfXetHash(byte[] fileHash) throws IOException {
         Optional<LfsOid> oid = indexed(indexPath(fileHash));
@@ -159,6 +195,64 @@ final class XorbPacks implements XorbStore {
         List<Term> terms = new ArrayList<>(m.get().runs().size());
         for (FileManifest.Run r : m.get().runs()) terms.add(new Term(r.pack(), r.first(), r.first() + r.count(), r.length()));
         return Optional.of(new XetFile(oid, m.get().size(), m.get().xetHash(), List.copyOf(terms)));
+    }
+
+    @Override
+    public void readTerms(List<Term> terms, ChunkSink sink) throws IOException {
+        for (Term t : terms) {
+            try (FileChannel ch = store.mappings().open(t.xorb())) {
+                Pack p = Pack.read(ch, t.xorb(), XetHash.hex(t.xorb()));
+                if (t.first() < 0 || t.end() > p.count() || t.first() >= t.end()) throw new IOException("xorb " + XetHash.hex(t.xorb()) + " has no chunks " + t.first() + ".." + t.end());
+                for (int i = t.first(); i < t.end(); i++) sink.accept(p.chunk(ch, i));
+            }
+        }
+    }
+
+    /** Pack (text form) → objects whose manifests use it; built on first use from the manifests, then kept up to date. */
+    private volatile java.util.Map<String, java.util.Set<LfsOid>> users;
+
+    private java.util.Map<String, java.util.Set<LfsOid>> users() throws IOException {
+        java.util.Map<String, java.util.Set<LfsOid>> u = users;
+        if (u != null) return u;
+        synchronized (this) {
+            if (users != null) return users;
+            java.util.Map<String, java.util.Set<LfsOid>> built = new java.util.concurrent.ConcurrentHashMap<>();
+            for (LfsOid oid : store.files()) {
+                try {
+                    store.manifest(oid).ifPresent(m -> note(built, oid, m));
+                } catch (IOException e) {
+                    // a damaged manifest uses nothing anyone can read; fsck reports it
+                }
+            }
+            users = built;
+            return built;
+        }
+    }
+
+    private static void note(java.util.Map<String, java.util.Set<LfsOid>> map, LfsOid oid, FileManifest m) {
+        for (FileManifest.Run r : m.runs()) map.computeIfAbsent(XetHash.hex(r.pack()), k -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(oid);
+    }
+
+    /** A manifest was published (called by the store). */
+    void published(LfsOid oid, FileManifest m) {
+        java.util.Map<String, java.util.Set<LfsOid>> u = users;
+        if (u != null) note(u, oid, m);
+    }
+
+    /** gc removed or rewrote manifests: rebuild on next use. */
+    void forgetUsers() {
+        users = null;
+    }
+
+    @Override
+    public java.util.Set<LfsOid> objectsUsing(byte[] xorb) throws IOException {
+        java.util.Set<LfsOid> candidates = users().getOrDefault(XetHash.hex(xorb), java.util.Set.of());
+        java.util.Set<LfsOid> out = new java.util.HashSet<>();
+        for (LfsOid oid : candidates) {
+            Optional<FileManifest> m = store.manifest(oid);
+            if (m.isPresent() && m.get().runs().stream().anyMatch(r -> Arrays.equals(r.pack(), xorb))) out.add(oid);
+        }
+        return out;
     }
 
     @Override

@@ -55,6 +55,20 @@ public interface XorbStore {
      */
     MappedRegions.Region packRegion(byte[] xorb, long offset, int max) throws IOException;
 
+    /** Receives the uncompressed bytes of chunks in order. */
+    interface ChunkSink {
+        void accept(byte[] raw) throws IOException;
+    }
+
+    /** Reads the terms' chunks in order, decompressed (one pack opened per term). */
+    void readTerms(List<Term> terms, ChunkSink sink) throws IOException;
+
+    /**
+     * The stored objects whose manifests use the xorb (what decides whether someone who may read one of them may
+     * reference the xorb's chunks).
+     */
+    java.util.Set<LfsOid> objectsUsing(byte[] xorb) throws IOException;
+
     /** Chunks {@code [first, end)} of xorb {@code xorb}: {@code rawLength} bytes of the file. */
     record Term(byte[] xorb, int first, int end, long rawLength) {}
 
