@@ -67,6 +67,25 @@ public final class ChunkCompression {
         return new Stored(scheme, e.bytes(), 0, e.length());
     }
 
+    /**
+     * The {@code rawLength} bytes of a chunk stored in {@code src[off, off + len)} under Xet scheme code
+     * {@code schemeCode} (0 none, 1 LZ4, 2 BG4_LZ4): how a xorb's chunks are read (the xet formats use this).
+     *
+     * @throws IOException on an unknown scheme or bytes that do not decode to exactly {@code rawLength} bytes
+     */
+    public static byte[] decompress(int schemeCode, byte[] src, int off, int len, int rawLength) throws IOException {
+        if (schemeCode < 0 || schemeCode > 127) throw new IOException("unknown chunk compression scheme " + schemeCode);
+        return decode(Scheme.of((byte) schemeCode), src, off, len, rawLength);
+    }
+
+    /** {@code raw} in Xet scheme {@code schemeCode} (0 none, 1 LZ4, 2 BG4_LZ4), as a xorb writer stores it. */
+    public static byte[] compress(int schemeCode, byte[] raw) throws IOException {
+        Scheme s = Scheme.of((byte) schemeCode);
+        if (s == Scheme.NONE) return raw.clone();
+        Stored c = compress(s, raw, 0, raw.length);
+        return java.util.Arrays.copyOfRange(c.bytes(), c.offset(), c.offset() + c.length());
+    }
+
     /** The {@code rawLength} bytes of a chunk stored in {@code src[off, off + len)} in {@code scheme}. */
     static byte[] decode(Scheme scheme, byte[] src, int off, int len, int rawLength) throws IOException {
         return switch (scheme) {

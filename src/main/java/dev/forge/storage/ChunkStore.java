@@ -51,7 +51,7 @@ import java.util.stream.Stream;
  * side of a lock (in-process and a file lock across processes, so {@code forge gc} next to a running server is
  * safe); gc takes the exclusive side whenever it deletes or rewrites. Thread-safe.
  */
-public final class ChunkStore implements BlobStore, Collectable, Verifiable, AutoCloseable {
+public final class ChunkStore implements BlobStore, Collectable, Verifiable, XorbStore, AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChunkStore.class);
     private final Path root;
     private final Path packs;
@@ -71,6 +71,7 @@ public final class ChunkStore implements BlobStore, Collectable, Verifiable, Aut
     /** At most this many packs (64 MiB each) stay mapped: 256 GiB of address space, far below the kernel's map limit. */
     private static final int MAPPED_PACKS = 4096;
     private final ChunkCompression compression;
+    private final XorbPacks xorbs;
 
     public ChunkStore(Path root, InstantSource clock) throws IOException {
         this(root, clock, ChunkCompression.OFF);
@@ -97,6 +98,7 @@ public final class ChunkStore implements BlobStore, Collectable, Verifiable, Aut
         this.clock = clock;
         this.mappings = new PackMappings(this, clock, MAPPED_PACKS, Duration.ofMinutes(1));
         this.lockFile = FileChannel.open(root.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        this.xorbs = new XorbPacks(this);
         loadIndex();
     }
 
@@ -336,6 +338,11 @@ public final class ChunkStore implements BlobStore, Collectable, Verifiable, Aut
         if (!Files.exists(filePath(expected))) throw new IOException("object " + expected + " was collected during the upload; retry");
     }
 
+    /** Publishes a manifest built from Xet terms (see {@link #publish}). */
+    void publishManifest(LfsOid oid, FileManifest manifest) throws IOException {
+        publish(oid, manifest);
+    }
+
     /**
      * Makes the file visible: under the shared lock, checks every pack it uses is in place (taking back any that gc
      * moved to trash meanwhile), then writes the manifest to tmp, syncs it and renames it to its name.
@@ -370,11 +377,51 @@ public final class ChunkStore implements BlobStore, Collectable, Verifiable, Aut
             }
             return null;
         });
+        xorbs.index(manifest.xetHash(), oid); // after the manifest: an entry never names a file that is not there
+        xorbs.published(oid, manifest);
     }
 
     @Override
     public boolean delete(LfsOid oid) throws IOException {
         return Files.deleteIfExists(filePath(oid));
+    }
+
+    // ---- Xet (see XorbStore and XorbPacks)
+
+    XorbPacks xorbs() { return xorbs; }
+
+    @Override
+    public boolean putXorb(byte[] hash, List<StoredChunk> chunks) throws IOException { return xorbs.putXorb(hash, chunks); }
+
+    @Override
+    public Optional<XorbLayout> xorb(byte[] hash) throws IOException { return xorbs.xorb(hash); }
+
+    @Override
+    public Optional<byte[]> xorbOfChunk(byte[] chunkHash) throws IOException { return xorbs.xorbOfChunk(chunkHash); }
+
+    @Override
+    public byte[] chunk(byte[] xorb, int index) throws IOException { return xorbs.chunk(xorb, index); }
+
+    @Override
+    public void putXetFile(LfsOid oid, long size, byte[] fileHash, List<Term> terms) throws IOException {
+        xorbs.putXetFile(oid, size, fileHash, terms);
+    }
+
+    @Override
+    public Optional<LfsOid> oidOfXetHash(byte[] fileHash) throws IOException { return xorbs.oidOfXetHash(fileHash); }
+
+    @Override
+    public void readTerms(List<Term> terms, ChunkSink sink) throws IOException { xorbs.readTerms(terms, sink); }
+
+    @Override
+    public Set<LfsOid> objectsUsing(byte[] xorb) throws IOException { return xorbs.objectsUsing(xorb); }
+
+    @Override
+    public Optional<XetFile> xetFile(LfsOid oid) throws IOException { return xorbs.xetFile(oid); }
+
+    @Override
+    public dev.forge.core.MappedRegions.Region packRegion(byte[] xorb, long offset, int max) throws IOException {
+        return xorbs.packRegion(xorb, offset, max);
     }
 
     // ---- gc, fsck, figures
@@ -385,12 +432,23 @@ public final class ChunkStore implements BlobStore, Collectable, Verifiable, Aut
      */
     @Override
     public GcReport gc(Set<LfsOid> live, Duration grace, Consumer<String> progress) throws IOException {
-        return new ChunkGc(this).run(live, grace, progress);
+        try {
+            GcReport r = new ChunkGc(this).run(live, grace, progress);
+            progress.accept("xet index: " + xorbs.sweepIndex() + " entries of removed files dropped");
+            return r;
+        } finally {
+            xorbs.forgetUsers();
+        }
     }
 
     @Override
     public FsckReport fsck(Consumer<String> progress) throws IOException {
-        return new ChunkFsck(this).run(progress);
+        FsckReport r = new ChunkFsck(this).run(progress);
+        List<String> xet = xorbs.checkIndex();
+        if (xet.isEmpty()) return r;
+        List<String> problems = new ArrayList<>(r.problems());
+        problems.addAll(xet);
+        return new FsckReport(r.packs(), r.chunks(), r.chunkBytes(), r.files(), r.verified(), List.copyOf(problems));
     }
 
     /** Whole-store figures: logical bytes are the files' sizes, stored bytes the packs on disk. */
