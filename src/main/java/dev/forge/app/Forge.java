@@ -81,6 +81,8 @@ import dev.forge.http.ForgeServer;
 import dev.forge.http.Routes;
 import dev.forge.http.xet.XetHandlers;
 import dev.forge.service.xet.UnavailableXetCas;
+import dev.forge.service.xet.ChunkXetCas;
+import dev.forge.service.xet.XetCas;
 import dev.forge.service.xet.XetService;
 import dev.forge.service.xet.XetTokens;
 import dev.forge.http.api.AccountHandlers;
@@ -166,9 +168,12 @@ public final class Forge implements AutoCloseable {
             this.database = closer.push(Database.sqlite(data.resolve("forge.db")));
             this.git = closer.push(new GitRepositories(data.resolve("git"), clock));
             FileBlobStore plain = new FileBlobStore(data.resolve("blobs"), tmp);
+            dev.forge.storage.XorbStore xorbs = null; // Xet's view of the chunk store (none on the plain store)
             if (config.storage().kind() == ForgeConfig.Storage.Kind.CHUNKS) {
                 ChunkStore chunks = closer.push(new ChunkStore(data.resolve("chunks"), clock, new ChunkCompression(config.storage().compression())));
-                this.blobs = options.blobStoreView().apply(new LayeredBlobStore(chunks, plain));
+                LayeredBlobStore layered = new LayeredBlobStore(chunks, plain);
+                xorbs = layered;
+                this.blobs = options.blobStoreView().apply(layered);
             } else {
                 this.blobs = options.blobStoreView().apply(plain);
             }
@@ -237,7 +242,9 @@ public final class Forge implements AutoCloseable {
             UrlSigner xetSigner = new UrlSigner(signingKey(data), clock);
             boolean chunked = config.storage().kind() == ForgeConfig.Storage.Kind.CHUNKS;
             this.xetTokens = new XetTokens(repos, policy, auth, xetSigner, XetHandlers.casUrl(config), XET_TOKEN_TTL_SECONDS, chunked);
-            this.xet = new XetService(new UnavailableXetCas(), index, lfsReferences, xetSigner, audit, XET_TOKEN_TTL_SECONDS);
+            XetCas xetCas = xorbs == null ? new UnavailableXetCas()
+                    : new ChunkXetCas(xorbs, new dev.forge.meta.XetDao(database.jdbi()), index, repoDao, lfsReferences, policy, clock);
+            this.xet = new XetService(xetCas, index, lfsReferences, xetSigner, audit, XET_TOKEN_TTL_SECONDS);
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;

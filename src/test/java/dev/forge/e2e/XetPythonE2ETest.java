@@ -81,10 +81,11 @@ class XetPythonE2ETest {
     void uploadsAndDownloadsGoThroughXetByteExact(String venv) throws Exception {
         String repo = "admin/xet-py-" + venv;
         Path src = Files.createDirectories(dir.resolve("src-" + venv));
-        byte[] weights = random(5 * 1024 * 1024 + 11, 1);
-        byte[] a = random(3 * 1024 * 1024, 2);
-        byte[] b = random(1024 * 1024 + 5, 3);
-        byte[] prBytes = random(2 * 1024 * 1024 + 1, 4);
+        long seed = venv.hashCode() * 100L; // other bytes per client: the second would otherwise deduplicate against the first
+        byte[] weights = random(5 * 1024 * 1024 + 11, seed + 1);
+        byte[] a = random(3 * 1024 * 1024, seed + 2);
+        byte[] b = random(1024 * 1024 + 5, seed + 3);
+        byte[] prBytes = random(2 * 1024 * 1024 + 1, seed + 4);
         Files.write(src.resolve("weights.bin"), weights);
         Files.createDirectories(src.resolve("folder/sub"));
         Files.write(src.resolve("folder/a.bin"), a);
@@ -120,7 +121,7 @@ class XetPythonE2ETest {
     @ValueSource(strings = {PythonClient.HUB2, PythonClient.HUB1})
     void theHfCommandUploadsAndDownloadsThroughXet(String venv) throws Exception {
         String repo = "admin/xet-cli-" + venv;
-        byte[] data = random(4 * 1024 * 1024 + 3, 10);
+        byte[] data = random(4 * 1024 * 1024 + 3, venv.hashCode() * 100L + 10);
         Path src = Files.createDirectories(dir.resolve("cli-" + venv));
         Files.write(src.resolve("model.bin"), data);
         PythonClient py = PythonClient.of(venv, tf.baseUrl, tf.adminToken, dir.resolve("cli-home-" + venv));
