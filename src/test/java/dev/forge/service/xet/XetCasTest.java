@@ -175,6 +175,13 @@ class XetCasTest {
             assertThat(download(whole, expected.length)).isEqualTo(expected);
         }
         assertThat(putShard(admin, XetVectors.shard()).newlyStored()).as("idempotent").isFalse();
+
+        // what hf_xet sent after deduplicating against our answer (no xorb, only this shard): accepted, same file
+        ShardResult again = putShard(admin, XetVectors.resource("upload-after-dedup.shard"));
+        assertThat(again.files()).singleElement().satisfies(f -> {
+            assertThat(f.fileHash().hex()).isEqualTo(XetVectors.FILE_HASHES[0]);
+            assertThat(f.oid().hex()).isEqualTo(XetVectors.SHA256[0]);
+        });
     }
 
     @Test
