@@ -85,6 +85,8 @@ class XorbTest {
         byte[] s = new ChunkHeader(10, 0, 10).encode();
         s[4] = 3;
         assertThatThrownBy(() -> ChunkHeader.decode(s, 0)).isInstanceOf(XetFormatException.class).hasMessageContaining("scheme");
+        byte[] notSmaller = new ChunkHeader(10, 1, 10).encode();
+        assertThatThrownBy(() -> ChunkHeader.decode(notSmaller, 0)).isInstanceOf(XetFormatException.class).hasMessageContaining("not smaller");
         byte[] big = new ChunkHeader(10, 1, 10).encode();
         big[7] = 0x10; // raw length 1 MiB
         assertThatThrownBy(() -> ChunkHeader.decode(big, 0)).isInstanceOf(XetFormatException.class);
