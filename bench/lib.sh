@@ -70,7 +70,7 @@ start_forge() { # builds if needed, starts Forge over $work/data on a free port,
   start_s=$(date +%s)
   mkdir -p "$work/data"
   # rate limits off: the benchmarks measure serving, not the limiter (with them on, a fast client gets 429s)
-  FORGE_ACCESS_LOG=WARN FORGE_API_REQUESTS_PER_MINUTE=0 FORGE_RESOLVE_REQUESTS_PER_MINUTE=0 "$root/forge" serve --port 0 --data "$work/data" >"$work/forge.log" 2>&1 &
+  FORGE_ACCESS_LOG="${FORGE_ACCESS_LOG:-WARN}" FORGE_API_REQUESTS_PER_MINUTE=0 FORGE_RESOLVE_REQUESTS_PER_MINUTE=0 "$root/forge" serve --port 0 --data "$work/data" >"$work/forge.log" 2>&1 &
   forge_pid=$!
   for _ in $(seq 1 1500); do
     grep -q 'Forge is serving' "$work/forge.log" 2>/dev/null && break

@@ -25,6 +25,7 @@
 //                 plain fetch because @huggingface/hub 2.17 has no discussions functions, the Hub's discussions API:
 //                 list open pull requests, details with diff, a --comment, merge
 //                 -> {"listed", "details", "prFiles": {path: sha256}, "comment", "merged"}
+// upload-files and commit take --no-xet: the LFS transfers (basic, multipart) instead of the client's default, Xet.
 // With --report-errors, a Hub API error is printed as {"failed": true, "status", "errorCode", "message"} (exit 0):
 // errorCode is the X-Error-Code of the failing response, which the library itself does not keep.
 // upload-files and commit report every request the client made ("METHOD /path", query left out), so
@@ -65,6 +66,7 @@ const { positionals, values } = parseArgs({
 		empty: { type: "boolean", default: false },
 		overwrite: { type: "boolean", default: false },
 		"report-errors": { type: "boolean", default: false },
+		"no-xet": { type: "boolean", default: false },
 		query: { type: "string", default: "{}" },
 		fields: { type: "string", default: "" },
 		path: { type: "string" },
@@ -153,6 +155,7 @@ async function uploadDir() {
 		branch: values.revision,
 		commitTitle: values.message,
 		fetch: tracingFetch(requests),
+		...(values["no-xet"] ? { useXet: false } : {}),
 	});
 	return { ...out, requests };
 }
@@ -169,6 +172,7 @@ async function commitOps() {
 		title: values.message ?? "Commit from the JS client",
 		branch: values.revision,
 		fetch: tracingFetch(requests),
+		...(values["no-xet"] ? { useXet: false } : {}),
 	});
 	return { ...out, requests };
 }

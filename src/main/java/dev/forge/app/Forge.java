@@ -79,6 +79,12 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.ByteBufferPool;
 import dev.forge.http.ForgeServer;
 import dev.forge.http.Routes;
+import dev.forge.http.xet.XetHandlers;
+import dev.forge.service.xet.UnavailableXetCas;
+import dev.forge.service.xet.ChunkXetCas;
+import dev.forge.service.xet.XetCas;
+import dev.forge.service.xet.XetService;
+import dev.forge.service.xet.XetTokens;
 import dev.forge.http.api.AccountHandlers;
 import dev.forge.http.api.ApiHandlers;
 import dev.forge.http.api.DiscoveryHandlers;
@@ -135,6 +141,8 @@ public final class Forge implements AutoCloseable {
     public final LockService locks;
     public final GgufManifests ggufManifests;
     public final ParquetConversionService parquet;
+    public final XetTokens xetTokens;
+    public final XetService xet;
     private final ScheduledExecutorService background;
 
     /**
@@ -160,9 +168,12 @@ public final class Forge implements AutoCloseable {
             this.database = closer.push(Database.sqlite(data.resolve("forge.db")));
             this.git = closer.push(new GitRepositories(data.resolve("git"), clock));
             FileBlobStore plain = new FileBlobStore(data.resolve("blobs"), tmp);
+            dev.forge.storage.XorbStore xorbs = null; // Xet's view of the chunk store (none on the plain store)
             if (config.storage().kind() == ForgeConfig.Storage.Kind.CHUNKS) {
                 ChunkStore chunks = closer.push(new ChunkStore(data.resolve("chunks"), clock, new ChunkCompression(config.storage().compression())));
-                this.blobs = options.blobStoreView().apply(new LayeredBlobStore(chunks, plain));
+                LayeredBlobStore layered = new LayeredBlobStore(chunks, plain);
+                xorbs = layered;
+                this.blobs = options.blobStoreView().apply(layered);
             } else {
                 this.blobs = options.blobStoreView().apply(plain);
             }
@@ -228,6 +239,12 @@ public final class Forge implements AutoCloseable {
             this.overviews = new OverviewService(repos, index, git, search, weights, popularity, policy, accessRequests);
             this.diffs = new DiffService(repos, index, git);
             this.fileUploads = new FileUploadService(repos, uploads, lfs, commits);
+            UrlSigner xetSigner = new UrlSigner(signingKey(data), clock);
+            boolean chunked = config.storage().kind() == ForgeConfig.Storage.Kind.CHUNKS;
+            this.xetTokens = new XetTokens(repos, policy, auth, xetSigner, XetHandlers.casUrl(config), XET_TOKEN_TTL_SECONDS, chunked);
+            XetCas xetCas = xorbs == null ? new UnavailableXetCas()
+                    : new ChunkXetCas(xorbs, new dev.forge.meta.XetDao(database.jdbi()), index, repoDao, lfsReferences, policy, clock);
+            this.xet = new XetService(xetCas, index, lfsReferences, xetSigner, audit, XET_TOKEN_TTL_SECONDS);
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;
@@ -241,12 +258,12 @@ public final class Forge implements AutoCloseable {
     public ForgeServer newServer() {
         ByteBufferPool pool = ForgeServer.newBufferPool();
         BodyStreamer bodies = new BodyStreamer(pool);
-        FileHandlers files = new FileHandlers(content, search, bodies);
+        FileHandlers files = new FileHandlers(content, search, bodies, xet);
         Routes routes = new Routes(
-                new ApiHandlers(auth, info, repos, storage),
+                new ApiHandlers(auth, info, repos, storage, xet),
                 new UploadHandlers(audit, commits, refs, repos, uploads),
                 files,
-                new LfsHandlers(lfs, bodies),
+                new LfsHandlers(lfs, bodies, xetTokens),
                 new AccountHandlers(accessRequests, audit, auth, repos),
                 new DiscoveryHandlers(likes, search),
                 new DiscussionHandlers(discussions, pullRequests),
@@ -254,6 +271,7 @@ public final class Forge implements AutoCloseable {
                 new ParquetHandlers(parquet),
                 new GgufRegistryHandlers(ggufManifests, files),
                 new LockHandlers(locks),
+                new XetHandlers(xetTokens, xet, bodies),
                 web());
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
         return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git));
@@ -286,6 +304,9 @@ public final class Forge implements AutoCloseable {
     public static Forge open(ForgeConfig config, Options options) throws IOException {
         return new Forge(config, options);
     }
+
+    /** How long a Xet access token and a xorb-range URL live: an hour, as the Hub's; clients refresh a minute before. */
+    static final long XET_TOKEN_TTL_SECONDS = 3600;
 
     /** The key that signs LFS transfer URLs, made once per data folder and readable only by its owner. */
     private static byte[] signingKey(Path data) throws IOException {

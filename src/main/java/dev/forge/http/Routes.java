@@ -15,6 +15,7 @@ import dev.forge.http.lfs.LfsHandlers;
 import dev.forge.http.lfs.LfsUrls;
 import dev.forge.http.lfs.LockHandlers;
 import dev.forge.http.web.Web;
+import dev.forge.http.xet.XetHandlers;
 
 import dev.forge.core.RepoType;
 
@@ -51,7 +52,7 @@ public final class Routes {
     private final Web web;
 
     public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d,
-                  DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks, Web w) {
+                  DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks, XetHandlers x, Web w) {
         this.web = w;
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
@@ -123,6 +124,16 @@ public final class Routes {
         api("POST", LfsUrls.OBJECT, l::complete, true);
         api("PUT", LfsUrls.PART, l::uploadPart, true);
         api("POST", LfsUrls.VERIFY, l::verify, true);
+        // ------------------------------------------------------------------- Xet: tokens (refused as the repository would
+        // refuse), then the CAS API under /xet, authorised by those tokens (and xorb ranges by their signed URLs)
+        api("GET", "/api/{type}/{ns}/{name}/xet-read-token/{rev}", x::readToken);
+        api("GET", "/api/{type}/{ns}/{name}/xet-write-token/{rev}", x::writeToken);
+        api("POST", "/xet/v1/xorbs/{prefix}/{hash}", x::putXorb);
+        api("POST", "/xet/v1/shards", x::putShard);
+        api("GET", "/xet/v1/chunks/{prefix}/{hash}", x::dedup);
+        api("GET", "/xet/v1/reconstructions/{hash}", x::reconstructionV1);
+        api("GET", "/xet/v2/reconstructions/{hash}", x::reconstructionV2);
+        api("GET", XetHandlers.FETCH, x::fetch);
         // ------------------------------------------------------------------- GGUF by tag (llama.cpp, Ollama): a registry API
         site("GET", "/v2", g::ping);
         site("GET", "/v2/{ns}/{name}/manifests/{tag}", g::manifest);
@@ -207,7 +218,7 @@ public final class Routes {
         Binding b = new Binding();
         if (segs.isEmpty()) return first(site, ex, segs, b); // the home page
         String first = segs.getFirst();
-        if (first.equals("api") || first.equals("lfs")) return first(api, ex, segs, b);
+        if (first.equals("api") || first.equals("lfs") || first.equals("xet")) return first(api, ex, segs, b);
         List<String> rest = segs;
         if ((first.equals("datasets") || first.equals("spaces")) && segs.size() > 1) {
             b.type = first.equals("datasets") ? RepoType.DATASET : RepoType.SPACE;
@@ -245,7 +256,8 @@ public final class Routes {
     /** The methods some route accepts for this path (to answer 405 with {@code Allow}, not 404); empty when none. */
     Set<String> allowedMethods(Exchange ex) {
         List<String> segs = ex.segments();
-        List<Route> table = segs.isEmpty() || segs.getFirst().equals("api") || segs.getFirst().equals("lfs") ? api : site;
+        List<Route> table = segs.isEmpty() || segs.getFirst().equals("api") || segs.getFirst().equals("lfs")
+                || segs.getFirst().equals("xet") ? api : site;
         List<String> s = table == site && segs.size() > 1 && (segs.getFirst().equals("datasets") || segs.getFirst().equals("spaces"))
                 ? segs.subList(1, segs.size()) : segs;
         Set<String> methods = new TreeSet<>();

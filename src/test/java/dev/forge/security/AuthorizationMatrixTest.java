@@ -254,6 +254,9 @@ class AuthorizationMatrixTest {
             case "resolve-head" -> send(token, tf.request("/" + id + "/resolve/main/README.md").method("HEAD", HttpRequest.BodyPublishers.noBody()));
             case "raw" -> send(token, get("/" + id + "/raw/main/README.md"));
             case "lfs-file" -> send(token, get("/" + id + "/resolve/main/weights.bin"));
+            case "xet-read-token" -> send(token, get("/api/models/" + id + "/xet-read-token/main"));
+            case "xet-write-token" -> send(token, get("/api/models/" + id + "/xet-write-token/main"));
+            case "xet-write-pr" -> send(token, get("/api/models/" + id + "/xet-write-token/main?create_pr=1"));
             case "auth-check" -> send(token, get("/api/models/" + id + "/auth-check"));
             case "git-fetch" -> sendBasic(token, get("/" + id + ".git/info/refs?service=git-upload-pack"));
             case "git-push" -> sendBasic(token, get("/" + id + ".git/info/refs?service=git-receive-pack"));

@@ -22,6 +22,7 @@ import dev.forge.core.User;
 import dev.forge.service.account.Actor;
 import dev.forge.service.repo.InfoService;
 import dev.forge.service.admin.StorageService;
+import dev.forge.service.xet.XetService;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +41,10 @@ public final class ApiHandlers {
     private final InfoService info;
     private final RepoService repos;
     private final StorageService storage;
+    private final XetService xet;
 
-    public ApiHandlers(AuthService auth, InfoService info, RepoService repos, StorageService storage) {
+    public ApiHandlers(AuthService auth, InfoService info, RepoService repos, StorageService storage, XetService xet) {
+        this.xet = xet;
         this.auth = auth;
         this.info = info;
         this.repos = repos;
@@ -77,7 +80,11 @@ public final class ApiHandlers {
             ex.setHeader("Link", "<" + ex.urlWith("cursor", encodeCursor(page.nextCursor())) + ">; rel=\"next\"");
         }
         ex.setHeader("X-Repo-Commit", page.commit());
-        ex.json(200, TreeJson.Entry.page(page));
+        ex.json(200, TreeJson.Entry.page(page, this::xetHash));
+    }
+
+    private Optional<String> xetHash(String lfsOid) {
+        return xet.fileHash(new dev.forge.core.LfsOid(lfsOid)).map(dev.forge.service.xet.XetHashHex::hex);
     }
 
     /** A paths-info body: the paths asked for and whether to expand them. */
@@ -104,7 +111,7 @@ public final class ApiHandlers {
     public void pathsInfo(Exchange ex) throws IOException {
         PathsRequest req = parsePathsInfo(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()), ex.header("Content-Type"));
         InfoService.TreePage page = info.pathsInfo(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), req.paths(), req.expand());
-        ex.json(200, TreeJson.Entry.page(page));
+        ex.json(200, TreeJson.Entry.page(page, this::xetHash));
     }
 
     /** The JSON form of paths-info (the JS client's); the Python client posts a form. */

@@ -10,6 +10,8 @@ import dev.forge.service.repo.InfoService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The wire shapes of a repository's files and history, exactly as the clients parse them: tree and paths-info
@@ -21,17 +23,19 @@ final class TreeJson {
 
     /** A file or folder of a tree page or of paths-info; {@code lastCommit} only when expanded. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Entry(String type, String oid, long size, Lfs lfs, String path, LastCommit lastCommit) {
-        static Entry of(FileEntry f, Map<String, CommitMeta> lastCommits) {
+    record Entry(String type, String oid, long size, Lfs lfs, String xetHash, String path, LastCommit lastCommit) {
+        static Entry of(FileEntry f, Map<String, CommitMeta> lastCommits, Function<String, Optional<String>> xetHashOf) {
             CommitMeta last = lastCommits.get(f.lastCommit());
             return new Entry(f.directory() ? "directory" : "file", f.oid(), f.size(),
-                    f.lfsInfo().map(l -> new Lfs(l.oid(), l.size(), l.pointerSize())).orElse(null), f.path(),
+                    f.lfsInfo().map(l -> new Lfs(l.oid(), l.size(), l.pointerSize())).orElse(null),
+                    f.lfsInfo().flatMap(l -> xetHashOf.apply(l.oid())).orElse(null), f.path(),
                     last == null ? null : new LastCommit(last.id(), last.title(), Dates.iso(last.committedAt())));
         }
 
-        static List<Entry> page(InfoService.TreePage page) {
+        /** @param xetHashOf the Xet file hash of an LFS object held in Xet form (by its sha256), else empty */
+        static List<Entry> page(InfoService.TreePage page, Function<String, Optional<String>> xetHashOf) {
             List<Entry> out = new ArrayList<>(page.entries().size());
-            for (FileEntry e : page.entries()) out.add(of(e, page.lastCommits()));
+            for (FileEntry e : page.entries()) out.add(of(e, page.lastCommits(), xetHashOf));
             return out;
         }
     }

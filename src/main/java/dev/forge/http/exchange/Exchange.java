@@ -248,6 +248,9 @@ public final class Exchange {
     }
 
     /** The token from {@code Authorization: Bearer <t>} or {@code Basic base64(any:<t>)}. */
+    /** The credentials the request presents ({@code Bearer}, or the password of {@code Basic}), unverified. */
+    public Optional<String> credentials() { return presentedToken(); }
+
     Optional<String> presentedToken() {
         String h = header("Authorization");
         if (h == null || h.isBlank()) return Optional.empty();
@@ -403,6 +406,16 @@ public final class Exchange {
             return Optional.empty();
         }
         return Optional.of(new Slice(offset, length));
+    }
+
+    /**
+     * Answers 206 for bytes {@code [first, last]} of a {@code total}-byte resource whose range the handler chose itself
+     * (a granted part, not the request's {@code Range} alone): {@code Content-Range}, {@code Content-Length}.
+     */
+    public void answerPart(long first, long last, long total) {
+        response.setStatus(206);
+        setHeader("Content-Range", "bytes " + first + "-" + last + "/" + total);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, last - first + 1);
     }
 
     /** Answers 304 Not Modified, with no {@code Content-Length}: on a 304 it would have to be the full size (RFC 9110 §8.6). */

@@ -4,6 +4,9 @@ import dev.forge.service.discovery.SearchService;
 import dev.forge.http.exchange.Exchange;
 
 import dev.forge.core.FileEntry;
+import dev.forge.core.LfsOid;
+import dev.forge.service.xet.XetHashHex;
+import dev.forge.service.xet.XetService;
 import dev.forge.service.repo.ContentService;
 
 import java.io.IOException;
@@ -21,12 +24,17 @@ public final class FileHandlers {
     private final ContentService content;
     private final SearchService search;
     private final BodyStreamer bodies;
+    private final XetService xet;
 
-    public FileHandlers(ContentService content, SearchService search, BodyStreamer bodies) {
+    public FileHandlers(ContentService content, SearchService search, BodyStreamer bodies, XetService xet) {
         this.content = content;
         this.search = search;
         this.bodies = bodies;
+        this.xet = xet;
     }
+
+    /** What a client that speaks Xet asks for instead of the bytes (@huggingface/hub's {@code fileDownloadInfo}). */
+    static final String XET_FILE_INFO = "application/vnd.xet-fileinfo+json";
 
     public void file(Exchange ex, boolean resolve) throws IOException {
         serve(ex, content.resolve(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), ex.tailPath()), resolve);
@@ -43,9 +51,18 @@ public final class FileHandlers {
         String etag = "\"" + (lfs ? e.lfs().oid() : e.oid()) + "\"";
         ex.setHeader("X-Repo-Commit", t.commit());
         ex.setHeader("ETag", etag);
+        Optional<XetHashHex> xetHash = Optional.empty();
         if (lfs) {
             ex.setHeader("X-Linked-Etag", etag);
             ex.setHeader("X-Linked-Size", Long.toString(size));
+            xetHash = xet.fileHash(new LfsOid(e.lfs().oid()));
+            xetHash.ifPresent(h -> {
+                // the Hub's pair: where to get a read token for this repository at this commit, and the file's reconstruction
+                ex.setHeader("X-Xet-Hash", h.hex());
+                ex.setHeader("Link", "<" + ex.config().url("/api/" + t.repo().type().plural() + "/" + t.repo().id() + "/xet-read-token/"
+                        + t.commit()) + ">; rel=\"xet-auth\", <" + ex.config().url("/xet/v1/reconstructions/" + h.hex())
+                        + ">; rel=\"xet-reconstruction-info\"");
+            });
         }
         ex.setHeader("Content-Type", contentType(e.path()));
         ex.setHeader("Content-Disposition", disposition(e.path()));
@@ -58,12 +75,21 @@ public final class FileHandlers {
             ex.notModified();
             return;
         }
+        String accept = ex.header("Accept");
+        if (xetHash.isPresent() && accept != null && accept.contains(XET_FILE_INFO)) {
+            // the client fetches the bytes through Xet: answer what it needs for that, not the bytes
+            ex.json(200, new XetFileInfo(xetHash.get().hex(), e.lfs().oid(), size), XET_FILE_INFO);
+            return;
+        }
         if (resolve && !ex.isHead() && ex.method().equals("GET")) search.served(t, ex.header("Range"));
         Optional<Exchange.Slice> slice = ex.answerRange(size);
         if (slice.isEmpty()) return;
         if (lfs) bodies.stream(ex, content.openLfs(t), slice.get());
         else bodies.stream(ex, content.openGitBlob(t), slice.get());
     }
+
+    /** The body of a Xet file-info answer (the clients read the headers; the body says the same for people). */
+    record XetFileInfo(String hash, String sha256, long size) {}
 
     public static String contentType(String path) {
         String p = path.toLowerCase(java.util.Locale.ROOT);

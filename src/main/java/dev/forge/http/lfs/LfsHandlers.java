@@ -7,10 +7,13 @@ import dev.forge.http.files.BodyStreamer;
 import dev.forge.core.ErrorDetail;
 import dev.forge.core.ForgeException;
 import dev.forge.service.lfs.LfsService;
+import dev.forge.service.xet.XetTokens;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -22,19 +25,28 @@ public final class LfsHandlers {
 
     private final LfsService lfs;
     private final BodyStreamer bodies;
+    private final XetTokens xetTokens;
 
-    public LfsHandlers(LfsService lfs, BodyStreamer bodies) {
+    public LfsHandlers(LfsService lfs, BodyStreamer bodies, XetTokens xetTokens) {
         this.lfs = lfs;
         this.bodies = bodies;
+        this.xetTokens = xetTokens;
     }
 
-    /** A parsed batch request: the operation, whether the client lists the multipart transfer, and the objects. */
-    public record BatchRequest(LfsService.Operation operation, boolean multipart, List<LfsService.ObjectSpec> objects) {}
+    /**
+     * A parsed batch request: the operation, whether the client lists the multipart transfer, whether it lists the
+     * xet transfer, and the objects.
+     */
+    public record BatchRequest(LfsService.Operation operation, boolean multipart, boolean xet, List<LfsService.ObjectSpec> objects) {
+        public BatchRequest(LfsService.Operation operation, boolean multipart, List<LfsService.ObjectSpec> objects) {
+            this(operation, multipart, false, objects);
+        }
+    }
 
     /** Parses a batch body; anything malformed is a 4xx {@link ForgeException}. */
     public static BatchRequest parseBatch(byte[] body) {
         LfsJson.BatchRequest r = JsonBody.parse(body, LfsJson.BatchRequest.class);
-        return new BatchRequest(r.op(), r.multipart(), r.specs());
+        return new BatchRequest(r.op(), r.multipart(), r.xet(), r.specs());
     }
 
     public void batch(Exchange ex) throws IOException {
@@ -46,6 +58,17 @@ public final class LfsHandlers {
             // git-lfs asks for credentials on a 401 that carries LFS-Authenticate
             if (e.kind().status() == 401) throw e.withDetail(ErrorDetail.Challenge.GIT_LFS);
             throw e;
+        }
+        if (r.xet() && r.operation() == LfsService.Operation.UPLOAD && xetTokens.enabled()) {
+            // uploads through Xet's CAS; an upload batch is granted at the pull-request level, and so is this token
+            XetTokens.Issued t = xetTokens.issue(ex.actor(), ex.repoType(), ex.gitRepoId(), "main", XetTokens.Mode.WRITE, true);
+            Map<String, String> headers = new LinkedHashMap<>();
+            headers.put("X-Xet-Cas-Url", t.casUrl());
+            headers.put("X-Xet-Access-Token", t.accessToken());
+            headers.put("X-Xet-Token-Expiration", Long.toString(t.exp()));
+            String refresh = ex.config().url("/api/" + ex.repoType().plural() + "/" + ex.gitRepoId() + "/xet-write-token/main?create_pr=1");
+            ex.json(200, LfsJson.xet(ex.config(), batch, refresh, headers, (int) xetTokens.ttlSeconds()), LFS_JSON);
+            return;
         }
         ex.json(200, LfsJson.BatchAnswer.of(ex.config(), batch), LFS_JSON);
     }

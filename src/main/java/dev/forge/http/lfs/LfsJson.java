@@ -35,9 +35,12 @@ final class LfsJson {
             };
         }
 
-        /** Whether the client takes the multipart transfer; 422 when it takes neither basic nor multipart. */
+        /** Whether the client takes Hugging Face's {@code xet} transfer (@huggingface/hub lists it by default). */
+        boolean xet() { return transfers.contains("xet"); }
+
+        /** Whether the client takes the multipart transfer; 422 when it takes neither basic nor multipart (nor xet). */
         boolean multipart() {
-            if (!transfers.isEmpty() && !transfers.contains("basic")) {
+            if (!transfers.isEmpty() && !transfers.contains("basic") && !transfers.contains("xet")) {
                 throw new ForgeException(ErrorKind.UNPROCESSABLE, "Only the 'basic' and 'multipart' transfers are supported");
             }
             return transfers.contains("multipart");
@@ -61,6 +64,19 @@ final class LfsJson {
             return new BatchAnswer("basic", batch.objects().stream().map(o -> ObjectAnswer.of(config, ttl, batch.repoKey(), o)).toList(),
                     "sha256");
         }
+    }
+
+    /**
+     * The answer to an upload batch from a client that takes the {@code xet} transfer: objects to upload get, instead of
+     * URLs for their bytes, where to get a Xet write token ({@code href}, refreshed there) and a first token in
+     * {@code header}; the client then uploads through the CAS and commits the objects by SHA-256 as usual.
+     */
+    static BatchAnswer xet(ForgeConfig config, LfsService.Batch batch, String refreshUrl, Map<String, String> tokenHeaders, int ttl) {
+        return new BatchAnswer("xet", batch.objects().stream().map(o -> switch (o) {
+            case LfsService.BatchObject.Upload u -> new ObjectAnswer(u.oid(), u.size(), true,
+                    new Actions(null, new Action(refreshUrl, ttl, tokenHeaders), null), null);
+            default -> ObjectAnswer.of(config, ttl, batch.repoKey(), o);
+        }).toList(), "sha256");
     }
 
     /** One object: actions to take, an error, or neither (stored already). */
