@@ -139,6 +139,26 @@ class XorbTest {
         }
     }
 
+    /** hf_xet cuts xorbs at 64 MiB of chunk bytes: incompressible ones serialize larger than 64 MiB and must pass. */
+    @Test
+    void sixtyFourMibOfIncompressibleChunksIsAcceptedAndMoreIsNot() {
+        Random r = new Random(9);
+        List<byte[]> raw = new ArrayList<>();
+        for (int i = 0; i < 1024; i++) {
+            byte[] b = new byte[64 * 1024];
+            r.nextBytes(b);
+            raw.add(b);
+        }
+        byte[] body = Xorb.serialize(raw, 1);
+        assertThat(body.length).isGreaterThan(64 * 1024 * 1024);
+        assertThat(Xorb.parse(body, body.length).rawLength()).isEqualTo(64L * 1024 * 1024);
+        raw.addAll(raw.subList(0, 3));
+        byte[] over = Xorb.serialize(raw, 0);
+        assertThatThrownBy(() -> Xorb.parse(over, over.length)).isInstanceOf(XetFormatException.class).hasMessageContaining("bytes of chunks");
+        byte[] tooLong = new byte[Xorb.MAX_BYTES + 1];
+        assertThatThrownBy(() -> Xorb.parse(tooLong, tooLong.length)).isInstanceOf(XetFormatException.class).hasMessageContaining("larger");
+    }
+
     @Test
     void manyChunksRoundTrip() {
         List<byte[]> raw = new ArrayList<>();
