@@ -5,7 +5,8 @@ import java.nio.ByteBuffer;
 /**
  * The 8-byte header before each chunk of a serialized xorb (Xet {@code XorbChunkHeader}): version (0), the stored
  * length as a 3-byte little-endian number, the compression scheme code (0 none, 1 LZ4, 2 BG4_LZ4), the uncompressed
- * length as a 3-byte little-endian number.
+ * length as a 3-byte little-endian number. A compressed chunk must be smaller than its uncompressed bytes (Xet's
+ * writer stores it uncompressed otherwise).
  */
 public record ChunkHeader(int storedLength, int scheme, int rawLength) {
     public static final int LENGTH = 8;
@@ -52,6 +53,9 @@ public record ChunkHeader(int storedLength, int scheme, int rawLength) {
         if (stored > MAX_STORED) throw new XetFormatException("xorb: stored chunk of " + stored + " bytes exceeds " + MAX_STORED);
         if (raw == 0 || stored == 0) throw new XetFormatException("xorb: empty chunk");
         if (scheme == 0 && stored != raw) throw new XetFormatException("xorb: uncompressed chunk with two lengths");
+        // Xet's writer keeps a compressed form only when it is smaller; the chunk store relies on it (a run of chunks
+        // whose stored length equals its length is read as plain bytes), so a larger "compressed" chunk is refused
+        if (scheme != 0 && stored >= raw) throw new XetFormatException("xorb: a compressed chunk is not smaller than its " + raw + " bytes");
         return new ChunkHeader(stored, scheme, raw);
     }
 

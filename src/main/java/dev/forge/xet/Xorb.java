@@ -21,10 +21,18 @@ import java.util.List;
  * @param chunks the chunks in order
  */
 public record Xorb(byte[] hash, byte[] body, List<Chunk> chunks) {
-    /** The spec's limit on a serialized xorb. */
-    public static final int MAX_BYTES = 64 * 1024 * 1024;
-    /** At most this many chunks (the chunk store's pack limit, far above what 64 MiB of ≥8 KiB chunks can hold). */
+    /** At most this many chunks (xet-core's limit, and the chunk store's pack limit). */
     public static final int MAX_CHUNKS = 8192;
+    /**
+     * At most 64 MiB of uncompressed chunk bytes: clients cut a xorb there (xet-core {@code MAX_XORB_BYTES}), plus one
+     * chunk of slack.
+     */
+    public static final long MAX_RAW_BYTES = 64L * 1024 * 1024 + ChunkHeader.MAX_RAW;
+    /**
+     * The largest serialization accepted: 64 MiB of incompressible chunks with their 8-byte headers (the client's cut
+     * is on raw bytes, so the serialized xorb is larger than 64 MiB), and room for a storage footer.
+     */
+    public static final int MAX_BYTES = 64 * 1024 * 1024 + MAX_CHUNKS * ChunkHeader.LENGTH + 512 * 1024;
     private static final byte[] FOOTER_IDENT = "XETBLOB".getBytes(StandardCharsets.US_ASCII);
 
     /** One chunk: its hash (of the uncompressed bytes), header, and where its stored bytes start in the body. */
@@ -54,6 +62,7 @@ public record Xorb(byte[] hash, byte[] body, List<Chunk> chunks) {
         if (length > MAX_BYTES) throw new XetFormatException("xorb: larger than " + MAX_BYTES + " bytes");
         List<Chunk> chunks = new ArrayList<>();
         List<XetHash.Node> nodes = new ArrayList<>();
+        long raw = 0;
         int at = 0;
         while (at < length) {
             if (length - at >= FOOTER_IDENT.length && Arrays.equals(body, at, at + FOOTER_IDENT.length, FOOTER_IDENT, 0, FOOTER_IDENT.length)) {
@@ -65,10 +74,12 @@ public record Xorb(byte[] hash, byte[] body, List<Chunk> chunks) {
             int data = at + ChunkHeader.LENGTH;
             if (h.storedLength() > length - data) throw new XetFormatException("xorb: chunk " + chunks.size() + " is truncated");
             if (chunks.size() == MAX_CHUNKS) throw new XetFormatException("xorb: more than " + MAX_CHUNKS + " chunks");
-            byte[] raw = decode(h, body, data, chunks.size());
-            byte[] hash = XetHash.chunk(raw, 0, raw.length);
+            raw += h.rawLength();
+            if (raw > MAX_RAW_BYTES) throw new XetFormatException("xorb: more than " + MAX_RAW_BYTES + " bytes of chunks");
+            byte[] bytes = decode(h, body, data, chunks.size());
+            byte[] hash = XetHash.chunk(bytes, 0, bytes.length);
             chunks.add(new Chunk(hash, h, data));
-            nodes.add(new XetHash.Node(hash, raw.length));
+            nodes.add(new XetHash.Node(hash, bytes.length));
             at = data + h.storedLength();
         }
         if (chunks.isEmpty()) throw new XetFormatException("xorb: no chunks");

@@ -65,6 +65,23 @@ class ShardTest {
     }
 
     @Test
+    void theDedupAnswerTheClientAcceptedAndTheShardItSentAfterwards() {
+        byte[] answer = XetVectors.resource("dedup-answer.shard");
+        Shard a = ShardReader.read(answer, answer.length);
+        assertThat(a.chunkHashesProtected()).isTrue();
+        assertThat(a.files()).isEmpty();
+        assertThat(XetHash.hex(a.xorbs().getFirst().hash())).isEqualTo(XetVectors.XORB);
+        assertThat(ShardWriter.write(a, true)).as("our writer, byte for byte").isEqualTo(answer);
+        byte[] after = XetVectors.resource("upload-after-dedup.shard");
+        Shard s = ShardReader.read(after, after.length);
+        assertThat(s.xorbs()).as("no new xorb").isEmpty();
+        assertThat(s.files()).singleElement().satisfies(f -> {
+            assertThat(XetHash.hex(f.fileHash())).isEqualTo(XetVectors.FILE_HASHES[0]);
+            assertThat(f.terms()).allSatisfy(t -> assertThat(XetHash.hex(t.xorbHash())).isEqualTo(XetVectors.XORB));
+        });
+    }
+
+    @Test
     void writingTheUploadedShardWithoutFooterGivesItsBytesBack() {
         byte[] bytes = XetVectors.shard();
         Shard s = ShardReader.read(bytes, bytes.length);

@@ -85,6 +85,8 @@ class XorbTest {
         byte[] s = new ChunkHeader(10, 0, 10).encode();
         s[4] = 3;
         assertThatThrownBy(() -> ChunkHeader.decode(s, 0)).isInstanceOf(XetFormatException.class).hasMessageContaining("scheme");
+        byte[] notSmaller = new ChunkHeader(10, 1, 10).encode();
+        assertThatThrownBy(() -> ChunkHeader.decode(notSmaller, 0)).isInstanceOf(XetFormatException.class).hasMessageContaining("not smaller");
         byte[] big = new ChunkHeader(10, 1, 10).encode();
         big[7] = 0x10; // raw length 1 MiB
         assertThatThrownBy(() -> ChunkHeader.decode(big, 0)).isInstanceOf(XetFormatException.class);
@@ -135,6 +137,26 @@ class XorbTest {
         } catch (XetFormatException expected) {
             assertThat(expected.kind().status()).isEqualTo(400);
         }
+    }
+
+    /** hf_xet cuts xorbs at 64 MiB of chunk bytes: incompressible ones serialize larger than 64 MiB and must pass. */
+    @Test
+    void sixtyFourMibOfIncompressibleChunksIsAcceptedAndMoreIsNot() {
+        Random r = new Random(9);
+        List<byte[]> raw = new ArrayList<>();
+        for (int i = 0; i < 1024; i++) {
+            byte[] b = new byte[64 * 1024];
+            r.nextBytes(b);
+            raw.add(b);
+        }
+        byte[] body = Xorb.serialize(raw, 1);
+        assertThat(body.length).isGreaterThan(64 * 1024 * 1024);
+        assertThat(Xorb.parse(body, body.length).rawLength()).isEqualTo(64L * 1024 * 1024);
+        raw.addAll(raw.subList(0, 3));
+        byte[] over = Xorb.serialize(raw, 0);
+        assertThatThrownBy(() -> Xorb.parse(over, over.length)).isInstanceOf(XetFormatException.class).hasMessageContaining("bytes of chunks");
+        byte[] tooLong = new byte[Xorb.MAX_BYTES + 1];
+        assertThatThrownBy(() -> Xorb.parse(tooLong, tooLong.length)).isInstanceOf(XetFormatException.class).hasMessageContaining("larger");
     }
 
     @Test

@@ -406,10 +406,16 @@ public final class ChunkXetCas implements XetCas {
     private static byte[] readBounded(InputStream body, long contentLength, long max, String what) {
         if (contentLength > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "A " + what + " is at most " + max + " bytes");
         try {
-            byte[] b = body.readNBytes((int) max + 1);
-            if (b.length > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "A " + what + " is at most " + max + " bytes");
-            if (contentLength >= 0 && b.length != contentLength) {
-                throw ForgeException.badRequest("The " + what + " has " + b.length + " bytes, not the " + contentLength + " announced");
+            byte[] b;
+            if (contentLength >= 0) {
+                // the announced length, read into one array (no growing copies: xorbs are up to 64 MiB)
+                b = new byte[(int) contentLength];
+                int n = body.readNBytes(b, 0, b.length);
+                if (n < b.length) throw ForgeException.badRequest("The " + what + " has " + n + " bytes, not the " + contentLength + " announced");
+                if (body.read() >= 0) throw ForgeException.badRequest("The " + what + " has more bytes than the " + contentLength + " announced");
+            } else {
+                b = body.readNBytes((int) max + 1);
+                if (b.length > max) throw new ForgeException(ErrorKind.PAYLOAD_TOO_LARGE, "A " + what + " is at most " + max + " bytes");
             }
             return b;
         } catch (IOException e) {

@@ -16,8 +16,11 @@ import java.util.Optional;
  * Thread-safe.
  */
 public interface XetCas {
-    /** The largest serialized xorb accepted (the spec's 64 MiB). */
-    long MAX_XORB_BYTES = 64L * 1024 * 1024;
+    /**
+     * The largest serialized xorb accepted: the spec's 64 MiB counts chunk bytes (clients cut there), so the body may
+     * exceed it by the chunk headers (8 bytes × at most 8,192 chunks) and a storage footer (512 KiB allowance).
+     */
+    long MAX_XORB_BYTES = dev.forge.xet.Xorb.MAX_BYTES;
     /** The largest shard accepted. */
     long MAX_SHARD_BYTES = 64L * 1024 * 1024;
 

@@ -175,6 +175,13 @@ class XetCasTest {
             assertThat(download(whole, expected.length)).isEqualTo(expected);
         }
         assertThat(putShard(admin, XetVectors.shard()).newlyStored()).as("idempotent").isFalse();
+
+        // what hf_xet sent after deduplicating against our answer (no xorb, only this shard): accepted, same file
+        ShardResult again = putShard(admin, XetVectors.resource("upload-after-dedup.shard"));
+        assertThat(again.files()).singleElement().satisfies(f -> {
+            assertThat(f.fileHash().hex()).isEqualTo(XetVectors.FILE_HASHES[0]);
+            assertThat(f.oid().hex()).isEqualTo(XetVectors.SHA256[0]);
+        });
     }
 
     @Test
@@ -249,6 +256,65 @@ class XetCasTest {
 
     static Shard.FileInfo withSha(Shard.FileInfo f, String sha) {
         return new Shard.FileInfo(f.fileHash(), f.terms(), f.verification(), Optional.of(Shard.FileInfo.sha256Field(sha)));
+    }
+
+    @Test
+    void aFileOfTermsFromTwoXorbsReconstructsWithMergedFetchRanges() throws Exception {
+        Built a = build(21, 6);
+        Built b = build(22, 5);
+        putXorb(admin, a.xorb());
+        putXorb(admin, b.xorb());
+        Xorb xa = Xorb.parse(a.xorb(), a.xorb().length);
+        Xorb xb = Xorb.parse(b.xorb(), b.xorb().length);
+        int[][] plan = {{0, 0, 3}, {1, 1, 4}, {0, 2, 5}, {1, 4, 5}}; // {xorb, first, end}: A's two terms overlap
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        List<Shard.Term> terms = new ArrayList<>();
+        List<byte[]> verification = new ArrayList<>();
+        List<XetHash.Node> nodes = new ArrayList<>();
+        for (int[] t : plan) {
+            Xorb x = t[0] == 0 ? xa : xb;
+            int bytes = 0;
+            List<byte[]> hashes = new ArrayList<>();
+            for (int c = t[1]; c < t[2]; c++) {
+                byte[] raw = x.raw(c);
+                data.writeBytes(raw);
+                bytes += raw.length;
+                hashes.add(x.chunks().get(c).hash());
+                nodes.add(new XetHash.Node(x.chunks().get(c).hash(), raw.length));
+            }
+            terms.add(new Shard.Term(x.hash(), 0, bytes, t[1], t[2]));
+            verification.add(XetHash.verification(hashes));
+        }
+        byte[] all = data.toByteArray();
+        Shard.FileInfo f = new Shard.FileInfo(XetHash.fileHash(nodes), terms, Optional.of(verification),
+                Optional.of(Shard.FileInfo.sha256Field(sha256(all))));
+        ShardResult r = putShard(admin, ShardWriter.write(Shard.of(List.of(f), List.of()), false));
+        assertThat(read(r.files().getFirst().oid())).isEqualTo(all);
+        Reconstruction whole = cas.reconstruction(r.files().getFirst().fileHash(), Optional.empty()).orElseThrow();
+        assertThat(whole.terms()).hasSize(4);
+        assertThat(whole.fetchInfo().get(hex(xa.hash()))).as("A's overlapping chunk ranges are one fetch")
+                .containsExactly(new Reconstruction.FetchRange(0, 5, 0, xa.chunks().get(4).offset() + xa.chunks().get(4).storedLength() - 1L));
+        assertThat(whole.fetchInfo().get(hex(xb.hash()))).hasSize(1);
+        assertThat(download(whole, all.length)).isEqualTo(all);
+        Random rnd = new Random(8);
+        for (int k = 0; k < 20; k++) {
+            int first = rnd.nextInt(all.length);
+            int last = Math.min(all.length - 1, first + rnd.nextInt(all.length));
+            Reconstruction part = cas.reconstruction(r.files().getFirst().fileHash(), Optional.of(new ByteRange(first, last, Long.MAX_VALUE))).orElseThrow();
+            assertThat(download(part, last - first + 1)).isEqualTo(Arrays.copyOfRange(all, first, last + 1));
+        }
+    }
+
+    @Test
+    void storageFiguresCountUploadedXorbs() throws Exception {
+        dev.forge.storage.StorageFigures figures = (dev.forge.storage.StorageFigures) tf.forge.stores().blobs();
+        long before = figures.totals().storedBytes();
+        Built b = build(23, 4);
+        putXorb(admin, b.xorb());
+        long after = figures.totals().storedBytes();
+        assertThat(after - before).as("the pack: the chunks as sent plus its footer").isGreaterThanOrEqualTo(b.xorb().length - 8L * 4);
+        LfsOid oid = putShard(admin, b.shard()).files().getFirst().oid();
+        assertThat(figures.footprint(List.of(oid)).logicalBytes()).isEqualTo(b.data().length);
     }
 
     @Test
