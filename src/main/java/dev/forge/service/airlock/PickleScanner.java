@@ -25,6 +25,8 @@ final class PickleScanner {
     /** Zip entries a pickle loader unpickles. */
     private static final Set<String> PICKLE_ENTRY_SUFFIXES = Set.of(".pkl", ".pickle");
     private static final int MAX_ZIP_ENTRIES = 100_000;
+    /** How an unexpected failure of the scanner itself starts its reason. */
+    static final String SCANNER_FAILURE = "the scanner failed: ";
 
     private final PickleReader.Limits limits;
     private final Path tmp;
@@ -51,8 +53,11 @@ final class PickleScanner {
             return new PickleScan.Read(found.stream().toList());
         } catch (PickleReader.Malformed e) {
             return new PickleScan.Invalid(e.getMessage(), found.stream().toList());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             return new PickleScan.Invalid("could not be read: " + e.getMessage(), found.stream().toList());
+        } catch (RuntimeException e) {
+            // a bug of the scanner's, never the input's fault; still a refusal, and named so that tests catch it
+            return new PickleScan.Invalid(SCANNER_FAILURE + e, found.stream().toList());
         }
     }
 
