@@ -83,6 +83,12 @@ public final class AirlockPolicy {
         };
     }
 
+    /** Whether {@link #checkFile} reads the file's bytes: a pickle-based file, when the policy scans pickles. */
+    public boolean readsBytes(String path) {
+        return pickleExtension(path).isPresent()
+                && (config.pickle() == ForgeConfig.Airlock.Pickle.SCAN || config.pickle() == ForgeConfig.Airlock.Pickle.STRICT);
+    }
+
     private static Verdict judge(String path, PickleScan scan, PickleImport.Safety refusedFrom) {
         List<PickleImport> bad = scan.atLeast(refusedFrom);
         if (!bad.isEmpty()) {

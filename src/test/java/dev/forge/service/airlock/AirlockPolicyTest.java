@@ -137,6 +137,20 @@ class AirlockPolicyTest {
     }
 
     @Test
+    void onlyScannedPickleFilesHaveTheirBytesRead() {
+        for (ForgeConfig.Airlock.Pickle mode : ForgeConfig.Airlock.Pickle.values()) {
+            AirlockPolicy p = policy(config(List.of(), List.of(), List.of(), mode, 0, 0));
+            boolean scans = mode == ForgeConfig.Airlock.Pickle.SCAN || mode == ForgeConfig.Airlock.Pickle.STRICT;
+            assertThat(p.readsBytes("sub/pytorch_model.bin")).as(mode.name()).isEqualTo(scans);
+            assertThat(p.readsBytes("model.safetensors")).as(mode.name()).isFalse();
+            // and a file whose bytes are not read is judged without them
+            PullSubject s = subject("a/b");
+            Verdict v = p.checkFile(s, "model.safetensors", 5, () -> { throw new AssertionError("read"); });
+            assertThat(v).isEqualTo(Verdict.ALLOWED);
+        }
+    }
+
+    @Test
     void strictRefusesEverythingOutsideTheSafeList() {
         AirlockPolicy p = policy(config(List.of(), List.of(), List.of(), ForgeConfig.Airlock.Pickle.STRICT, 0, 0));
         PullSubject s = subject("a/b");
