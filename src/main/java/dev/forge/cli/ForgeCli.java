@@ -82,7 +82,7 @@ public final class ForgeCli implements Runnable {
         Long airlockMaxRevisionBytes;
 
         /** The airlock flags given, by their {@code forge.properties} names. */
-        private java.util.Map<String, String> airlockSettings() {
+        java.util.Map<String, String> airlockSettings() {
             java.util.Map<String, String> s = new java.util.HashMap<>();
             if (airlockAllow != null) s.put("airlock-allow-namespaces", String.join(",", airlockAllow));
             if (airlockDeny != null) s.put("airlock-deny-namespaces", String.join(",", airlockDeny));

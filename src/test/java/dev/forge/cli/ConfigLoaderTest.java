@@ -57,4 +57,15 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(flags, Map.of("FORGE_AIRLOCK_PICKLE", "maybe")))
                 .hasMessageContaining("airlock-pickle must be one of allow, scan, strict, refuse");
     }
+
+    @Test
+    void serveTakesTheAirlockAsFlags() throws IOException {
+        ForgeCli.Serve serve = new ForgeCli.Serve();
+        new picocli.CommandLine(serve).parseArgs("--airlock-deny-namespace", "evil", "--airlock-deny-namespace", "bad*",
+                "--airlock-license", "mit", "--airlock-pickle", "scan", "--airlock-max-file-bytes", "123");
+        ForgeConfig.Airlock a = ConfigLoader.load(new ConfigLoader.Flags(null, 8080, dir, null), serve.airlockSettings(),
+                Map.of("FORGE_AIRLOCK_PICKLE", "refuse", "FORGE_AIRLOCK_MAX_REVISION_BYTES", "456")).airlock();
+        assertThat(a).isEqualTo(new ForgeConfig.Airlock(List.of(), List.of("evil", "bad*"), List.of("mit"), ForgeConfig.Airlock.Pickle.SCAN,
+                123, 456));
+    }
 }
