@@ -28,7 +28,62 @@ final class PickleReader {
 
     /** Bounds on the work of one scan (all pickles of one file together). */
     record Limits(long maxBytes, long maxOps, int maxStack, int maxMemo, int maxStringBytes) {
-        static final Limits DEFAULTS = new Limits(4L << 30, 200_000_000L, 1_000_000, 1_000_000, 4096);
+        static final Limits DEFAULTS = new Limits(4L << 30, 200_000_000L, 1_000_000, 50_000_000, 4096);
+    }
+
+    /** Characters of memoized strings kept per pickle; strings memoized beyond it are remembered as "some value". */
+    static final long MEMO_STRING_CHARS = 16L << 20;
+
+    /**
+     * The memo of one pickle, in bounded memory: which slots are filled (a bit set for slots below 2^28, a set for the
+     * few beyond), and the strings among their values up to {@link #MEMO_STRING_CHARS} characters. Slots hold no
+     * other values: nothing else can name a global.
+     */
+    private static final class Memo {
+        private static final long DENSE = 1L << 28;
+        private static final int MAX_SPARSE = 100_000;
+        private long[] bits = new long[64];
+        private final java.util.Set<Long> sparse = new java.util.HashSet<>();
+        private final Map<Long, String> strings = new HashMap<>();
+        private long stringChars;
+        private long size;
+
+        long size() { return size; }
+
+        boolean contains(long key) {
+            if (key >= DENSE) return sparse.contains(key);
+            int word = (int) (key >>> 6);
+            return word < bits.length && (bits[word] & 1L << key) != 0;
+        }
+
+        /** @return false when a new slot beyond 2^28 would pass the sparse limit */
+        boolean put(long key, Object value) {
+            if (!contains(key)) {
+                if (key >= DENSE) {
+                    if (sparse.size() >= MAX_SPARSE) return false;
+                    sparse.add(key);
+                } else {
+                    int word = (int) (key >>> 6);
+                    if (word >= bits.length) bits = Arrays.copyOf(bits, Math.max(word + 1, bits.length * 2));
+                    bits[word] |= 1L << key;
+                }
+                size++;
+            }
+            String old = strings.remove(key);
+            if (old != null) stringChars -= old.length();
+            if (value instanceof String v && stringChars + v.length() <= MEMO_STRING_CHARS) {
+                strings.put(key, v);
+                stringChars += v.length();
+            }
+            return true;
+        }
+
+        /** The string in the slot, {@link #OTHER} for any other value, null when the slot is empty. */
+        Object get(long key) {
+            if (!contains(key)) return null;
+            String v = strings.get(key);
+            return v != null ? v : OTHER;
+        }
     }
 
     /** The input is not a pickle CPython would load, or is beyond the limits; {@code getMessage()} says which. */
@@ -72,7 +127,7 @@ final class PickleReader {
         List<Object> stack = new ArrayList<>();
         int[] marks = new int[16];
         int markCount = 0;
-        Map<Long, Object> memo = new HashMap<>();
+        Memo memo = new Memo();
         boolean onlyMagic = true;
         boolean sawMagic = false;
         while (true) {
@@ -239,20 +294,20 @@ final class PickleReader {
     }
 
     private static void truncate(List<Object> stack, int size) {
-        stack.subList(size, stack.size()).clear();
+        for (int i = stack.size(); i > size; i--) stack.removeLast();
     }
 
-    private void get(List<Object> stack, Map<Long, Object> memo, long key) throws Malformed {
+    private void get(List<Object> stack, Memo memo, long key) throws Malformed {
         Object v = memo.get(key);
         if (v == null) throw new Malformed("memo slot " + key + " is empty at byte " + in.position);
         push(stack, v);
     }
 
-    private void put(List<Object> stack, int fence, Map<Long, Object> memo, long key) throws Malformed {
+    private void put(List<Object> stack, int fence, Memo memo, long key) throws Malformed {
         if (stack.size() <= fence) throw underflow();
         if (key < 0) throw new Malformed("negative memo slot at byte " + in.position);
-        if (memo.size() >= limits.maxMemo() && !memo.containsKey(key)) throw new Malformed("more than " + limits.maxMemo() + " memo slots");
-        memo.put(key, stack.getLast());
+        if (memo.size() >= limits.maxMemo() && !memo.contains(key)) throw new Malformed("more than " + limits.maxMemo() + " memo slots");
+        if (!memo.put(key, stack.getLast())) throw new Malformed("too many memo slots numbered beyond 2^28");
     }
 
     private long length(long n) throws Malformed {
@@ -378,33 +433,44 @@ final class PickleReader {
         return b >= '0' && b <= '9' ? b - '0' : b >= 'a' && b <= 'f' ? b - 'a' + 10 : b >= 'A' && b <= 'F' ? b - 'A' + 10 : -1;
     }
 
-    /** The bytes of one scan, counted against its limit; reads are buffered by the caller's stream. */
+    /** The bytes of one scan, counted against its limit, through a buffer of its own. */
     private final class Input {
         private final InputStream in;
         private final long max;
+        private final byte[] buf = new byte[64 * 1024];
+        private int pos;
+        private int lim;
         long position;
-        private int peeked = -2;
 
         Input(InputStream in, long max) {
             this.in = in;
             this.max = max;
         }
 
-        int peek() throws IOException {
-            if (peeked == -2) peeked = in.read();
-            return peeked;
+        private boolean fill() throws IOException {
+            if (pos < lim) return true;
+            int n = in.read(buf, 0, buf.length);
+            if (n <= 0) {
+                if (n == 0) {
+                    int b = in.read();
+                    if (b < 0) return false;
+                    buf[0] = (byte) b;
+                    n = 1;
+                } else {
+                    return false;
+                }
+            }
+            pos = 0;
+            lim = n;
+            return true;
         }
 
+        int peek() throws IOException { return fill() ? buf[pos] & 0xff : -1; }
+
         int read() throws IOException, Malformed {
-            int b;
-            if (peeked != -2) {
-                b = peeked;
-                peeked = -2;
-            } else {
-                b = in.read();
-            }
-            if (b >= 0 && ++position > max) throw new Malformed("more than " + max + " bytes of pickle");
-            return b;
+            if (!fill()) return -1;
+            if (++position > max) throw new Malformed("more than " + max + " bytes of pickle");
+            return buf[pos++] & 0xff;
         }
 
         int u1() throws IOException, Malformed {
@@ -424,7 +490,16 @@ final class PickleReader {
 
         byte[] bytes(int n) throws IOException, Malformed {
             byte[] b = new byte[n];
-            for (int i = 0; i < n; i++) b[i] = (byte) u1();
+            int off = 0;
+            while (off < n) {
+                if (!fill()) throw truncated();
+                int k = Math.min(n - off, lim - pos);
+                System.arraycopy(buf, pos, b, off, k);
+                pos += k;
+                off += k;
+                position += k;
+                if (position > max) throw new Malformed("more than " + max + " bytes of pickle");
+            }
             return b;
         }
 
@@ -432,11 +507,9 @@ final class PickleReader {
             if (n < 0) throw new Malformed("negative length at byte " + position);
             if (position + n > max || position + n < 0) throw new Malformed("more than " + max + " bytes of pickle");
             long left = n;
-            if (left > 0 && peeked != -2) {
-                if (peeked < 0) throw truncated();
-                peeked = -2;
-                left--;
-            }
+            int buffered = (int) Math.min(left, lim - pos);
+            pos += buffered;
+            left -= buffered;
             while (left > 0) {
                 long s = in.skip(left);
                 if (s <= 0) {

@@ -1,6 +1,5 @@
 package dev.forge.service.airlock;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -47,7 +46,7 @@ final class PickleScanner {
             if (head.length == 4 && head[0] == 'P' && head[1] == 'K' && (head[2] == 3 && head[3] == 4 || head[2] == 5 && head[3] == 6)) {
                 return scanZip(bytes, found);
             }
-            try (InputStream in = new BufferedInputStream(bytes.open(), 64 * 1024)) {
+            try (InputStream in = bytes.open()) {
                 readStream(in, found);
             }
             return new PickleScan.Read(found.stream().toList());
@@ -94,7 +93,7 @@ final class PickleScanner {
                     if (e.isDirectory() || !isPickleEntry(e.getName())) continue;
                     PickleReader.Limits left = new PickleReader.Limits(budget, limits.maxOps(), limits.maxStack(), limits.maxMemo(),
                             limits.maxStringBytes());
-                    try (InputStream in = new BufferedInputStream(zip.getInputStream(e), 64 * 1024)) {
+                    try (InputStream in = zip.getInputStream(e)) {
                         PickleReader reader = new PickleReader(in, left, found::add);
                         if (reader.atEnd()) throw new PickleReader.Malformed("empty: not a pickle");
                         while (!reader.atEnd()) reader.readPickle();
