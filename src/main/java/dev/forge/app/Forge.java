@@ -1,6 +1,9 @@
 package dev.forge.app;
 
 import dev.forge.service.account.AccessPolicy;
+import dev.forge.service.airlock.Airlock;
+import dev.forge.service.airlock.AirlockPolicy;
+import dev.forge.service.airlock.AuditedAirlock;
 import dev.forge.service.account.AuditLog;
 import dev.forge.service.account.AuthService;
 import dev.forge.service.account.RateLimiter;
@@ -109,6 +112,8 @@ public final class Forge implements AutoCloseable {
     public final AuthService auth;
     public final AccessPolicy policy;
     public final AuditLog audit;
+    /** What the pull-through cache and the mirrors ask before anything pulled from an upstream becomes visible. */
+    public final Airlock airlock;
     public final RateLimiter rateLimits;
     public final AccessRequestService accessRequests;
     public final RepoService repos;
@@ -180,6 +185,7 @@ public final class Forge implements AutoCloseable {
             AccountDao accounts = new AccountDao(database.jdbi());
             RepoDao repoDao = new RepoDao(database.jdbi());
             this.audit = new AuditLog(new AuditDao(database.jdbi()), clock);
+            this.airlock = new AuditedAirlock(new AirlockPolicy(config.airlock()), audit);
             this.auth = new AuthService(accounts, audit, config.security(), clock);
             AccessRequestDao requestDao = new AccessRequestDao(database.jdbi());
             this.policy = new AccessPolicy(auth::memberships, requestDao, ns -> auth.user(ns).isPresent() || auth.org(ns).isPresent());
@@ -239,7 +245,8 @@ public final class Forge implements AutoCloseable {
             this.diffs = new DiffService(repos, index, git);
             this.fileUploads = new FileUploadService(repos, uploads, lfs, commits);
             this.cache = new dev.forge.service.cache.PullThroughCache(config.cache(), new dev.forge.meta.CacheDao(database.jdbi()), index,
-                    blobs, tmp, options.pullGate(), clock, (type, id) -> repos.find(type, id).isPresent());
+                    blobs, tmp, options.pullGate() != dev.forge.service.cache.PullGate.OPEN ? options.pullGate()
+                    : new dev.forge.service.cache.AirlockGate(airlock, config.airlock()), clock, (type, id) -> repos.find(type, id).isPresent());
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;

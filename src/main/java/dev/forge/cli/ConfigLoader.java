@@ -81,7 +81,8 @@ final class ConfigLoader {
                 Long.parseLong(first(null, env.get("FORGE_CACHE_MAX_BYTES"), file.getProperty("cache-max-bytes"), Long.toString(cd.maxBytes()))),
                 Long.parseLong(first(null, env.get("FORGE_CACHE_BRANCH_TTL_SECONDS"), file.getProperty("cache-branch-ttl-seconds"),
                         Long.toString(cd.branchTtlSeconds()))));
-        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security, storage, cache);
+        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security, storage,
+                ForgeConfig.Airlock.defaults(), cache);
     }
 
     /** Port 0 means "any free port"; it is chosen here so that the public URL can name it. */
