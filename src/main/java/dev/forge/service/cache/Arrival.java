@@ -22,7 +22,7 @@ final class Arrival {
     private final long size;
     private long written;
     private boolean complete;
-    private IOException failure;
+    private Exception failure;
     private int readers;
     private boolean released;
 
@@ -43,12 +43,22 @@ final class Arrival {
 
     synchronized long written() { return written; }
 
-    synchronized void complete() {
+    /** Where the bytes are kept from now on, for a reader that comes after the staging handle was let go. */
+    @FunctionalInterface
+    interface Kept {
+        SeekableByteChannel open() throws IOException;
+    }
+
+    private Kept kept;
+
+    synchronized void complete(Kept kept) {
+        this.kept = kept;
         complete = true;
         notifyAll();
     }
 
-    synchronized void fail(IOException e) {
+    /** @param e an {@link IOException}, or the refusal ({@link dev.forge.core.ForgeException}) readers get as it is */
+    synchronized void fail(Exception e) {
         failure = e;
         notifyAll();
         closeIfUnused();
@@ -57,7 +67,7 @@ final class Arrival {
     /** Waits until the fetch has finished (all bytes in and checked), or throws its failure. */
     synchronized void awaitComplete() throws IOException {
         while (!complete && failure == null) waitQuietly();
-        if (failure != null) throw failure;
+        rethrow();
     }
 
     /** The fetch thread is done with the arrival: the handle closes once the last reader closes. */
@@ -68,8 +78,11 @@ final class Arrival {
 
     /** A channel over the whole file as it arrives; closing it lets the shared handle go. */
     synchronized SeekableByteChannel reader() throws IOException {
-        if (failure != null) throw failure;
-        if (!shared.isOpen()) throw new ClosedChannelException();
+        rethrow();
+        if (!shared.isOpen()) {
+            if (complete && kept != null) return kept.open();
+            throw new ClosedChannelException();
+        }
         readers++;
         return new Reader();
     }
@@ -93,6 +106,12 @@ final class Arrival {
     private synchronized void readerClosed() {
         readers--;
         closeIfUnused();
+    }
+
+    private void rethrow() throws IOException {
+        if (failure instanceof dev.forge.core.ForgeException fe) throw fe;
+        if (failure instanceof IOException io) throw io;
+        if (failure != null) throw new IOException(failure.getMessage());
     }
 
     private void closeIfUnused() {

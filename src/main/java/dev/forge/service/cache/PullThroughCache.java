@@ -225,11 +225,9 @@ public final class PullThroughCache implements CacheFigures {
         try {
             return (String) singleFlight("rev " + t + "/" + name + "@" + rev, () -> fetchRevision(actor, type, id, rev));
         } catch (ForgeException e) {
-            if (e.getCause() instanceof UpstreamClient.Unreachable down) {
-                if (ref.isPresent()) {
-                    log.debug("upstream unreachable, serving {}@{} as last known: {}", name, rev, down.getMessage());
-                    return ref.get().commit();
-                }
+            if (e instanceof UpstreamDown && ref.isPresent()) {
+                log.debug("upstream unreachable, serving {}@{} as last known: {}", name, rev, e.getMessage());
+                return ref.get().commit();
             }
             throw e;
         }
@@ -328,8 +326,15 @@ public final class PullThroughCache implements CacheFigures {
     }
 
     private static ForgeException unavailable(IOException e) {
-        return new ForgeException(ErrorKind.UNAVAILABLE, "The upstream is unreachable and this is not cached"
-                + (e == null ? "" : ": " + e.getMessage()), null, e);
+        return new UpstreamDown("The upstream is unreachable and this is not cached" + (e == null ? "" : ": " + e.getMessage()));
+    }
+
+    /**
+     * 503: the upstream could not be reached and nothing cached answers. No cause is attached: the HTTP layer reads an
+     * I/O cause as the client's disconnect.
+     */
+    private static final class UpstreamDown extends ForgeException {
+        UpstreamDown(String message) { super(ErrorKind.UNAVAILABLE, message); }
     }
 
     // ------------------------------------------------------------------------------------------- files
@@ -419,11 +424,10 @@ public final class PullThroughCache implements CacheFigures {
                 if (gate.readsContent(path)) gate.checkFile(actor, subject, path, size, () -> Files.newInputStream(done));
                 if (blobs.size(oid).isEmpty()) blobs.putFile(staging, oid, size);
                 dao.putFile(type.plural(), id.toString(), commit, path, new CacheDao.CachedFile(oid.hex(), size, etag == null ? "" : etag, lfs));
-                arrival.complete();
+                arrival.complete(() -> blobs.open(oid));
             }
         } catch (Exception e) {
-            IOException io = e instanceof IOException x ? x : new IOException(e.getMessage(), e);
-            if (arrival != null) arrival.fail(io);
+            if (arrival != null) arrival.fail(e instanceof ForgeException || e instanceof IOException ? e : new IOException(e.getMessage(), e));
             headers.completeExceptionally(e);
             if (!(e instanceof ForgeException)) log.warn("cache: fetching {} failed: {}", key, e.toString());
         } finally {
@@ -478,7 +482,8 @@ public final class PullThroughCache implements CacheFigures {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof ForgeException fe) throw fe;
             if (e.getCause() instanceof UpstreamClient.Unreachable down) throw unavailable(down);
-            throw new ForgeException(ErrorKind.UNAVAILABLE, "The upstream failed: " + e.getCause().getMessage(), null, e.getCause());
+            log.warn("cache: an upstream fetch failed", e.getCause());
+            throw new ForgeException(ErrorKind.UNAVAILABLE, "The upstream failed: " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ForgeException(ErrorKind.UNAVAILABLE, "Interrupted");
