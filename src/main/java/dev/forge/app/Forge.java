@@ -185,7 +185,7 @@ public final class Forge implements AutoCloseable {
             AccountDao accounts = new AccountDao(database.jdbi());
             RepoDao repoDao = new RepoDao(database.jdbi());
             this.audit = new AuditLog(new AuditDao(database.jdbi()), clock);
-            this.airlock = new AuditedAirlock(new AirlockPolicy(config.airlock()), audit);
+            this.airlock = new AuditedAirlock(new AirlockPolicy(config.airlock(), tmp), audit);
             this.auth = new AuthService(accounts, audit, config.security(), clock);
             AccessRequestDao requestDao = new AccessRequestDao(database.jdbi());
             this.policy = new AccessPolicy(auth::memberships, requestDao, ns -> auth.user(ns).isPresent() || auth.org(ns).isPresent());
@@ -246,7 +246,7 @@ public final class Forge implements AutoCloseable {
             this.fileUploads = new FileUploadService(repos, uploads, lfs, commits);
             this.cache = new dev.forge.service.cache.PullThroughCache(config.cache(), new dev.forge.meta.CacheDao(database.jdbi()), index,
                     blobs, tmp, options.pullGate() != dev.forge.service.cache.PullGate.OPEN ? options.pullGate()
-                    : new dev.forge.service.cache.AirlockGate(airlock, config.airlock()), clock, (type, id) -> repos.find(type, id).isPresent());
+                    : new dev.forge.service.cache.AirlockGate(airlock), clock, (type, id) -> repos.find(type, id).isPresent());
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;

@@ -397,7 +397,7 @@ public final class PullThroughCache implements CacheFigures {
             if (t.total != t.arrival.size()) throw new IOException("the upstream sent " + t.total + " of " + t.arrival.size() + " bytes of " + path);
             LfsOid oid = new LfsOid(t.lfs ? t.etag : HexFormat.of().formatHex(t.sha.digest()));
             Path done = t.staging;
-            if (gate.readsContent(path)) gate.checkFile(actor, subject, path, t.arrival.size(), () -> Files.newInputStream(done));
+            if (gate.readsContent(path)) gate.checkFile(actor, subject, path, t.arrival.size(), PullGate.Bytes.of(done));
             if (blobs.size(oid).isEmpty()) blobs.putFile(t.staging, oid, t.arrival.size());
             dao.putFile(type.plural(), id.toString(), commit, path, new CacheDao.CachedFile(oid.hex(), t.arrival.size(), t.etag, t.lfs));
             t.arrival.complete(() -> blobs.open(oid));
