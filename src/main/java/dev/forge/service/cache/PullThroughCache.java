@@ -189,7 +189,28 @@ public final class PullThroughCache implements CacheFigures {
         UpstreamClient.Reply<byte[]> r = body == null ? upstream.get(u, url) : upstream.post(u, url, body, contentType);
         if (r.status() != 200) throw UpstreamClient.error(r, r.body());
         String total = r.header("X-Total-Count");
-        return new CacheDao.Answer(r.body(), total == null ? null : Long.parseLong(total.trim()), nextQuery(r.header("Link")), clock.millis());
+        return new CacheDao.Answer(withoutXet(r.body()), total == null ? null : Long.parseLong(total.trim()), nextQuery(r.header("Link")), clock.millis());
+    }
+
+    /**
+     * The answer without the upstream's {@code xetHash} fields (tree, paths-info): a client that read them would fetch
+     * from the upstream's Xet storage, past the cache (and fail air-gapped). Files here are served on the plain path.
+     * An answer without such fields is kept byte for byte.
+     */
+    static byte[] withoutXet(byte[] body) {
+        if (!new String(body, StandardCharsets.UTF_8).contains("\"xetHash\"")) return body;
+        try {
+            JsonNode n = JSON.readTree(body);
+            strip(n);
+            return JSON.writeValueAsBytes(n);
+        } catch (IOException e) {
+            return body;
+        }
+    }
+
+    private static void strip(JsonNode n) {
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) o.remove("xetHash");
+        for (JsonNode child : n) strip(child);
     }
 
     /** The query of a {@code Link: <…?q>; rel="next"} header, which the HTTP layer turns into a link to this forge. */
