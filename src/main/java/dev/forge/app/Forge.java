@@ -136,6 +136,7 @@ public final class Forge implements AutoCloseable {
     public final GgufManifests ggufManifests;
     public final ParquetConversionService parquet;
     private final ScheduledExecutorService background;
+    public final dev.forge.service.mirror.MirrorService mirrors;
 
     /**
      * What a caller may substitute when opening a forge: the clock every part reads (tests move it instead of
@@ -228,6 +229,15 @@ public final class Forge implements AutoCloseable {
             this.overviews = new OverviewService(repos, index, git, search, weights, popularity, policy, accessRequests);
             this.diffs = new DiffService(repos, index, git);
             this.fileUploads = new FileUploadService(repos, uploads, lfs, commits);
+            // mirror syncs run one at a time on their own thread: a long transfer must not hold up the background tasks
+            java.util.concurrent.ExecutorService mirrorWorker = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "forge-mirror");
+                t.setDaemon(true);
+                return t;
+            });
+            closer.push(mirrorWorker::shutdownNow);
+            this.mirrors = new dev.forge.service.mirror.MirrorService(new dev.forge.meta.MirrorDao(database.jdbi()), repos, git, blobs,
+                    auth, audit, clock, mirrorWorker);
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;
@@ -319,6 +329,7 @@ public final class Forge implements AutoCloseable {
         clearTmp(tmp);
         openSearch();
         popularity.refreshActive();
+        mirrors.recover();
         startBackground();
         parquet.start();
     }
@@ -340,7 +351,11 @@ public final class Forge implements AutoCloseable {
         background.scheduleWithFixedDelay(guard(search::commit), 5, 5, TimeUnit.SECONDS);
         long untilMidnight = 86_400_000L - Math.floorMod(System.currentTimeMillis(), 86_400_000L) + 60_000L;
         background.scheduleAtFixedRate(guard(popularity::refreshActive), untilMidnight, 86_400_000L, TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(guard(mirrors::tick), 5, MIRROR_TICK_SECONDS, TimeUnit.SECONDS);
     }
+
+    /** How often the scheduler looks for mirrors whose next sync is due (the sync itself runs on the mirror thread). */
+    private static final long MIRROR_TICK_SECONDS = 30;
 
     private static Runnable guard(Runnable r) {
         return () -> {
