@@ -253,7 +253,7 @@ public final class Forge implements AutoCloseable {
         BodyStreamer bodies = new BodyStreamer(pool);
         FileHandlers files = new FileHandlers(content, search, bodies);
         Routes routes = new Routes(
-                new ApiHandlers(auth, info, repos, storage),
+                new ApiHandlers(auth, info, repos, storage, mirrors),
                 new UploadHandlers(audit, commits, refs, repos, uploads),
                 files,
                 new LfsHandlers(lfs, bodies),
@@ -264,6 +264,7 @@ public final class Forge implements AutoCloseable {
                 new ParquetHandlers(parquet),
                 new GgufRegistryHandlers(ggufManifests, files),
                 new LockHandlers(locks),
+                new dev.forge.http.mirror.MirrorHandlers(mirrors),
                 web());
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
         return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git));
