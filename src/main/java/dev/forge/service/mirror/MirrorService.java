@@ -168,7 +168,7 @@ public final class MirrorService {
             throw ForgeException.badRequest("The remote could not be reached: " + e.getMessage());
         }
         if (info.status() == 200) return info;
-        if (info.status() == 401 || info.status() == 404) {
+        if (info.notFound() || info.status() == 401 || info.status() == 403) {
             throw ForgeException.badRequest("The remote has no " + type.singular() + " " + id + " that this token may read");
         }
         throw ForgeException.badRequest("The remote answered " + info.status() + " for " + id);
@@ -361,7 +361,7 @@ public final class MirrorService {
             } catch (IOException unreachable) {
                 return new Outcome(Mirror.Status.ERROR, "the upstream cannot be reached (" + unreachable.getMessage() + "); the local copy is served as it is", List.of());
             }
-            if (info.status() == 404 || info.status() == 410) {
+            if (info.notFound()) {
                 return new Outcome(Mirror.Status.UPSTREAM_GONE, "the upstream repository is gone (or no longer readable with this mirror's token); "
                         + "nothing was changed here, the local copy keeps every ref and object", List.of());
             }

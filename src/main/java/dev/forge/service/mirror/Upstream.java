@@ -46,13 +46,20 @@ final class Upstream {
     }
 
     /** What {@code GET /api/{type}s/{id}} answered: the status and, on 200, the JSON. */
-    record Info(int status, JsonNode json) {
+    record Info(int status, String errorCode, JsonNode json) {
         boolean isPrivate() { return json != null && json.path("private").asBoolean(false); }
+
+        /**
+         * The repository does not exist for us: 404, or (as the Hub answers an anonymous caller, so as not to say whether
+         * a private repository exists) 401 with the error code {@code RepoNotFound}.
+         */
+        boolean notFound() { return status == 404 || status == 410 || "RepoNotFound".equals(errorCode); }
     }
 
     Info info(RepoType type, String id) throws IOException {
         HttpResponse<byte[]> r = send(request("/api/" + type.plural() + "/" + id).GET().build());
-        return new Info(r.statusCode(), r.statusCode() == 200 ? JSON.readTree(r.body()) : null);
+        return new Info(r.statusCode(), r.headers().firstValue("X-Error-Code").orElse(null),
+                r.statusCode() == 200 ? JSON.readTree(r.body()) : null);
     }
 
     /** The ids ({@code ns/name}) of the namespace's repositories of this type that the token lets us see. */
