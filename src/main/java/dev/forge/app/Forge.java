@@ -1,6 +1,9 @@
 package dev.forge.app;
 
 import dev.forge.service.account.AccessPolicy;
+import dev.forge.service.airlock.Airlock;
+import dev.forge.service.airlock.AirlockPolicy;
+import dev.forge.service.airlock.AuditedAirlock;
 import dev.forge.service.account.AuditLog;
 import dev.forge.service.account.AuthService;
 import dev.forge.service.account.RateLimiter;
@@ -109,6 +112,8 @@ public final class Forge implements AutoCloseable {
     public final AuthService auth;
     public final AccessPolicy policy;
     public final AuditLog audit;
+    /** What the pull-through cache and the mirrors ask before anything pulled from an upstream becomes visible. */
+    public final Airlock airlock;
     public final RateLimiter rateLimits;
     public final AccessRequestService accessRequests;
     public final RepoService repos;
@@ -171,6 +176,7 @@ public final class Forge implements AutoCloseable {
             AccountDao accounts = new AccountDao(database.jdbi());
             RepoDao repoDao = new RepoDao(database.jdbi());
             this.audit = new AuditLog(new AuditDao(database.jdbi()), clock);
+            this.airlock = new AuditedAirlock(new AirlockPolicy(config.airlock()), audit);
             this.auth = new AuthService(accounts, audit, config.security(), clock);
             AccessRequestDao requestDao = new AccessRequestDao(database.jdbi());
             this.policy = new AccessPolicy(auth::memberships, requestDao, ns -> auth.user(ns).isPresent() || auth.org(ns).isPresent());

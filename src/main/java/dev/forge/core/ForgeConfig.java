@@ -2,6 +2,7 @@ package dev.forge.core;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Everything configurable, in one place. The CLI fills it from flags, then {@code FORGE_*} environment
@@ -11,7 +12,12 @@ import java.nio.file.Path;
  *     without a trailing slash; may carry a path prefix
  */
 public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads, Security security,
-                          Storage storage) {
+                          Storage storage, Airlock airlock) {
+
+    public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads, Security security,
+                       Storage storage) {
+        this(host, port, dataDir, publicUrl, limits, uploads, security, storage, Airlock.defaults());
+    }
 
     public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits) {
         this(host, port, dataDir, publicUrl, limits, Uploads.defaults());
@@ -144,14 +150,54 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
         }
     }
 
+    /**
+     * The airlock: what may come in from upstreams (pull-through cache and mirrors). Every pull is audited whatever
+     * this says; the defaults let everything in.
+     *
+     * @param allowedNamespaces globs ({@code *}, {@code ?}) over the upstream namespace ({@code meta-llama}), or over
+     *     {@code namespace/name} when the glob has a slash; empty = every namespace
+     * @param deniedNamespaces the same, refused even when also allowed
+     * @param allowedLicenses licence ids from the card's {@code license} ({@code apache-2.0}, {@code mit}; compared
+     *     ignoring case); empty = any licence, or none
+     * @param pickle what to do with pickle-based files ({@code .bin .pt .pth .pkl .pickle .ckpt .joblib})
+     * @param maxFileBytes the largest single file let in; 0 = no limit
+     * @param maxRevisionBytes the most bytes all files of one revision may add up to; 0 = no limit
+     */
+    public record Airlock(List<String> allowedNamespaces, List<String> deniedNamespaces, List<String> allowedLicenses, Pickle pickle,
+                          long maxFileBytes, long maxRevisionBytes) {
+
+        /**
+         * Pickle-based files: {@code ALLOW} them unread; {@code SCAN} them and refuse those that import a dangerous
+         * global (the Hub's scanner's list); {@code STRICT}: refuse those importing anything outside its safe list;
+         * {@code REFUSE} every pickle-based file, whatever it holds.
+         */
+        public enum Pickle { ALLOW, SCAN, STRICT, REFUSE }
+
+        public Airlock {
+            allowedNamespaces = List.copyOf(allowedNamespaces);
+            deniedNamespaces = List.copyOf(deniedNamespaces);
+            allowedLicenses = List.copyOf(allowedLicenses);
+            if (pickle == null) throw new IllegalArgumentException("the pickle rule is missing");
+            if (maxFileBytes < 0 || maxRevisionBytes < 0) throw new IllegalArgumentException("airlock size limits must be >= 0");
+        }
+
+        /** Everything allowed (still audited). */
+        public static Airlock defaults() { return new Airlock(List.of(), List.of(), List.of(), Pickle.ALLOW, 0, 0); }
+    }
+
     public ForgeConfig {
+        if (airlock == null) airlock = Airlock.defaults();
         String u = publicUrl.toString();
         if (u.endsWith("/")) publicUrl = URI.create(u.substring(0, u.length() - 1));
     }
 
     public static ForgeConfig defaults(Path dataDir) {
         return new ForgeConfig("127.0.0.1", 8080, dataDir, URI.create("http://127.0.0.1:8080"), Limits.defaults(), Uploads.defaults(),
-                Security.defaults(), Storage.defaults());
+                Security.defaults(), Storage.defaults(), Airlock.defaults());
+    }
+
+    public ForgeConfig withAirlock(Airlock airlock) {
+        return new ForgeConfig(host, port, dataDir, publicUrl, limits, uploads, security, storage, airlock);
     }
 
     /** {@code publicUrl + path}; {@code path} starts with a slash. */
