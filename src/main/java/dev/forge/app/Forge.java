@@ -243,7 +243,7 @@ public final class Forge implements AutoCloseable {
             });
             closer.push(mirrorWorker::shutdownNow);
             this.mirrors = new dev.forge.service.mirror.MirrorService(new dev.forge.meta.MirrorDao(database.jdbi()), repos, git, blobs,
-                    auth, audit, clock, mirrorWorker);
+                    auth, audit, airlock, clock, mirrorWorker);
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;

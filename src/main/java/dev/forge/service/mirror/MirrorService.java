@@ -16,6 +16,10 @@ import dev.forge.meta.MirrorDao;
 import dev.forge.service.account.Actor;
 import dev.forge.service.account.AuditLog;
 import dev.forge.service.account.AuthService;
+import dev.forge.service.airlock.Airlock;
+import dev.forge.service.airlock.FileBytes;
+import dev.forge.service.airlock.PullSubject;
+import dev.forge.service.airlock.Verdict;
 import dev.forge.service.repo.RepoService;
 import dev.forge.storage.BlobStore;
 import org.eclipse.jgit.lib.ObjectId;
@@ -65,10 +69,12 @@ public final class MirrorService {
     private final InstantSource clock;
     private final HttpClient http;
     private final ExecutorService worker;
+    private final Airlock airlock;
 
     public MirrorService(MirrorDao dao, RepoService repos, GitRepositories git, BlobStore blobs, AuthService auth, AuditLog audit,
-                         InstantSource clock, ExecutorService worker) {
+                         Airlock airlock, InstantSource clock, ExecutorService worker) {
         this.dao = dao;
+        this.airlock = airlock;
         this.repos = repos;
         this.git = git;
         this.remote = new RemoteGit(git);
@@ -398,6 +404,21 @@ public final class MirrorService {
                 problems.add(e.getKey() + ": deleted upstream; not applied, kept at " + shortId(e.getValue()));
             }
         }
+        // the airlock sees each revision to apply before anything of it is fetched or shown
+        Actor system = Actor.internal(acting(Actor.OPERATOR));
+        boolean refused = false;
+        Map<String, PullSubject> subjects = new LinkedHashMap<>();
+        for (java.util.Iterator<Map.Entry<String, String>> it = moves.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, String> e = it.next();
+            PullSubject subject = subject(m, key, git.resolve(key, e.getValue()).orElseThrow().name());
+            if (airlock.checkRevision(system, subject) instanceof Verdict.Refused r) {
+                problems.add(e.getKey() + ": refused by the airlock rule '" + r.rule() + "': " + r.reason() + "; not applied");
+                refused = true;
+                it.remove();
+            } else {
+                subjects.put(e.getKey(), subject);
+            }
+        }
         List<String> tips = new ArrayList<>();
         for (String id : moves.values()) git.resolve(key, id).ifPresent(c -> tips.add(c.name()));
         List<String> known = new ArrayList<>();
@@ -425,6 +446,27 @@ public final class MirrorService {
                 dao.fetched(m.key(), t.object().size());
             }
         }
+        // the airlock sees each new file's bytes (now here, not yet visible); a refused file keeps its ref where it was
+        Set<String> before = new HashSet<>();
+        for (String c : known) for (TreeEntry t : git.scanTree(key, ObjectId.fromString(c))) before.add(t.oid());
+        Map<String, Verdict> verdicts = new java.util.HashMap<>();
+        for (java.util.Iterator<Map.Entry<String, String>> it = moves.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, String> e = it.next();
+            PullSubject subject = subjects.get(e.getKey());
+            for (TreeEntry t : git.scanTree(key, ObjectId.fromString(subject.commit()))) {
+                if (t.directory() || before.contains(t.oid())) continue;
+                Verdict v = verdicts.computeIfAbsent(t.oid() + " " + t.path(), k -> airlock.checkFile(system, subject.withoutFiles(), t.path(),
+                        t.lfs() != null ? t.lfs().size() : t.size(), bytesOf(key, t)));
+                if (v instanceof Verdict.Refused r) {
+                    problems.add(e.getKey() + ": " + t.path() + " refused by the airlock rule '" + r.rule() + "': " + r.reason() + "; not applied");
+                    refused = true;
+                    it.remove();
+                    break;
+                }
+            }
+        }
+        tips.clear();
+        for (String id : moves.values()) git.resolve(key, id).ifPresent(c -> tips.add(c.name()));
         // (4) index, (5) then the visible refs, each by compare-and-set
         if (!tips.isEmpty()) repos.indexImported(repo, tips, known);
         List<String> applied = new ArrayList<>();
@@ -436,7 +478,28 @@ public final class MirrorService {
             else problems.add(e.getKey() + ": changed here during the sync; not applied");
         }
         String message = applied.size() + " ref(s) updated, " + missing.size() + " LFS object(s) fetched (" + missingBytes + " bytes)";
-        return new Outcome(problems.isEmpty() ? Mirror.Status.OK : Mirror.Status.DIVERGED, message, problems);
+        Mirror.Status status = refused ? Mirror.Status.REFUSED : problems.isEmpty() ? Mirror.Status.OK : Mirror.Status.DIVERGED;
+        return new Outcome(status, message, problems);
+    }
+
+    /** What the airlock is shown of one upstream revision: its card and its files with their real sizes. */
+    private PullSubject subject(Mirror m, String key, String commit) throws IOException {
+        List<PullSubject.PulledFile> files = new ArrayList<>();
+        String card = "";
+        for (TreeEntry t : git.scanTree(key, ObjectId.fromString(commit))) {
+            if (t.directory()) continue;
+            files.add(new PullSubject.PulledFile(t.path(), t.lfs() != null ? t.lfs().size() : t.size()));
+            if (t.path().equals("README.md") && t.lfs() == null && t.size() <= 1 << 20) {
+                card = new String(git.readBlob(key, t.oid(), 1 << 20), java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return new PullSubject(m.remoteUrl(), m.type(), RepoId.parse(m.remoteId()), commit, card, files);
+    }
+
+    /** A file's bytes for the airlock: an LFS object from the blob store, or the git blob. */
+    private FileBytes bytesOf(String key, TreeEntry t) {
+        if (t.lfs() != null) return () -> java.nio.channels.Channels.newInputStream(blobs.open(t.lfs().oid()));
+        return () -> git.openBlob(key, t.oid());
     }
 
     /** The LFS objects (oid → size) that the commits reachable from {@code tips} and not from {@code known} name. */
