@@ -317,6 +317,7 @@ public final class RepoService {
 
     public void delete(Actor actor, RepoType type, RepoId id) {
         Repo repo = writable(actor, type, id);
+        policy.requireAdministration(actor, repo);
         repos.delete(repo.key());
         forget(type, id);
         audit.record(actor, "repo.delete", repo.type().singular() + "/" + repo.displayId(), Map.of("key", repo.key()));
@@ -340,6 +341,7 @@ public final class RepoService {
     /** Renames a repository (and may move it to another namespace the actor can write); the old name redirects. */
     public Repo move(Actor actor, RepoType type, RepoId from, RepoId to) {
         Repo repo = writable(actor, type, from);
+        policy.requireAdministration(actor, repo);
         if (!policy.canCreateIn(actor, to)) {
             throw ForgeException.forbidden("You don't have the rights to move a repository to the namespace '" + to.namespace() + "'");
         }
@@ -358,6 +360,7 @@ public final class RepoService {
     /** Changes visibility and gating; a null leaves that setting as it is. */
     public void updateSettings(Actor actor, RepoType type, RepoId id, Boolean isPrivate, Gating gating) {
         Repo repo = writable(actor, type, id);
+        policy.requireAdministration(actor, repo);
         Map<String, Object> settings = new java.util.LinkedHashMap<>();
         if (isPrivate != null) {
             repos.setPrivate(repo.key(), isPrivate);
