@@ -40,13 +40,13 @@ public final class HubClient {
         this.token = token;
     }
 
-    HttpRequest.Builder req(String path) {
+    public HttpRequest.Builder req(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(path.startsWith("http") ? path : base + path)).timeout(Duration.ofMinutes(5));
         if (token != null) b.header("Authorization", "Bearer " + token);
         return b;
     }
 
-    HttpResponse<byte[]> send(HttpRequest.Builder b) {
+    public HttpResponse<byte[]> send(HttpRequest.Builder b) {
         try {
             return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
@@ -57,9 +57,9 @@ public final class HubClient {
         }
     }
 
-    HttpResponse<byte[]> get(String path) { return send(req(path).GET()); }
+    public HttpResponse<byte[]> get(String path) { return send(req(path).GET()); }
 
-    HttpResponse<byte[]> postJson(String path, Object body) {
+    public HttpResponse<byte[]> postJson(String path, Object body) {
         try {
             return send(req(path).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))));
         } catch (IOException e) {
@@ -67,9 +67,9 @@ public final class HubClient {
         }
     }
 
-    HttpResponse<byte[]> delete(String path) { return send(req(path).DELETE()); }
+    public HttpResponse<byte[]> delete(String path) { return send(req(path).DELETE()); }
 
-    static JsonNode json(HttpResponse<byte[]> r) {
+    public static JsonNode json(HttpResponse<byte[]> r) {
         try {
             return JSON.readTree(r.body());
         } catch (IOException e) {
@@ -77,18 +77,18 @@ public final class HubClient {
         }
     }
 
-    static JsonNode ok(HttpResponse<byte[]> r) {
+    public static JsonNode ok(HttpResponse<byte[]> r) {
         assertThat(r.statusCode()).as("%s %s: %s", r.request().method(), r.request().uri(), new String(r.body())).isBetween(200, 299);
         return r.body().length == 0 ? JSON.createObjectNode() : json(r);
     }
 
-    void createRepo(String id, boolean isPrivate) {
+    public void createRepo(String id, boolean isPrivate) {
         String[] p = id.split("/", 2);
         ok(postJson("/api/repos/create", Map.of("name", p[1], "organization", p[0], "type", "model", "private", isPrivate)));
     }
 
     /** Uploads {@code content} as an LFS object of the repository (through the batch API); returns its oid. */
-    String uploadLfs(String id, byte[] content) {
+    public String uploadLfs(String id, byte[] content) {
         String oid = sha256(content);
         ObjectNode body = JSON.createObjectNode().put("operation", "upload");
         body.putArray("transfers").add("basic");
@@ -103,7 +103,7 @@ public final class HubClient {
     }
 
     /** Commits inline files and LFS files (uploaded first) to a branch; returns the new commit id. */
-    String commit(String id, String branch, String summary, Map<String, byte[]> files, Map<String, byte[]> lfsFiles) {
+    public String commit(String id, String branch, String summary, Map<String, byte[]> files, Map<String, byte[]> lfsFiles) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         line(out, "header", JSON.createObjectNode().put("summary", summary).put("description", ""));
         files.forEach((path, bytes) -> line(out, "file", JSON.createObjectNode().put("path", path)
@@ -122,7 +122,7 @@ public final class HubClient {
     }
 
     /** Every branch and tag → its commit. */
-    Map<String, String> refs(String id) {
+    public Map<String, String> refs(String id) {
         JsonNode r = ok(get("/api/models/" + id + "/refs"));
         Map<String, String> out = new TreeMap<>();
         for (String kind : List.of("branches", "tags")) {
@@ -131,14 +131,14 @@ public final class HubClient {
         return out;
     }
 
-    List<String> history(String id, String rev) {
+    public List<String> history(String id, String rev) {
         List<String> out = new java.util.ArrayList<>();
         for (JsonNode c : ok(get("/api/models/" + id + "/commits/" + rev + "?limit=1000"))) out.add(c.path("id").asText());
         return out;
     }
 
     /** Every file of {@code rev} → SHA-256 of what {@code /resolve} serves (LFS files: their content). */
-    Map<String, String> snapshot(String id, String rev) {
+    public Map<String, String> snapshot(String id, String rev) {
         Map<String, String> out = new TreeMap<>();
         for (JsonNode e : ok(get("/api/models/" + id + "/tree/" + rev + "?recursive=true"))) {
             if (!"file".equals(e.path("type").asText())) continue;
@@ -150,7 +150,7 @@ public final class HubClient {
         return out;
     }
 
-    static String sha256(byte[] b) {
+    public static String sha256(byte[] b) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
         } catch (NoSuchAlgorithmException e) {
@@ -158,7 +158,7 @@ public final class HubClient {
         }
     }
 
-    static byte[] random(long seed, int n) {
+    public static byte[] random(long seed, int n) {
         byte[] b = new byte[n];
         new java.util.Random(seed).nextBytes(b);
         return b;
