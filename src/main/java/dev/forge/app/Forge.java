@@ -176,7 +176,7 @@ public final class Forge implements AutoCloseable {
             AccountDao accounts = new AccountDao(database.jdbi());
             RepoDao repoDao = new RepoDao(database.jdbi());
             this.audit = new AuditLog(new AuditDao(database.jdbi()), clock);
-            this.airlock = new AuditedAirlock(new AirlockPolicy(config.airlock()), audit);
+            this.airlock = new AuditedAirlock(new AirlockPolicy(config.airlock(), tmp), audit);
             this.auth = new AuthService(accounts, audit, config.security(), clock);
             AccessRequestDao requestDao = new AccessRequestDao(database.jdbi());
             this.policy = new AccessPolicy(auth::memberships, requestDao, ns -> auth.user(ns).isPresent() || auth.org(ns).isPresent());

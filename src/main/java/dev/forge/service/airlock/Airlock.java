@@ -22,4 +22,12 @@ public interface Airlock {
      * already here (on local disk or in a stream {@code bytes} opens); {@code size} is their length.
      */
     Verdict checkFile(Actor actor, PullSubject subject, String path, long size, FileBytes bytes);
+
+    /**
+     * Whether {@link #checkFile} reads the bytes of a file at {@code path} (a pickle-based file the policy scans): a
+     * caller must then hold the whole file before it asks, and serve none of it before the verdict. Any other file is
+     * judged by its path and size alone, so a caller may ask before its bytes arrive (with an empty {@link FileBytes}).
+     * The default says yes, which is always safe.
+     */
+    default boolean readsBytes(String path) { return true; }
 }

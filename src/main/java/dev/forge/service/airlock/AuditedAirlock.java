@@ -41,6 +41,9 @@ public final class AuditedAirlock implements Airlock {
         return v;
     }
 
+    @Override
+    public boolean readsBytes(String path) { return policy.readsBytes(path); }
+
     private static Map<String, Object> detail(PullSubject subject, Verdict v) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("upstream", subject.upstream());
