@@ -140,6 +140,7 @@ public final class Forge implements AutoCloseable {
     public final LockService locks;
     public final GgufManifests ggufManifests;
     public final ParquetConversionService parquet;
+    public final dev.forge.service.cache.PullThroughCache cache;
     private final ScheduledExecutorService background;
     public final dev.forge.service.mirror.MirrorService mirrors;
 
@@ -148,12 +149,21 @@ public final class Forge implements AutoCloseable {
      * sleeping), and a view of the LFS object store that every service sees instead of the store itself (tests wrap it
      * to count or refuse reads; it must keep the store's protocol). {@link #DEFAULTS} is what {@code forge serve} runs.
      */
-    public record Options(InstantSource clock, java.util.function.UnaryOperator<BlobStore> blobStoreView) {
-        public static final Options DEFAULTS = new Options(InstantSource.system(), java.util.function.UnaryOperator.identity());
+    public record Options(InstantSource clock, java.util.function.UnaryOperator<BlobStore> blobStoreView,
+                          dev.forge.service.cache.PullGate pullGate) {
+        public static final Options DEFAULTS = new Options(InstantSource.system(), java.util.function.UnaryOperator.identity(),
+                dev.forge.service.cache.PullGate.OPEN);
 
-        public Options withClock(InstantSource clock) { return new Options(clock, blobStoreView); }
+        public Options(InstantSource clock, java.util.function.UnaryOperator<BlobStore> blobStoreView) {
+            this(clock, blobStoreView, dev.forge.service.cache.PullGate.OPEN);
+        }
 
-        public Options withBlobStoreView(java.util.function.UnaryOperator<BlobStore> view) { return new Options(clock, view); }
+        public Options withClock(InstantSource clock) { return new Options(clock, blobStoreView, pullGate); }
+
+        public Options withBlobStoreView(java.util.function.UnaryOperator<BlobStore> view) { return new Options(clock, view, pullGate); }
+
+        /** What the pull-through cache asks before anything fetched becomes visible (the airlock). */
+        public Options withPullGate(dev.forge.service.cache.PullGate gate) { return new Options(clock, blobStoreView, gate); }
     }
 
     private Forge(ForgeConfig config, Options options) throws IOException {
@@ -244,6 +254,9 @@ public final class Forge implements AutoCloseable {
             closer.push(mirrorWorker::shutdownNow);
             this.mirrors = new dev.forge.service.mirror.MirrorService(new dev.forge.meta.MirrorDao(database.jdbi()), repos, git, blobs,
                     auth, audit, airlock, clock, mirrorWorker);
+            this.cache = new dev.forge.service.cache.PullThroughCache(config.cache(), new dev.forge.meta.CacheDao(database.jdbi()), index,
+                    blobs, tmp, options.pullGate() != dev.forge.service.cache.PullGate.OPEN ? options.pullGate()
+                    : new dev.forge.service.cache.AirlockGate(airlock, config.airlock()), clock, (type, id) -> repos.find(type, id).isPresent());
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;
@@ -271,7 +284,8 @@ public final class Forge implements AutoCloseable {
                 new GgufRegistryHandlers(ggufManifests, files),
                 new LockHandlers(locks),
                 new dev.forge.http.mirror.MirrorHandlers(mirrors),
-                web());
+                web(),
+                cache.enabled() ? new dev.forge.http.cache.CacheHandlers(cache, bodies) : null);
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
         return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git));
     }

@@ -81,7 +81,16 @@ final class ConfigLoader {
                 Long.parseLong(first(null, env.get("FORGE_GC_GRACE_SECONDS"), file.getProperty("gc-grace-seconds"), Long.toString(st.gcGraceSeconds()))),
                 ForgeConfig.Storage.Compression.valueOf(first(null, env.get("FORGE_CHUNK_COMPRESSION"), file.getProperty("chunk-compression"), st.compression().name())
                         .toUpperCase(java.util.Locale.ROOT)));
-        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security, storage, airlock(settings, env, file));
+        ForgeConfig.Cache cd = ForgeConfig.Cache.NONE;
+        String upstreams = first(null, env.get("FORGE_UPSTREAMS"), file.getProperty("upstreams"), "");
+        ForgeConfig.Cache cache = new ForgeConfig.Cache(
+                upstreams == null ? java.util.List.of() : java.util.Arrays.stream(upstreams.trim().split("\\s+"))
+                        .filter(s -> !s.isBlank()).map(ForgeConfig.Upstream::parse).toList(),
+                Long.parseLong(first(null, env.get("FORGE_CACHE_MAX_BYTES"), file.getProperty("cache-max-bytes"), Long.toString(cd.maxBytes()))),
+                Long.parseLong(first(null, env.get("FORGE_CACHE_BRANCH_TTL_SECONDS"), file.getProperty("cache-branch-ttl-seconds"),
+                        Long.toString(cd.branchTtlSeconds()))));
+        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security, storage,
+                airlock(settings, env, file), cache);
     }
 
     /** The airlock: lists are comma-separated; sizes in bytes (0 = no limit). */

@@ -63,6 +63,11 @@ public final class ForgeCli implements Runnable {
         String publicUrl;
         @Option(names = "--demo", description = "Seed a 'demo' organisation with small example repositories")
         boolean demo;
+        @Option(names = "--upstream", paramLabel = "URL[,TOKEN]", description = "A Hub-compatible upstream the pull-through cache "
+                + "asks for repositories not held here; repeatable, asked in order (env FORGE_UPSTREAMS, space-separated)")
+        java.util.List<String> upstreams = new java.util.ArrayList<>();
+
+
         @Option(names = "--airlock-allow-namespace", paramLabel = "GLOB",
                 description = "Let in pulls only from these upstream namespaces (or ns/name globs); repeatable (env FORGE_AIRLOCK_ALLOW_NAMESPACES)")
         List<String> airlockAllow;
@@ -96,6 +101,10 @@ public final class ForgeCli implements Runnable {
         @Override
         public Integer call() throws Exception {
             ForgeConfig config = config(host, port, publicUrl, airlockSettings());
+            if (!upstreams.isEmpty()) {
+                config = config.withCache(new ForgeConfig.Cache(upstreams.stream().map(ForgeConfig.Upstream::parse).toList(),
+                        config.cache().maxBytes(), config.cache().branchTtlSeconds()));
+            }
             Forge forge = Forge.open(config);
             forge.recoverAfterCrash();
             User admin = bootstrap(forge);

@@ -8,6 +8,7 @@ import dev.forge.http.api.GgufRegistryHandlers;
 import dev.forge.http.api.OwnerHandlers;
 import dev.forge.http.api.ParquetHandlers;
 import dev.forge.http.api.UploadHandlers;
+import dev.forge.http.cache.CacheHandlers;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
@@ -53,6 +54,13 @@ public final class Routes {
 
     public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d,
                   DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks, MirrorHandlers m, Web w) {
+        this(a, u, f, l, c, d, k, o, p, g, locks, m, w, null);
+    }
+
+    /** @param x the pull-through cache, which answers the read routes of repositories not held here (null: no cache) */
+    public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d,
+                  DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks, MirrorHandlers m,
+                  Web w, CacheHandlers x) {
         this.web = w;
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
@@ -88,12 +96,12 @@ public final class Routes {
         api("DELETE", "/api/{type}/{ns}/{name}/like", d::unlike);
         api("GET", "/api/{type}/{ns}/{name}/likers", d::likers);
         // ------------------------------------------------------------------- one repository (read)
-        api("GET", "/api/{type}/{ns}/{name}", a::info);
-        api("GET", "/api/{type}/{ns}/{name}/revision/{rev}", a::info);
-        api("GET", "/api/{type}/{ns}/{name}/tree/{rest*}", a::tree);
-        api("POST", "/api/{type}/{ns}/{name}/paths-info/{rev}", a::pathsInfo);
-        api("GET", "/api/{type}/{ns}/{name}/refs", a::refs);
-        api("GET", "/api/{type}/{ns}/{name}/commits/{rest*}", a::commits);
+        api("GET", "/api/{type}/{ns}/{name}", cached(x, a::info, x == null ? null : x::info));
+        api("GET", "/api/{type}/{ns}/{name}/revision/{rev}", cached(x, a::info, x == null ? null : x::info));
+        api("GET", "/api/{type}/{ns}/{name}/tree/{rest*}", cached(x, a::tree, x == null ? null : x::tree));
+        api("POST", "/api/{type}/{ns}/{name}/paths-info/{rev}", cached(x, a::pathsInfo, x == null ? null : x::pathsInfo));
+        api("GET", "/api/{type}/{ns}/{name}/refs", cached(x, a::refs, x == null ? null : x::refs));
+        api("GET", "/api/{type}/{ns}/{name}/commits/{rest*}", cached(x, a::commits, x == null ? null : x::commits));
         api("GET", "/api/{type}/{ns}/{name}/auth-check", a::authCheck);
         api("GET", "/api/{type}/{ns}/{name}/storage", a::storage);
         api("GET", "/api/datasets/{ns}/{name}/parquet", p::all);
@@ -137,8 +145,8 @@ public final class Routes {
         site("GET", "/v2/{ns}/{name}/manifests/{tag}", g::manifest);
         site("GET", "/v2/{ns}/{name}/blobs/{digest}", g::blob);
         // ------------------------------------------------------------------- files and LFS batch ({P}{ns}/{name}/…)
-        site("GET", "/{ns}/{name}/resolve/{rev}/{rest*}", ex -> f.file(ex, true));
-        site("GET", "/{ns}/{name}/raw/{rev}/{rest*}", ex -> f.file(ex, false));
+        site("GET", "/{ns}/{name}/resolve/{rev}/{rest*}", cached(x, ex -> f.file(ex, true), x == null ? null : ex -> x.file(ex, true)));
+        site("GET", "/{ns}/{name}/raw/{rev}/{rest*}", cached(x, ex -> f.file(ex, false), x == null ? null : ex -> x.file(ex, false)));
         site("POST", "/{ns}/{name}/info/lfs/objects/batch", l::batch, true);
         site("POST", "/{ns}/{name}/info/lfs/locks", locks::create, true);
         site("GET", "/{ns}/{name}/info/lfs/locks", locks::list, true);
@@ -185,6 +193,15 @@ public final class Routes {
         page("GET", "/{ns}/{name}/discussions/{num}", w.discussions()::details);
         page("POST", "/{ns}/{name}/discussions/{num}/{action}", w.discussions()::act);
         page("POST", "/{ns}/{name}/discussions/{num}/comment/{comment}/{action}", w.discussions()::actOnComment);
+    }
+
+    /**
+     * A read route of the Hub API or a download: answered by the pull-through cache when it answers for the repository
+     * (none here by that name, upstreams configured), else by the local handler.
+     */
+    private static Handler cached(CacheHandlers x, Handler local, Handler cache) {
+        if (x == null) return local;
+        return ex -> (x.answers(ex) ? cache : local).handle(ex);
     }
 
     /** The pages' shared frame: what the root handler does before and after a page's handler. */
