@@ -283,7 +283,7 @@ public final class Forge implements AutoCloseable {
                 new ParquetHandlers(parquet),
                 new GgufRegistryHandlers(ggufManifests, files),
                 new LockHandlers(locks),
-                new dev.forge.http.mirror.MirrorHandlers(mirrors),
+                new dev.forge.http.mirror.MirrorHandlers(mirrors, cache),
                 web(),
                 cache.enabled() ? new dev.forge.http.cache.CacheHandlers(cache, bodies) : null);
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());

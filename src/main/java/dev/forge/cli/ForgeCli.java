@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
         description = "A self-hosted, Hugging Face Hub compatible forge for open models and datasets.",
         subcommands = {ForgeCli.Serve.class, AccountCommands.UserCmd.class, AccountCommands.OrgCmd.class, AccountCommands.TokenCmd.class,
                 AccountCommands.Audit.class, ForgeCli.RepoCmd.class, ForgeCli.Fsck.class, ForgeCli.Gc.class, ForgeCli.StorageCmd.class,
-                ForgeCli.IndexCmd.class, MirrorCommands.MirrorCmd.class})
+                ForgeCli.IndexCmd.class, MirrorCommands.MirrorCmd.class, MirrorCommands.CacheCmd.class})
 public final class ForgeCli implements Runnable {
 
     public static void main(String[] args) {
@@ -233,10 +233,6 @@ public final class ForgeCli implements Runnable {
         String name;
         @Option(names = "--role", defaultValue = "write", description = "read or write (default write)")
         Token.Role role;
-        @Option(names = "--mirror", description = "A fine-grained token for a federation peer, scoped to mirroring this namespace (repeatable)")
-        List<String> mirror;
-        @Option(names = "--mirror-write", description = "With --mirror: may also create repositories there and push (a push mirror's token)")
-        boolean mirrorWrite;
 
         @Override
         public Integer call() throws Exception {
@@ -245,12 +241,6 @@ public final class ForgeCli implements Runnable {
                 if (u == null) {
                     System.err.println("No user named '" + user + "'");
                     return 1;
-                }
-                if (mirror != null && !mirror.isEmpty()) {
-                    List<dev.forge.core.TokenScope> scopes = mirror.stream().map(ns -> new dev.forge.core.TokenScope(
-                            dev.forge.core.TokenScope.Kind.MIRROR, ns.toLowerCase(java.util.Locale.ROOT), mirrorWrite)).toList();
-                    System.out.println(forge.auth.createToken(Actor.OPERATOR, u, name, Token.Role.FINE_GRAINED, scopes).secret());
-                    return 0;
                 }
                 System.out.println(forge.auth.createToken(u, name, role).secret());
                 return 0;

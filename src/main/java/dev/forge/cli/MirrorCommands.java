@@ -77,7 +77,7 @@ final class MirrorCommands {
                 MirrorService.Figures f = forge.mirrors.figures(Actor.OPERATOR);
                 System.out.printf("%d mirrors (%d pull, %d push), %d paused, %d failing; %d LFS objects (%d bytes) transferred%n",
                         f.mirrors(), f.pull(), f.push(), f.paused(), f.failing(), f.objectsFetched(), f.bytesFetched());
-                System.out.println("cached repositories: the pull-through cache's figures are not part of this build");
+                printCacheFigures(forge);
                 return 0;
             }
         }
@@ -148,6 +148,50 @@ final class MirrorCommands {
                 return 0;
             }
         }
+    }
+
+    @Command(name = "cache", description = "The pull-through cache: its figures and cached repositories.",
+            subcommands = {CacheList.class, CacheRemove.class})
+    static final class CacheCmd implements Runnable {
+        @Override public void run() { new CommandLine(this).usage(System.out); }
+    }
+
+    @Command(name = "list", description = "Cached revisions (least recently used first) and the cache's figures.")
+    static final class CacheList extends ForgeCli.Common implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            try (Forge forge = Forge.open(config(null, null, null))) {
+                System.out.printf("%-8s %-40s %-12s %14s %6s %s%n", "TYPE", "REPOSITORY", "COMMIT", "BYTES", "FILES", "LAST USED");
+                for (var r : forge.cache.revisions()) {
+                    System.out.printf("%-8s %-40s %-12s %14d %6d %s%n", r.type().singular(), r.repoId(),
+                            r.commit().substring(0, Math.min(12, r.commit().length())), r.bytes(), r.files(), r.lastUsed());
+                }
+                printCacheFigures(forge);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "remove", description = "Evict every cached revision of a repository (TYPE/NS/NAME, e.g. models/gpt2/gpt2).")
+    static final class CacheRemove extends ForgeCli.Common implements Callable<Integer> {
+        @Parameters(paramLabel = "TYPE/NS/NAME") String repo;
+
+        @Override
+        public Integer call() throws Exception {
+            String[] parts = repo.split("/", 2);
+            RepoType t = parts.length == 2 ? RepoType.fromPlural(parts[0]).orElse(null) : null;
+            if (t == null) throw new CommandLine.ParameterException(new CommandLine(this), "give the repository as models/ns/name or datasets/ns/name");
+            try (Forge forge = Forge.open(config(null, null, null))) {
+                System.out.println(forge.cache.evict(t, parts[1]) + " cached revision(s) of " + parts[1] + " evicted");
+                return 0;
+            }
+        }
+    }
+
+    private static void printCacheFigures(Forge forge) {
+        var f = forge.cache.figures();
+        System.out.printf("cache: %d revisions, %d bytes cached, %d bytes stored, %d bytes saved by dedup, hit rate %.1f %% (%d hits, %d misses)%n",
+                f.revisions(), f.cachedBytes(), f.storedBytes(), f.dedupSavedBytes(), 100 * f.hitRate(), f.hits(), f.misses());
     }
 
     private static int exit(Mirror m) {

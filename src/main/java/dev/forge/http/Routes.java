@@ -89,6 +89,8 @@ public final class Routes {
         api("POST", "/api/admin/mirrors/{id}/pause", m::pause);
         api("POST", "/api/admin/mirrors/{id}/resume", m::resume);
         api("DELETE", "/api/admin/mirrors/{id}", m::remove);
+        api("GET", "/api/admin/cache", m::cached);
+        api("DELETE", "/api/admin/cache/{type}/{ns}/{name}", m::evict);
         // ------------------------------------------------------------------- listing, search and likes
         api("GET", "/api/{type}", d::list);
         api("GET", "/api/users/{user}/likes", d::userLikes);

@@ -178,6 +178,8 @@ class MirrorSyncTest {
         // private stays private here: anonymous callers do not learn it exists
         assertThat(new HubClient(local.baseUrl, null).get("/api/models/mirrors/secret").statusCode()).isEqualTo(401);
         // the admin API never shows the token
-        assertThat(new String(here.get("/api/admin/mirrors").body())).doesNotContain(upstream.adminToken).contains("mirrors/secret");
+        assertThat(new String(here.get("/api/admin/mirrors").body())).doesNotContain(upstream.adminToken).contains("mirrors/secret")
+                .contains("\"cache\":{\"cachedBytes\":0").contains("\"hitRate\"");
+        assertThat(HubClient.ok(here.get("/api/admin/cache")).path("revisions").isArray()).isTrue();
     }
 }

@@ -7,6 +7,7 @@ import dev.forge.core.ForgeException;
 import dev.forge.core.Mirror;
 import dev.forge.core.RepoType;
 import dev.forge.http.exchange.Exchange;
+import dev.forge.service.cache.CacheFigures;
 import dev.forge.service.mirror.MirrorService;
 
 import java.io.IOException;
@@ -19,15 +20,20 @@ import java.util.Map;
  * figures), {@code POST /api/admin/mirrors} (add one: {@code {"direction": "pull"|"push", "remote": URL, "type"?,
  * "repo": "ns/name"|"ns/*", "as"?: local id, "token"?, "intervalSeconds"?}}), {@code GET /api/admin/mirrors/{id}},
  * {@code POST …/{id}/sync} (queued: 202, follow the progress with GET), {@code POST …/{id}/pause|resume} and
- * {@code DELETE …/{id}} (the local repository stays). A mirror's token is never shown, only whether it has one.
+ * {@code DELETE …/{id}} (the local repository stays). A mirror's token is never shown, only whether it has one. The
+ * pull-through cache's repositories are listed and evicted here too: {@code GET /api/admin/cache} and
+ * {@code DELETE /api/admin/cache/{type}/{ns}/{name}}; the listing of mirrors carries the cache's figures.
  */
 public final class MirrorHandlers {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final MirrorService mirrors;
+    private final CacheFigures cache;
 
-    public MirrorHandlers(MirrorService mirrors) {
+    /** @param cache the pull-through cache's figures and revisions */
+    public MirrorHandlers(MirrorService mirrors, CacheFigures cache) {
         this.mirrors = mirrors;
+        this.cache = cache;
     }
 
     /** One mirror as the API shows it. */
@@ -46,7 +52,18 @@ public final class MirrorHandlers {
 
     record Progress(long objectsDone, long objectsTotal, long bytesDone, long bytesTotal) {}
 
-    record Listing(List<MirrorJson> mirrors, MirrorService.Figures figures, Map<String, Object> cache) {}
+    record Listing(List<MirrorJson> mirrors, MirrorService.Figures figures, CacheJson cache) {}
+
+    /** The pull-through cache's figures: bytes cached, bytes saved by deduplication, hit rate. */
+    record CacheJson(long cachedBytes, long storedBytes, long dedupSavedBytes, long hits, long misses, double hitRate, int revisions) {
+        static CacheJson of(CacheFigures.Figures f) {
+            return new CacheJson(f.cachedBytes(), f.storedBytes(), f.dedupSavedBytes(), f.hits(), f.misses(), f.hitRate(), f.revisions());
+        }
+    }
+
+    record CachedJson(String type, String repo, String commit, long bytes, int files, String lastUsed) {}
+
+    record CacheListing(CacheJson figures, List<CachedJson> revisions) {}
 
     record Details(MirrorJson mirror, List<MirrorJson> children) {}
 
@@ -54,8 +71,22 @@ public final class MirrorHandlers {
 
     public void list(Exchange ex) throws IOException {
         List<MirrorJson> all = mirrors.list(ex.actor()).stream().map(MirrorJson::of).toList();
-        ex.json(200, new Listing(all, mirrors.figures(ex.actor()),
-                Map.of("available", false, "note", "the pull-through cache's figures are not part of this build")));
+        ex.json(200, new Listing(all, mirrors.figures(ex.actor()), CacheJson.of(cache.figures())));
+    }
+
+    /** {@code GET /api/admin/cache}: the cache's figures and its revisions, least recently used first. */
+    public void cached(Exchange ex) throws IOException {
+        MirrorService.requireAdmin(ex.actor());
+        List<CachedJson> revisions = cache.revisions().stream().map(r -> new CachedJson(r.type().singular(), r.repoId(), r.commit(),
+                r.bytes(), r.files(), Dates.iso(r.lastUsed()))).toList();
+        ex.json(200, new CacheListing(CacheJson.of(cache.figures()), revisions));
+    }
+
+    /** {@code DELETE /api/admin/cache/{type}/{ns}/{name}}: evicts every cached revision of one repository. */
+    public void evict(Exchange ex) throws IOException {
+        MirrorService.requireAdmin(ex.actor());
+        int n = cache.evict(ex.repoType(), ex.var("ns") + "/" + ex.var("name"));
+        ex.json(200, Map.of("evicted", n));
     }
 
     public void add(Exchange ex) throws IOException {

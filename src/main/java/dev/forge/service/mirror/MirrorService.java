@@ -104,8 +104,8 @@ public final class MirrorService {
 
     // ------------------------------------------------------------------------------------------------ managing
 
-    /** Only site admins (and the operator at the command line) manage mirrors. */
-    private static void requireAdmin(Actor by) {
+    /** Only site admins (and the operator at the command line) manage mirrors and the cache. */
+    public static void requireAdmin(Actor by) {
         if (by.isOperator() || by instanceof Actor.System || by.isSiteAdmin() && by.canWriteWithToken()) return;
         if (by.isAnonymous()) throw ForgeException.unauthorized("Authentication required");
         throw ForgeException.forbidden("Only site admins manage mirrors");
