@@ -295,7 +295,7 @@ public final class Forge implements AutoCloseable {
         Pages pages = new Pages(sessions, config);
         return new Web(pages,
                 new DiscoverPages(pages, search, auth, likes),
-                new RepoPages(pages, overviews, storage, likes, accessRequests, info, repos),
+                new RepoPages(pages, overviews, storage, likes, accessRequests, info, repos, mirrors),
                 new FilePages(pages, info, content, overviews, repos, accessRequests),
                 new HistoryPages(pages, info, diffs, repos),
                 new AccountPages(pages, sessions, auth, repos),

@@ -146,6 +146,10 @@ class MirrorSyncTest {
         JsonNode info = HubClient.ok(here.get("/api/models/mirrors/gpt"));
         assertThat(info.path("mirror").path("status").asText()).isEqualTo("diverged");
         assertThat(info.path("mirror").path("notApplied").size()).isEqualTo(2);
+        var page = new HubClient(local.baseUrl, null).get("/mirrors/gpt");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(new String(page.body())).contains("A read-only mirror of <a href=\"" + upstream.baseUrl + "/admin/gpt\"")
+                .contains("Upstream changes not applied here").contains("rewrote this branch (force-push)");
         // the rewritten upstream history is not served by the mirror's git either
         assertThat(local.forge.audit.query(Actor.OPERATOR, new dev.forge.core.AuditEntry.Query(null, "mirror.sync", null, null, null, 100)))
                 .anySatisfy(e -> assertThat(e.toString()).contains("force-push"));
