@@ -186,4 +186,22 @@ class MirrorSyncTest {
                 .contains("\"cache\":{\"cachedBytes\":0").contains("\"hitRate\"");
         assertThat(HubClient.ok(here.get("/api/admin/cache")).path("revisions").isArray()).isTrue();
     }
+
+    @Test
+    void theSchedulerSyncsDueMirrorsAndSkipsPausedOnes() throws Exception {
+        up.createRepo("admin/sched", false);
+        String head = up.commit("admin/sched", "main", "one", files("a.txt", "1"), Map.of());
+        Mirror paused = add("admin/sched", "mirrors/sched-paused", null);
+        local.forge.mirrors.pause(Actor.OPERATOR, paused.key(), true);
+        Mirror m = add("admin/sched", "mirrors/sched", null);
+        assertThat(m.status()).isEqualTo(Mirror.Status.NEW);
+        local.forge.mirrors.tick(); // what the background scheduler runs; the sync itself runs on the mirror thread
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (local.forge.mirrors.show(Actor.OPERATOR, m.key()).status() != Mirror.Status.OK && System.nanoTime() < deadline) Thread.sleep(50);
+        m = local.forge.mirrors.show(Actor.OPERATOR, m.key());
+        assertThat(m.status()).isEqualTo(Mirror.Status.OK);
+        assertThat(m.nextSyncAt()).isAfter(m.lastSyncAt().plusSeconds(3000));
+        assertThat(here.refs("mirrors/sched")).containsEntry("refs/heads/main", head);
+        assertThat(local.forge.mirrors.show(Actor.OPERATOR, paused.key()).status()).isEqualTo(Mirror.Status.NEW);
+    }
 }

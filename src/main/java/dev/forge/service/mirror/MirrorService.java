@@ -273,7 +273,22 @@ public final class MirrorService {
     /** An outcome of one sync. */
     private record Outcome(Mirror.Status status, String message, List<String> problems) {}
 
+    /** One lock per mirror: a sync asked for while another runs in this process waits for it, then runs (and finds little to do). */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.locks.ReentrantLock> running =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private void run(String key) {
+        java.util.concurrent.locks.ReentrantLock lock = running.computeIfAbsent(key, k -> new java.util.concurrent.locks.ReentrantLock());
+        lock.lock();
+        try {
+            runLocked(key);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs one sync; another process syncing the mirror (its status says so) makes this a no-op. */
+    private void runLocked(String key) {
         Mirror m = dao.find(key).orElse(null);
         if (m == null || !dao.begin(key)) return;
         Outcome o;
