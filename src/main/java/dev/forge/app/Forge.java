@@ -142,6 +142,7 @@ public final class Forge implements AutoCloseable {
     public final ParquetConversionService parquet;
     public final dev.forge.service.cache.PullThroughCache cache;
     private final ScheduledExecutorService background;
+    public final dev.forge.service.mirror.MirrorService mirrors;
 
     /**
      * What a caller may substitute when opening a forge: the clock every part reads (tests move it instead of
@@ -244,6 +245,15 @@ public final class Forge implements AutoCloseable {
             this.overviews = new OverviewService(repos, index, git, search, weights, popularity, policy, accessRequests);
             this.diffs = new DiffService(repos, index, git);
             this.fileUploads = new FileUploadService(repos, uploads, lfs, commits);
+            // mirror syncs run one at a time on their own thread: a long transfer must not hold up the background tasks
+            java.util.concurrent.ExecutorService mirrorWorker = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "forge-mirror");
+                t.setDaemon(true);
+                return t;
+            });
+            closer.push(mirrorWorker::shutdownNow);
+            this.mirrors = new dev.forge.service.mirror.MirrorService(new dev.forge.meta.MirrorDao(database.jdbi()), repos, git, blobs,
+                    auth, audit, airlock, clock, mirrorWorker);
             this.cache = new dev.forge.service.cache.PullThroughCache(config.cache(), new dev.forge.meta.CacheDao(database.jdbi()), index,
                     blobs, tmp, options.pullGate() != dev.forge.service.cache.PullGate.OPEN ? options.pullGate()
                     : new dev.forge.service.cache.AirlockGate(airlock), clock, (type, id) -> repos.find(type, id).isPresent());
@@ -262,7 +272,7 @@ public final class Forge implements AutoCloseable {
         BodyStreamer bodies = new BodyStreamer(pool);
         FileHandlers files = new FileHandlers(content, search, bodies);
         Routes routes = new Routes(
-                new ApiHandlers(auth, info, repos, storage),
+                new ApiHandlers(auth, info, repos, storage, mirrors),
                 new UploadHandlers(audit, commits, refs, repos, uploads),
                 files,
                 new LfsHandlers(lfs, bodies),
@@ -273,6 +283,7 @@ public final class Forge implements AutoCloseable {
                 new ParquetHandlers(parquet),
                 new GgufRegistryHandlers(ggufManifests, files),
                 new LockHandlers(locks),
+                new dev.forge.http.mirror.MirrorHandlers(mirrors, cache),
                 web(),
                 cache.enabled() ? new dev.forge.http.cache.CacheHandlers(cache, bodies) : null);
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
@@ -284,7 +295,7 @@ public final class Forge implements AutoCloseable {
         Pages pages = new Pages(sessions, config);
         return new Web(pages,
                 new DiscoverPages(pages, search, auth, likes),
-                new RepoPages(pages, overviews, storage, likes, accessRequests, info, repos),
+                new RepoPages(pages, overviews, storage, likes, accessRequests, info, repos, mirrors),
                 new FilePages(pages, info, content, overviews, repos, accessRequests),
                 new HistoryPages(pages, info, diffs, repos),
                 new AccountPages(pages, sessions, auth, repos),
@@ -339,6 +350,7 @@ public final class Forge implements AutoCloseable {
         clearTmp(tmp);
         openSearch();
         popularity.refreshActive();
+        mirrors.recover();
         startBackground();
         parquet.start();
     }
@@ -360,7 +372,11 @@ public final class Forge implements AutoCloseable {
         background.scheduleWithFixedDelay(guard(search::commit), 5, 5, TimeUnit.SECONDS);
         long untilMidnight = 86_400_000L - Math.floorMod(System.currentTimeMillis(), 86_400_000L) + 60_000L;
         background.scheduleAtFixedRate(guard(popularity::refreshActive), untilMidnight, 86_400_000L, TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(guard(mirrors::tick), 5, MIRROR_TICK_SECONDS, TimeUnit.SECONDS);
     }
+
+    /** How often the scheduler looks for mirrors whose next sync is due (the sync itself runs on the mirror thread). */
+    private static final long MIRROR_TICK_SECONDS = 30;
 
     private static Runnable guard(Runnable r) {
         return () -> {

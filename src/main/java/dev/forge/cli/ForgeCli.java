@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
         description = "A self-hosted, Hugging Face Hub compatible forge for open models and datasets.",
         subcommands = {ForgeCli.Serve.class, AccountCommands.UserCmd.class, AccountCommands.OrgCmd.class, AccountCommands.TokenCmd.class,
                 AccountCommands.Audit.class, ForgeCli.RepoCmd.class, ForgeCli.Fsck.class, ForgeCli.Gc.class, ForgeCli.StorageCmd.class,
-                ForgeCli.IndexCmd.class})
+                ForgeCli.IndexCmd.class, MirrorCommands.MirrorCmd.class, MirrorCommands.CacheCmd.class})
 public final class ForgeCli implements Runnable {
 
     public static void main(String[] args) {

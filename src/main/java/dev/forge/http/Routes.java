@@ -15,6 +15,7 @@ import dev.forge.http.git.GitGate;
 import dev.forge.http.lfs.LfsHandlers;
 import dev.forge.http.lfs.LfsUrls;
 import dev.forge.http.lfs.LockHandlers;
+import dev.forge.http.mirror.MirrorHandlers;
 import dev.forge.http.web.Web;
 
 import dev.forge.core.RepoType;
@@ -52,14 +53,14 @@ public final class Routes {
     private final Web web;
 
     public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d,
-                  DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks, Web w) {
-        this(a, u, f, l, c, d, k, o, p, g, locks, w, null);
+                  DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks, MirrorHandlers m, Web w) {
+        this(a, u, f, l, c, d, k, o, p, g, locks, m, w, null);
     }
 
     /** @param x the pull-through cache, which answers the read routes of repositories not held here (null: no cache) */
     public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d,
-                  DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks, Web w,
-                  CacheHandlers x) {
+                  DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks, MirrorHandlers m,
+                  Web w, CacheHandlers x) {
         this.web = w;
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
@@ -80,6 +81,16 @@ public final class Routes {
         api("DELETE", "/api/organizations/{org}/members/{user}", c::removeMember);
         api("GET", "/api/organizations/{org}/settings/repositories", o::repositories);
         api("GET", "/api/admin/audit", c::audit);
+        // ------------------------------------------------------------------- mirrors and federation (site admins)
+        api("GET", "/api/admin/mirrors", m::list);
+        api("POST", "/api/admin/mirrors", m::add);
+        api("GET", "/api/admin/mirrors/{id}", m::show);
+        api("POST", "/api/admin/mirrors/{id}/sync", m::sync);
+        api("POST", "/api/admin/mirrors/{id}/pause", m::pause);
+        api("POST", "/api/admin/mirrors/{id}/resume", m::resume);
+        api("DELETE", "/api/admin/mirrors/{id}", m::remove);
+        api("GET", "/api/admin/cache", m::cached);
+        api("DELETE", "/api/admin/cache/{type}/{ns}/{name}", m::evict);
         // ------------------------------------------------------------------- listing, search and likes
         api("GET", "/api/{type}", d::list);
         api("GET", "/api/users/{user}/likes", d::userLikes);

@@ -46,8 +46,8 @@ class LayeringTest {
     @Test
     void theMainClassesWereFound() {
         for (String pkg : new String[] {"core", "storage", "meta", "git", "cards", "search", "service.account", "service.repo",
-                "service.lfs", "service.discovery", "service.admin", "service.community", "service.airlock", "app", "http", "http.exchange", "http.api", "http.files",
-                "http.web", "service.cache", "http.cache",
+                "service.lfs", "service.discovery", "service.admin", "service.community", "service.mirror", "service.airlock", "app", "http",
+                "http.exchange", "http.api", "http.files", "http.web", "http.mirror", "service.cache", "http.cache",
                 "http.lfs", "http.git", "cli"}) {
             assertThat(main.stream().anyMatch(c -> c.getPackageName().equals("dev.forge." + pkg))).as(pkg).isTrue();
         }
