@@ -1,6 +1,9 @@
 package dev.forge.app;
 
 import dev.forge.service.account.AccessPolicy;
+import dev.forge.service.airlock.Airlock;
+import dev.forge.service.airlock.AirlockPolicy;
+import dev.forge.service.airlock.AuditedAirlock;
 import dev.forge.service.account.AuditLog;
 import dev.forge.service.account.AuthService;
 import dev.forge.service.account.RateLimiter;
@@ -115,6 +118,8 @@ public final class Forge implements AutoCloseable {
     public final AuthService auth;
     public final AccessPolicy policy;
     public final AuditLog audit;
+    /** What the pull-through cache and the mirrors ask before anything pulled from an upstream becomes visible. */
+    public final Airlock airlock;
     public final RateLimiter rateLimits;
     public final AccessRequestService accessRequests;
     public final RepoService repos;
@@ -143,19 +148,30 @@ public final class Forge implements AutoCloseable {
     public final ParquetConversionService parquet;
     public final XetTokens xetTokens;
     public final XetService xet;
+    public final dev.forge.service.cache.PullThroughCache cache;
     private final ScheduledExecutorService background;
+    public final dev.forge.service.mirror.MirrorService mirrors;
 
     /**
      * What a caller may substitute when opening a forge: the clock every part reads (tests move it instead of
      * sleeping), and a view of the LFS object store that every service sees instead of the store itself (tests wrap it
      * to count or refuse reads; it must keep the store's protocol). {@link #DEFAULTS} is what {@code forge serve} runs.
      */
-    public record Options(InstantSource clock, java.util.function.UnaryOperator<BlobStore> blobStoreView) {
-        public static final Options DEFAULTS = new Options(InstantSource.system(), java.util.function.UnaryOperator.identity());
+    public record Options(InstantSource clock, java.util.function.UnaryOperator<BlobStore> blobStoreView,
+                          dev.forge.service.cache.PullGate pullGate) {
+        public static final Options DEFAULTS = new Options(InstantSource.system(), java.util.function.UnaryOperator.identity(),
+                dev.forge.service.cache.PullGate.OPEN);
 
-        public Options withClock(InstantSource clock) { return new Options(clock, blobStoreView); }
+        public Options(InstantSource clock, java.util.function.UnaryOperator<BlobStore> blobStoreView) {
+            this(clock, blobStoreView, dev.forge.service.cache.PullGate.OPEN);
+        }
 
-        public Options withBlobStoreView(java.util.function.UnaryOperator<BlobStore> view) { return new Options(clock, view); }
+        public Options withClock(InstantSource clock) { return new Options(clock, blobStoreView, pullGate); }
+
+        public Options withBlobStoreView(java.util.function.UnaryOperator<BlobStore> view) { return new Options(clock, view, pullGate); }
+
+        /** What the pull-through cache asks before anything fetched becomes visible (the airlock). */
+        public Options withPullGate(dev.forge.service.cache.PullGate gate) { return new Options(clock, blobStoreView, gate); }
     }
 
     private Forge(ForgeConfig config, Options options) throws IOException {
@@ -181,6 +197,7 @@ public final class Forge implements AutoCloseable {
             AccountDao accounts = new AccountDao(database.jdbi());
             RepoDao repoDao = new RepoDao(database.jdbi());
             this.audit = new AuditLog(new AuditDao(database.jdbi()), clock);
+            this.airlock = new AuditedAirlock(new AirlockPolicy(config.airlock(), tmp), audit);
             this.auth = new AuthService(accounts, audit, config.security(), clock);
             AccessRequestDao requestDao = new AccessRequestDao(database.jdbi());
             this.policy = new AccessPolicy(auth::memberships, requestDao, ns -> auth.user(ns).isPresent() || auth.org(ns).isPresent());
@@ -245,6 +262,18 @@ public final class Forge implements AutoCloseable {
             XetCas xetCas = xorbs == null ? new UnavailableXetCas()
                     : new ChunkXetCas(xorbs, new dev.forge.meta.XetDao(database.jdbi()), index, repoDao, lfsReferences, policy, clock);
             this.xet = new XetService(xetCas, index, lfsReferences, xetSigner, audit, XET_TOKEN_TTL_SECONDS);
+            // mirror syncs run one at a time on their own thread: a long transfer must not hold up the background tasks
+            java.util.concurrent.ExecutorService mirrorWorker = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "forge-mirror");
+                t.setDaemon(true);
+                return t;
+            });
+            closer.push(mirrorWorker::shutdownNow);
+            this.mirrors = new dev.forge.service.mirror.MirrorService(new dev.forge.meta.MirrorDao(database.jdbi()), repos, git, blobs,
+                    auth, audit, airlock, clock, mirrorWorker);
+            this.cache = new dev.forge.service.cache.PullThroughCache(config.cache(), new dev.forge.meta.CacheDao(database.jdbi()), index,
+                    blobs, tmp, options.pullGate() != dev.forge.service.cache.PullGate.OPEN ? options.pullGate()
+                    : new dev.forge.service.cache.AirlockGate(airlock), clock, (type, id) -> repos.find(type, id).isPresent());
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;
@@ -260,7 +289,7 @@ public final class Forge implements AutoCloseable {
         BodyStreamer bodies = new BodyStreamer(pool);
         FileHandlers files = new FileHandlers(content, search, bodies, xet);
         Routes routes = new Routes(
-                new ApiHandlers(auth, info, repos, storage, xet),
+                new ApiHandlers(auth, info, repos, storage, xet, mirrors),
                 new UploadHandlers(audit, commits, refs, repos, uploads),
                 files,
                 new LfsHandlers(lfs, bodies, xetTokens),
@@ -272,7 +301,9 @@ public final class Forge implements AutoCloseable {
                 new GgufRegistryHandlers(ggufManifests, files),
                 new LockHandlers(locks),
                 new XetHandlers(xetTokens, xet, bodies),
-                web());
+                new dev.forge.http.mirror.MirrorHandlers(mirrors, cache),
+                web(),
+                cache.enabled() ? new dev.forge.http.cache.CacheHandlers(cache, bodies) : null);
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
         return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git));
     }
@@ -282,7 +313,7 @@ public final class Forge implements AutoCloseable {
         Pages pages = new Pages(sessions, config);
         return new Web(pages,
                 new DiscoverPages(pages, search, auth, likes),
-                new RepoPages(pages, overviews, storage, likes, accessRequests, info, repos),
+                new RepoPages(pages, overviews, storage, likes, accessRequests, info, repos, mirrors),
                 new FilePages(pages, info, content, overviews, repos, accessRequests),
                 new HistoryPages(pages, info, diffs, repos),
                 new AccountPages(pages, sessions, auth, repos),
@@ -340,6 +371,7 @@ public final class Forge implements AutoCloseable {
         clearTmp(tmp);
         openSearch();
         popularity.refreshActive();
+        mirrors.recover();
         startBackground();
         parquet.start();
     }
@@ -361,7 +393,11 @@ public final class Forge implements AutoCloseable {
         background.scheduleWithFixedDelay(guard(search::commit), 5, 5, TimeUnit.SECONDS);
         long untilMidnight = 86_400_000L - Math.floorMod(System.currentTimeMillis(), 86_400_000L) + 60_000L;
         background.scheduleAtFixedRate(guard(popularity::refreshActive), untilMidnight, 86_400_000L, TimeUnit.MILLISECONDS);
+        background.scheduleWithFixedDelay(guard(mirrors::tick), 5, MIRROR_TICK_SECONDS, TimeUnit.SECONDS);
     }
+
+    /** How often the scheduler looks for mirrors whose next sync is due (the sync itself runs on the mirror thread). */
+    private static final long MIRROR_TICK_SECONDS = 30;
 
     private static Runnable guard(Runnable r) {
         return () -> {

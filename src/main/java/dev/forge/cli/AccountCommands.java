@@ -183,6 +183,9 @@ final class AccountCommands {
         List<String> repos = new ArrayList<>();
         @Option(names = "--namespace", description = "Fine-grained: a user or organisation it may reach, NAME[=read|write]")
         List<String> namespaces = new ArrayList<>();
+        @Option(names = "--mirror", description = "Fine-grained, for a federation peer: a namespace it may mirror, NAME[=read|write] "
+                + "(read: list and fetch everything there; write: also create repositories and push; never administer)")
+        List<String> mirrors = new ArrayList<>();
 
         @Override
         void run(Forge forge) {
@@ -208,6 +211,13 @@ final class AccountCommands {
                     throw ForgeException.notFound("No user or organisation named '" + sp[0] + "'");
                 }
                 scopes.add(new TokenScope(TokenScope.Kind.NAMESPACE, sp[0].toLowerCase(Locale.ROOT), sp[1].equals("write")));
+            }
+            for (String spec : mirrors) {
+                String[] sp = splitPermission(spec);
+                if (!forge.auth.user(sp[0]).isPresent() && !forge.auth.org(sp[0]).isPresent()) {
+                    throw ForgeException.notFound("No user or organisation named '" + sp[0] + "'");
+                }
+                scopes.add(new TokenScope(TokenScope.Kind.MIRROR, sp[0].toLowerCase(Locale.ROOT), sp[1].equals("write")));
             }
             Token.Role r = role != null ? Token.Role.parse(role) : scopes.isEmpty() ? Token.Role.WRITE : Token.Role.FINE_GRAINED;
             System.out.println(forge.auth.createToken(OPERATOR, u, name, r, scopes).secret());

@@ -21,6 +21,14 @@ final class ConfigLoader {
     record Flags(String host, Integer port, Path dataDir, String publicUrl) {}
 
     static ForgeConfig load(Flags flags, Map<String, String> env) throws IOException {
+        return load(flags, Map.of(), env);
+    }
+
+    /**
+     * @param settings values given as command-line flags, by their {@code forge.properties} name (e.g.
+     *     {@code airlock-pickle}); they win over the environment and the file
+     */
+    static ForgeConfig load(Flags flags, Map<String, String> settings, Map<String, String> env) throws IOException {
         Path data = flags.dataDir() != null ? flags.dataDir()
                 : env.containsKey("FORGE_DATA") ? Path.of(env.get("FORGE_DATA")) : Path.of("forge-data");
         Properties file = new Properties();
@@ -73,7 +81,46 @@ final class ConfigLoader {
                 Long.parseLong(first(null, env.get("FORGE_GC_GRACE_SECONDS"), file.getProperty("gc-grace-seconds"), Long.toString(st.gcGraceSeconds()))),
                 ForgeConfig.Storage.Compression.valueOf(first(null, env.get("FORGE_CHUNK_COMPRESSION"), file.getProperty("chunk-compression"), st.compression().name())
                         .toUpperCase(java.util.Locale.ROOT)));
-        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security, storage);
+        ForgeConfig.Cache cd = ForgeConfig.Cache.NONE;
+        String upstreams = first(null, env.get("FORGE_UPSTREAMS"), file.getProperty("upstreams"), "");
+        ForgeConfig.Cache cache = new ForgeConfig.Cache(
+                upstreams == null ? java.util.List.of() : java.util.Arrays.stream(upstreams.trim().split("\\s+"))
+                        .filter(s -> !s.isBlank()).map(ForgeConfig.Upstream::parse).toList(),
+                Long.parseLong(first(null, env.get("FORGE_CACHE_MAX_BYTES"), file.getProperty("cache-max-bytes"), Long.toString(cd.maxBytes()))),
+                Long.parseLong(first(null, env.get("FORGE_CACHE_BRANCH_TTL_SECONDS"), file.getProperty("cache-branch-ttl-seconds"),
+                        Long.toString(cd.branchTtlSeconds()))));
+        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security, storage,
+                airlock(settings, env, file), cache);
+    }
+
+    /** The airlock: lists are comma-separated; sizes in bytes (0 = no limit). */
+    static ForgeConfig.Airlock airlock(Map<String, String> settings, Map<String, String> env, Properties file) {
+        ForgeConfig.Airlock d = ForgeConfig.Airlock.defaults();
+        String pickle = setting(settings, env, file, "airlock-pickle", d.pickle().name());
+        ForgeConfig.Airlock.Pickle mode;
+        try {
+            mode = ForgeConfig.Airlock.Pickle.valueOf(pickle.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("airlock-pickle must be one of allow, scan, strict, refuse (not '" + pickle + "')");
+        }
+        return new ForgeConfig.Airlock(
+                list(setting(settings, env, file, "airlock-allow-namespaces", "")),
+                list(setting(settings, env, file, "airlock-deny-namespaces", "")),
+                list(setting(settings, env, file, "airlock-licenses", "")),
+                mode,
+                Long.parseLong(setting(settings, env, file, "airlock-max-file-bytes", Long.toString(d.maxFileBytes())).strip()),
+                Long.parseLong(setting(settings, env, file, "airlock-max-revision-bytes", Long.toString(d.maxRevisionBytes())).strip()));
+    }
+
+    /** A setting by its file name: the flag, then {@code FORGE_<NAME>} ({@code airlock-pickle} is {@code FORGE_AIRLOCK_PICKLE}), then the file. */
+    private static String setting(Map<String, String> settings, Map<String, String> env, Properties file, String name, String dflt) {
+        String envName = "FORGE_" + name.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+        String v = first(settings.get(name), env.get(envName), file.getProperty(name), dflt);
+        return v == null ? "" : v;
+    }
+
+    private static java.util.List<String> list(String commaSeparated) {
+        return java.util.Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
     /** Port 0 means "any free port"; it is chosen here so that the public URL can name it. */

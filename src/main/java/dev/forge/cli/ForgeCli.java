@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
         description = "A self-hosted, Hugging Face Hub compatible forge for open models and datasets.",
         subcommands = {ForgeCli.Serve.class, AccountCommands.UserCmd.class, AccountCommands.OrgCmd.class, AccountCommands.TokenCmd.class,
                 AccountCommands.Audit.class, ForgeCli.RepoCmd.class, ForgeCli.Fsck.class, ForgeCli.Gc.class, ForgeCli.StorageCmd.class,
-                ForgeCli.IndexCmd.class})
+                ForgeCli.IndexCmd.class, MirrorCommands.MirrorCmd.class, MirrorCommands.CacheCmd.class})
 public final class ForgeCli implements Runnable {
 
     public static void main(String[] args) {
@@ -44,7 +44,12 @@ public final class ForgeCli implements Runnable {
         Path data;
 
         ForgeConfig config(String host, Integer port, String publicUrl) throws Exception {
-            return ConfigLoader.load(new ConfigLoader.Flags(host, port, data, publicUrl), System.getenv());
+            return config(host, port, publicUrl, java.util.Map.of());
+        }
+
+        /** @param settings flag values by their {@code forge.properties} name */
+        ForgeConfig config(String host, Integer port, String publicUrl, java.util.Map<String, String> settings) throws Exception {
+            return ConfigLoader.load(new ConfigLoader.Flags(host, port, data, publicUrl), settings, System.getenv());
         }
     }
 
@@ -58,10 +63,47 @@ public final class ForgeCli implements Runnable {
         String publicUrl;
         @Option(names = "--demo", description = "Seed a 'demo' organisation with small example repositories")
         boolean demo;
+        @Option(names = "--upstream", paramLabel = "URL[,TOKEN]", description = "A Hub-compatible upstream the pull-through cache "
+                + "asks for repositories not held here; repeatable, asked in order (env FORGE_UPSTREAMS, space-separated)")
+        java.util.List<String> upstreams = new java.util.ArrayList<>();
+
+        @Option(names = "--airlock-allow-namespace", paramLabel = "GLOB",
+                description = "Let in pulls only from these upstream namespaces (or ns/name globs); repeatable (env FORGE_AIRLOCK_ALLOW_NAMESPACES)")
+        List<String> airlockAllow;
+        @Option(names = "--airlock-deny-namespace", paramLabel = "GLOB",
+                description = "Refuse pulls from these upstream namespaces (or ns/name globs); repeatable (env FORGE_AIRLOCK_DENY_NAMESPACES)")
+        List<String> airlockDeny;
+        @Option(names = "--airlock-license", paramLabel = "ID",
+                description = "Let in only repositories whose card names one of these licences; repeatable (env FORGE_AIRLOCK_LICENSES)")
+        List<String> airlockLicenses;
+        @Option(names = "--airlock-pickle", paramLabel = "MODE",
+                description = "Pickle-based files from upstreams: allow, scan, strict or refuse (env FORGE_AIRLOCK_PICKLE; default allow)")
+        String airlockPickle;
+        @Option(names = "--airlock-max-file-bytes", description = "Largest file let in from an upstream; 0 = no limit (env FORGE_AIRLOCK_MAX_FILE_BYTES)")
+        Long airlockMaxFileBytes;
+        @Option(names = "--airlock-max-revision-bytes",
+                description = "Most bytes one pulled revision may hold; 0 = no limit (env FORGE_AIRLOCK_MAX_REVISION_BYTES)")
+        Long airlockMaxRevisionBytes;
+
+        /** The airlock flags given, by their {@code forge.properties} names. */
+        java.util.Map<String, String> airlockSettings() {
+            java.util.Map<String, String> s = new java.util.HashMap<>();
+            if (airlockAllow != null) s.put("airlock-allow-namespaces", String.join(",", airlockAllow));
+            if (airlockDeny != null) s.put("airlock-deny-namespaces", String.join(",", airlockDeny));
+            if (airlockLicenses != null) s.put("airlock-licenses", String.join(",", airlockLicenses));
+            if (airlockPickle != null) s.put("airlock-pickle", airlockPickle);
+            if (airlockMaxFileBytes != null) s.put("airlock-max-file-bytes", airlockMaxFileBytes.toString());
+            if (airlockMaxRevisionBytes != null) s.put("airlock-max-revision-bytes", airlockMaxRevisionBytes.toString());
+            return s;
+        }
 
         @Override
         public Integer call() throws Exception {
-            ForgeConfig config = config(host, port, publicUrl);
+            ForgeConfig config = config(host, port, publicUrl, airlockSettings());
+            if (!upstreams.isEmpty()) {
+                config = config.withCache(new ForgeConfig.Cache(upstreams.stream().map(ForgeConfig.Upstream::parse).toList(),
+                        config.cache().maxBytes(), config.cache().branchTtlSeconds()));
+            }
             Forge forge = Forge.open(config);
             forge.recoverAfterCrash();
             User admin = bootstrap(forge);

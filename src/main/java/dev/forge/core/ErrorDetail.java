@@ -34,6 +34,9 @@ public sealed interface ErrorDetail {
     /** No part of a range request fits in a body of {@code size} bytes. */
     record UnsatisfiableRange(long size) implements ErrorDetail {}
 
+    /** The airlock rule that refused a pull ({@code namespace}, {@code license}, {@code pickle-import}...). */
+    record AirlockRule(String rule) implements ErrorDetail {}
+
     /** The path exists with other methods. */
     record Allow(List<String> methods) implements ErrorDetail {
         public Allow {

@@ -16,6 +16,8 @@ public enum ErrorKind {
     /** A gated repository's files, asked for anonymously: log in and request access. */
     GATED_ANONYMOUS(401, "GatedRepo"),
     FORBIDDEN(403, null),
+    /** Something pulled from an upstream was refused by the airlock; the detail names the rule. */
+    AIRLOCK_REFUSED(403, "AirlockRefused"),
     /** A gated repository's files, asked for by a user whose access request is not accepted. */
     GATED(403, "GatedRepo"),
     REPO_NOT_FOUND(404, "RepoNotFound"),

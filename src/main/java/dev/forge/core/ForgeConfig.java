@@ -2,6 +2,7 @@ package dev.forge.core;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Everything configurable, in one place. The CLI fills it from flags, then {@code FORGE_*} environment
@@ -11,7 +12,63 @@ import java.nio.file.Path;
  *     without a trailing slash; may carry a path prefix
  */
 public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads, Security security,
-                          Storage storage) {
+                          Storage storage, Airlock airlock, Cache cache) {
+
+    public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads, Security security,
+                       Storage storage) {
+        this(host, port, dataDir, publicUrl, limits, uploads, security, storage, Airlock.defaults(), Cache.NONE);
+    }
+
+    public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits, Uploads uploads, Security security,
+                       Storage storage, Airlock airlock) {
+        this(host, port, dataDir, publicUrl, limits, uploads, security, storage, airlock, Cache.NONE);
+    }
+
+    /** This configuration with {@code cache} instead of its own. */
+    public ForgeConfig withCache(Cache cache) {
+        return new ForgeConfig(host, port, dataDir, publicUrl, limits, uploads, security, storage, airlock, cache);
+    }
+
+    /**
+     * The pull-through cache: the upstreams asked, in order, for a repository not held here (none: no cache), the most
+     * bytes of upstream files kept (0: no limit; past it whole least-recently-used revisions are evicted), and how long a
+     * branch or tag name is trusted before the upstream is asked again where it points (commit ids are never re-asked).
+     */
+    public record Cache(java.util.List<Upstream> upstreams, long maxBytes, long branchTtlSeconds) {
+        public static final Cache NONE = new Cache(java.util.List.of(), 0, 300);
+
+        public Cache {
+            upstreams = java.util.List.copyOf(upstreams);
+            if (maxBytes < 0 || branchTtlSeconds < 0) throw new IllegalArgumentException("cache limits must not be negative");
+        }
+
+        public boolean enabled() { return !upstreams.isEmpty(); }
+    }
+
+    /**
+     * A Hub-compatible endpoint (the Hub, a regional mirror, another Forge) and the token the cache presents to it
+     * (empty: anonymous). The token is a secret: {@link #toString} leaves it out.
+     */
+    public record Upstream(URI url, String token) {
+        public Upstream {
+            String u = url.toString();
+            if (u.endsWith("/")) url = URI.create(u.substring(0, u.length() - 1));
+            if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme())) {
+                throw new IllegalArgumentException("an upstream is an http(s) URL: " + u);
+            }
+            token = token == null ? "" : token;
+        }
+
+        /** {@code URL} or {@code URL,TOKEN} (a flag's or {@code FORGE_UPSTREAMS}' form; several are separated by spaces). */
+        public static Upstream parse(String spec) {
+            int comma = spec.indexOf(',');
+            return comma < 0 ? new Upstream(URI.create(spec.trim()), "")
+                    : new Upstream(URI.create(spec.substring(0, comma).trim()), spec.substring(comma + 1).trim());
+        }
+
+        @Override
+        public String toString() { return url + (token.isEmpty() ? "" : " (with a token)"); }
+    }
 
     public ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Limits limits) {
         this(host, port, dataDir, publicUrl, limits, Uploads.defaults());
@@ -144,14 +201,55 @@ public record ForgeConfig(String host, int port, Path dataDir, URI publicUrl, Li
         }
     }
 
+    /**
+     * The airlock: what may come in from upstreams (pull-through cache and mirrors). Every pull is audited whatever
+     * this says; the defaults let everything in.
+     *
+     * @param allowedNamespaces globs ({@code *}, {@code ?}) over the upstream namespace ({@code meta-llama}), or over
+     *     {@code namespace/name} when the glob has a slash; empty = every namespace
+     * @param deniedNamespaces the same, refused even when also allowed
+     * @param allowedLicenses licence ids from the card's {@code license} ({@code apache-2.0}, {@code mit}; compared
+     *     ignoring case); empty = any licence, or none
+     * @param pickle what to do with pickle-based files ({@code .bin .pt .pth .pkl .pickle .ckpt .joblib})
+     * @param maxFileBytes the largest single file let in; 0 = no limit
+     * @param maxRevisionBytes the most bytes all files of one revision may add up to; 0 = no limit
+     */
+    public record Airlock(List<String> allowedNamespaces, List<String> deniedNamespaces, List<String> allowedLicenses, Pickle pickle,
+                          long maxFileBytes, long maxRevisionBytes) {
+
+        /**
+         * Pickle-based files: {@code ALLOW} them unread; {@code SCAN} them and refuse those that import a dangerous
+         * global (the Hub's scanner's list); {@code STRICT}: refuse those importing anything outside its safe list;
+         * {@code REFUSE} every pickle-based file, whatever it holds.
+         */
+        public enum Pickle { ALLOW, SCAN, STRICT, REFUSE }
+
+        public Airlock {
+            allowedNamespaces = List.copyOf(allowedNamespaces);
+            deniedNamespaces = List.copyOf(deniedNamespaces);
+            allowedLicenses = List.copyOf(allowedLicenses);
+            if (pickle == null) throw new IllegalArgumentException("the pickle rule is missing");
+            if (maxFileBytes < 0 || maxRevisionBytes < 0) throw new IllegalArgumentException("airlock size limits must be >= 0");
+        }
+
+        /** Everything allowed (still audited). */
+        public static Airlock defaults() { return new Airlock(List.of(), List.of(), List.of(), Pickle.ALLOW, 0, 0); }
+    }
+
     public ForgeConfig {
+        if (airlock == null) airlock = Airlock.defaults();
+        if (cache == null) cache = Cache.NONE;
         String u = publicUrl.toString();
         if (u.endsWith("/")) publicUrl = URI.create(u.substring(0, u.length() - 1));
     }
 
     public static ForgeConfig defaults(Path dataDir) {
         return new ForgeConfig("127.0.0.1", 8080, dataDir, URI.create("http://127.0.0.1:8080"), Limits.defaults(), Uploads.defaults(),
-                Security.defaults(), Storage.defaults());
+                Security.defaults(), Storage.defaults(), Airlock.defaults(), Cache.NONE);
+    }
+
+    public ForgeConfig withAirlock(Airlock airlock) {
+        return new ForgeConfig(host, port, dataDir, publicUrl, limits, uploads, security, storage, airlock, cache);
     }
 
     /** {@code publicUrl + path}; {@code path} starts with a slash. */

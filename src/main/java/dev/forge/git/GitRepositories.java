@@ -229,12 +229,29 @@ public final class GitRepositories implements AutoCloseable {
         }
     }
 
-    /** All refs, peeled to commits where they point at annotated tags. */
+    /**
+     * Where a mirror's sync fetches the upstream's refs before it may apply them ({@code refs/mirror/heads/main} for
+     * the upstream's {@code refs/heads/main}): a staging area that is not one of the repository's refs (not listed, not
+     * advertised to git clients) but keeps the fetched objects reachable until the sync moves the real refs.
+     */
+    public static final String STAGING_PREFIX = "refs/mirror/";
+
+    /** All refs (the mirror staging area aside), peeled to commits where they point at annotated tags. */
     public List<RefInfo> refs(String key) throws IOException {
+        return refs(key, false);
+    }
+
+    /** The refs of the mirror staging area (full names, under {@link #STAGING_PREFIX}), peeled to commits. */
+    public List<RefInfo> stagedRefs(String key) throws IOException {
+        return refs(key, true);
+    }
+
+    private List<RefInfo> refs(String key, boolean staged) throws IOException {
         Repository repo = repository(key);
         List<RefInfo> out = new ArrayList<>();
         for (Ref ref : repo.getRefDatabase().getRefs()) {
             if (ref.isSymbolic() || ref.getObjectId() == null) continue;
+            if (ref.getName().startsWith(STAGING_PREFIX) != staged) continue;
             Optional<ObjectId> commit = commitOf(repo, ref.getObjectId());
             commit.ifPresent(c -> out.add(new RefInfo(ref.getName(), c.name())));
         }
@@ -243,6 +260,15 @@ public final class GitRepositories implements AutoCloseable {
     }
 
     public record RefInfo(String name, String commit) {}
+
+    /** The refs whose full names start with {@code prefix} and the objects they name as stored (tags not peeled). */
+    public java.util.Map<String, String> refTargets(String key, String prefix) throws IOException {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (Ref ref : repository(key).getRefDatabase().getRefsByPrefix(prefix)) {
+            if (!ref.isSymbolic() && ref.getObjectId() != null) out.put(ref.getName(), ref.getObjectId().name());
+        }
+        return out;
+    }
 
     /**
      * A number that changes whenever a ref of the repository may have moved, so callers can cache what they

@@ -8,12 +8,14 @@ import dev.forge.http.api.GgufRegistryHandlers;
 import dev.forge.http.api.OwnerHandlers;
 import dev.forge.http.api.ParquetHandlers;
 import dev.forge.http.api.UploadHandlers;
+import dev.forge.http.cache.CacheHandlers;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.files.FileHandlers;
 import dev.forge.http.git.GitGate;
 import dev.forge.http.lfs.LfsHandlers;
 import dev.forge.http.lfs.LfsUrls;
 import dev.forge.http.lfs.LockHandlers;
+import dev.forge.http.mirror.MirrorHandlers;
 import dev.forge.http.web.Web;
 import dev.forge.http.xet.XetHandlers;
 
@@ -51,8 +53,10 @@ public final class Routes {
     private final List<Route> site = new ArrayList<>();
     private final Web web;
 
+    /** @param cache the pull-through cache, which answers the read routes of repositories not held here (null: no cache) */
     public Routes(ApiHandlers a, UploadHandlers u, FileHandlers f, LfsHandlers l, AccountHandlers c, DiscoveryHandlers d,
-                  DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks, XetHandlers x, Web w) {
+                  DiscussionHandlers k, OwnerHandlers o, ParquetHandlers p, GgufRegistryHandlers g, LockHandlers locks, XetHandlers x,
+                  MirrorHandlers m, Web w, CacheHandlers cache) {
         this.web = w;
         // ------------------------------------------------------------------- global API
         api("GET", "/api/whoami-v2", a::whoami);
@@ -73,6 +77,16 @@ public final class Routes {
         api("DELETE", "/api/organizations/{org}/members/{user}", c::removeMember);
         api("GET", "/api/organizations/{org}/settings/repositories", o::repositories);
         api("GET", "/api/admin/audit", c::audit);
+        // ------------------------------------------------------------------- mirrors and federation (site admins)
+        api("GET", "/api/admin/mirrors", m::list);
+        api("POST", "/api/admin/mirrors", m::add);
+        api("GET", "/api/admin/mirrors/{id}", m::show);
+        api("POST", "/api/admin/mirrors/{id}/sync", m::sync);
+        api("POST", "/api/admin/mirrors/{id}/pause", m::pause);
+        api("POST", "/api/admin/mirrors/{id}/resume", m::resume);
+        api("DELETE", "/api/admin/mirrors/{id}", m::remove);
+        api("GET", "/api/admin/cache", m::cached);
+        api("DELETE", "/api/admin/cache/{type}/{ns}/{name}", m::evict);
         // ------------------------------------------------------------------- listing, search and likes
         api("GET", "/api/{type}", d::list);
         api("GET", "/api/users/{user}/likes", d::userLikes);
@@ -80,12 +94,12 @@ public final class Routes {
         api("DELETE", "/api/{type}/{ns}/{name}/like", d::unlike);
         api("GET", "/api/{type}/{ns}/{name}/likers", d::likers);
         // ------------------------------------------------------------------- one repository (read)
-        api("GET", "/api/{type}/{ns}/{name}", a::info);
-        api("GET", "/api/{type}/{ns}/{name}/revision/{rev}", a::info);
-        api("GET", "/api/{type}/{ns}/{name}/tree/{rest*}", a::tree);
-        api("POST", "/api/{type}/{ns}/{name}/paths-info/{rev}", a::pathsInfo);
-        api("GET", "/api/{type}/{ns}/{name}/refs", a::refs);
-        api("GET", "/api/{type}/{ns}/{name}/commits/{rest*}", a::commits);
+        api("GET", "/api/{type}/{ns}/{name}", cached(cache, a::info, cache == null ? null : cache::info));
+        api("GET", "/api/{type}/{ns}/{name}/revision/{rev}", cached(cache, a::info, cache == null ? null : cache::info));
+        api("GET", "/api/{type}/{ns}/{name}/tree/{rest*}", cached(cache, a::tree, cache == null ? null : cache::tree));
+        api("POST", "/api/{type}/{ns}/{name}/paths-info/{rev}", cached(cache, a::pathsInfo, cache == null ? null : cache::pathsInfo));
+        api("GET", "/api/{type}/{ns}/{name}/refs", cached(cache, a::refs, cache == null ? null : cache::refs));
+        api("GET", "/api/{type}/{ns}/{name}/commits/{rest*}", cached(cache, a::commits, cache == null ? null : cache::commits));
         api("GET", "/api/{type}/{ns}/{name}/auth-check", a::authCheck);
         api("GET", "/api/{type}/{ns}/{name}/storage", a::storage);
         api("GET", "/api/datasets/{ns}/{name}/parquet", p::all);
@@ -139,8 +153,8 @@ public final class Routes {
         site("GET", "/v2/{ns}/{name}/manifests/{tag}", g::manifest);
         site("GET", "/v2/{ns}/{name}/blobs/{digest}", g::blob);
         // ------------------------------------------------------------------- files and LFS batch ({P}{ns}/{name}/…)
-        site("GET", "/{ns}/{name}/resolve/{rev}/{rest*}", ex -> f.file(ex, true));
-        site("GET", "/{ns}/{name}/raw/{rev}/{rest*}", ex -> f.file(ex, false));
+        site("GET", "/{ns}/{name}/resolve/{rev}/{rest*}", cached(cache, ex -> f.file(ex, true), cache == null ? null : ex -> cache.file(ex, true)));
+        site("GET", "/{ns}/{name}/raw/{rev}/{rest*}", cached(cache, ex -> f.file(ex, false), cache == null ? null : ex -> cache.file(ex, false)));
         site("POST", "/{ns}/{name}/info/lfs/objects/batch", l::batch, true);
         site("POST", "/{ns}/{name}/info/lfs/locks", locks::create, true);
         site("GET", "/{ns}/{name}/info/lfs/locks", locks::list, true);
@@ -187,6 +201,15 @@ public final class Routes {
         page("GET", "/{ns}/{name}/discussions/{num}", w.discussions()::details);
         page("POST", "/{ns}/{name}/discussions/{num}/{action}", w.discussions()::act);
         page("POST", "/{ns}/{name}/discussions/{num}/comment/{comment}/{action}", w.discussions()::actOnComment);
+    }
+
+    /**
+     * A read route of the Hub API or a download: answered by the pull-through cache when it answers for the repository
+     * (none here by that name, upstreams configured), else by the local handler.
+     */
+    private static Handler cached(CacheHandlers x, Handler local, Handler cache) {
+        if (x == null) return local;
+        return ex -> (x.answers(ex) ? cache : local).handle(ex);
     }
 
     /** The pages' shared frame: what the root handler does before and after a page's handler. */

@@ -47,8 +47,9 @@ class LayeringTest {
     @Test
     void theMainClassesWereFound() {
         for (String pkg : new String[] {"core", "storage", "meta", "git", "cards", "search", "service.account", "service.repo",
-                "service.lfs", "service.xet", "xet", "service.discovery", "service.admin", "service.community", "app", "http", "http.exchange", "http.api", "http.files",
-                "http.web",
+                "service.lfs", "service.xet", "xet", "service.discovery", "service.admin", "service.community", "service.mirror",
+                "service.airlock", "service.cache", "app", "http", "http.exchange", "http.api", "http.files", "http.web", "http.mirror",
+                "http.cache",
                 "http.lfs", "http.git", "cli"}) {
             assertThat(main.stream().anyMatch(c -> c.getPackageName().equals("dev.forge." + pkg))).as(pkg).isTrue();
         }

@@ -7,9 +7,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Chunk compression is configured like the storage kind: environment over {@code forge.properties} over the default. */
 class ConfigLoaderTest {
@@ -27,5 +29,43 @@ class ConfigLoaderTest {
         assertThat(storage(Map.of()).compression()).isEqualTo(ForgeConfig.Storage.Compression.LZ4);
         assertThat(storage(Map.of("FORGE_CHUNK_COMPRESSION", "auto")).compression()).isEqualTo(ForgeConfig.Storage.Compression.AUTO);
         assertThat(storage(Map.of("FORGE_CHUNK_COMPRESSION", "auto")).kind()).isEqualTo(ForgeConfig.Storage.Kind.CHUNKS);
+    }
+
+    @Test
+    void theAirlockIsOpenUnlessConfiguredAndFlagsWinOverEnvironmentOverFile() throws IOException {
+        ConfigLoader.Flags flags = new ConfigLoader.Flags(null, 8080, dir, null);
+        assertThat(ConfigLoader.load(flags, Map.of()).airlock()).isEqualTo(ForgeConfig.Airlock.defaults());
+        Files.writeString(dir.resolve("forge.properties"), """
+                airlock-allow-namespaces = meta-llama, google*
+                airlock-deny-namespaces = evil
+                airlock-licenses = apache-2.0,mit
+                airlock-pickle = scan
+                airlock-max-file-bytes = 1000
+                airlock-max-revision-bytes = 5000
+                """);
+        ForgeConfig.Airlock fromFile = ConfigLoader.load(flags, Map.of()).airlock();
+        assertThat(fromFile).isEqualTo(new ForgeConfig.Airlock(List.of("meta-llama", "google*"), List.of("evil"), List.of("apache-2.0", "mit"),
+                ForgeConfig.Airlock.Pickle.SCAN, 1000, 5000));
+        ForgeConfig.Airlock fromEnv = ConfigLoader.load(flags, Map.of("FORGE_AIRLOCK_PICKLE", "refuse", "FORGE_AIRLOCK_LICENSES", "mit")).airlock();
+        assertThat(fromEnv.pickle()).isEqualTo(ForgeConfig.Airlock.Pickle.REFUSE);
+        assertThat(fromEnv.allowedLicenses()).containsExactly("mit");
+        assertThat(fromEnv.allowedNamespaces()).containsExactly("meta-llama", "google*");
+        ForgeConfig.Airlock fromFlags = ConfigLoader.load(flags, Map.of("airlock-pickle", "strict", "airlock-max-file-bytes", "0"),
+                Map.of("FORGE_AIRLOCK_PICKLE", "refuse")).airlock();
+        assertThat(fromFlags.pickle()).isEqualTo(ForgeConfig.Airlock.Pickle.STRICT);
+        assertThat(fromFlags.maxFileBytes()).isZero();
+        assertThatThrownBy(() -> ConfigLoader.load(flags, Map.of("FORGE_AIRLOCK_PICKLE", "maybe")))
+                .hasMessageContaining("airlock-pickle must be one of allow, scan, strict, refuse");
+    }
+
+    @Test
+    void serveTakesTheAirlockAsFlags() throws IOException {
+        ForgeCli.Serve serve = new ForgeCli.Serve();
+        new picocli.CommandLine(serve).parseArgs("--airlock-deny-namespace", "evil", "--airlock-deny-namespace", "bad*",
+                "--airlock-license", "mit", "--airlock-pickle", "scan", "--airlock-max-file-bytes", "123");
+        ForgeConfig.Airlock a = ConfigLoader.load(new ConfigLoader.Flags(null, 8080, dir, null), serve.airlockSettings(),
+                Map.of("FORGE_AIRLOCK_PICKLE", "refuse", "FORGE_AIRLOCK_MAX_REVISION_BYTES", "456")).airlock();
+        assertThat(a).isEqualTo(new ForgeConfig.Airlock(List.of(), List.of("evil", "bad*"), List.of("mit"), ForgeConfig.Airlock.Pickle.SCAN,
+                123, 456));
     }
 }

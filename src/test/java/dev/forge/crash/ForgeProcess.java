@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@link #kill()}) and started again over the same folder. Started with this JVM's java and class path; its
  * output goes to {@code <data>/../forge-<n>.log} and is kept in memory.
  */
-final class ForgeProcess implements AutoCloseable {
+public final class ForgeProcess implements AutoCloseable {
     private static final Pattern TOKEN = Pattern.compile("hf_[A-Za-z0-9]+");
     private static final String READY = "Forge is serving";
     private static int started;
@@ -32,7 +32,7 @@ final class ForgeProcess implements AutoCloseable {
     final Process process;
     final Path data;
     final int port;
-    final String baseUrl;
+    public final String baseUrl;
     /** The admin token printed on first start; null when the data folder was used before (nothing is printed then). */
     final String printedToken;
     private final List<String> lines;
@@ -72,14 +72,30 @@ final class ForgeProcess implements AutoCloseable {
     }
 
     private static ProcessBuilder builder(List<String> cmd) {
+        return builder(cmd, false);
+    }
+
+    private static ProcessBuilder builder(List<String> cmd, boolean accessLog) {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("FORGE_"));
-        pb.environment().put("FORGE_ACCESS_LOG", "WARN");
+        pb.environment().put("FORGE_ACCESS_LOG", accessLog ? "INFO" : "WARN");
         return pb;
     }
 
+    /** Starts {@code forge serve} with its access log (one line per request) in {@link #output()}. */
+    public static ForgeProcess startWithAccessLog(Path data) throws Exception {
+        accessLogNext = true;
+        try {
+            return start(data);
+        } finally {
+            accessLogNext = false;
+        }
+    }
+
+    private static volatile boolean accessLogNext;
+
     /** Starts {@code forge serve} on a free port and waits for "Forge is serving". */
-    static ForgeProcess start(Path data) throws Exception {
+    public static ForgeProcess start(Path data) throws Exception {
         AssertionError last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
@@ -102,7 +118,7 @@ final class ForgeProcess implements AutoCloseable {
             n = ++started;
         }
         Path log = data.toAbsolutePath().getParent().resolve("forge-" + n + ".log");
-        Process p = builder(javaCommand("serve", "--port", Integer.toString(port), "--data", data.toString())).start();
+        Process p = builder(javaCommand("serve", "--port", Integer.toString(port), "--data", data.toString()), accessLogNext).start();
         p.getOutputStream().close();
         List<String> lines = new ArrayList<>();
         CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -137,7 +153,7 @@ final class ForgeProcess implements AutoCloseable {
         return new ForgeProcess(p, data, port, lines);
     }
 
-    String output() {
+    public String output() {
         synchronized (lines) {
             return String.join("\n", lines);
         }
@@ -146,7 +162,7 @@ final class ForgeProcess implements AutoCloseable {
     long pid() { return process.pid(); }
 
     /** SIGKILL, then waits for the process to be gone; asserts it died of the signal (exit status 128 + 9). */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("forge died after SIGKILL").isTrue();
         assertThat(process.exitValue()).as("exit status of a SIGKILLed process").isEqualTo(137);

@@ -201,7 +201,36 @@ class ParserFuzzTest {
                 // the parser's own error
             }
         }));
+        t.add(new Target("pickle scan (airlock)", pickleSeeds(), ParserFuzzTest::scanPickle));
         return t;
+    }
+
+    private static final dev.forge.service.airlock.AirlockPolicy PICKLE_SCAN = new dev.forge.service.airlock.AirlockPolicy(
+            new ForgeConfig.Airlock(List.of(), List.of(), List.of(), ForgeConfig.Airlock.Pickle.STRICT, 0, 0),
+            java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "forge-parser-fuzz"));
+    private static final dev.forge.service.airlock.PullSubject PICKLE_SUBJECT = new dev.forge.service.airlock.PullSubject(
+            "http://upstream.test", RepoType.MODEL, dev.forge.core.RepoId.parse("a/b"), "0".repeat(40), "", List.of());
+
+    /** The airlock's pickle scanner: any bytes give a verdict, and never because the scanner itself failed. */
+    private static void scanPickle(byte[] in) {
+        var v = PICKLE_SCAN.checkFile(PICKLE_SUBJECT, "pytorch_model.bin", in.length, dev.forge.service.airlock.FileBytes.of(in));
+        if (v instanceof dev.forge.service.airlock.Verdict.Refused r && r.reason().contains("the scanner failed")) {
+            throw new AssertionError(r.reason());
+        }
+    }
+
+    /** Real pickles and checkpoints (Python's pickle at protocols 0-5, torch.save zip and legacy) from the airlock's fixtures. */
+    private static List<byte[]> pickleSeeds() {
+        List<byte[]> seeds = new ArrayList<>();
+        for (String f : List.of("benign_p0.pkl", "benign_p2.pkl", "benign_p4.pkl", "benign_p5.pkl", "os_system_p0.pkl", "os_system_p4.pkl",
+                "second_pickle.pkl", "torch_state_dict.pt", "torch_legacy_state_dict.bin", "zip_os_system.pt")) {
+            try (var in = ParserFuzzTest.class.getResourceAsStream("/airlock/" + f)) {
+                seeds.add(in.readAllBytes());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return seeds;
     }
 
     /** A llama-like GGUF small enough to mutate quickly: a few tokens, special tokens, a chat template, four tensor types. */

@@ -317,6 +317,13 @@ class AuthorizationMatrixTest {
             case "org-settings" -> send(token, put("/api/organizations/acme/settings", "{\"membersVisibility\":\"names\"}"));
             case "tokens" -> send(token, get("/api/tokens"));
             case "audit-log" -> send(token, get("/api/admin/audit"));
+            case "mirrors" -> send(token, get("/api/admin/mirrors"));
+            case "mirror-add" -> send(token, post("/api/admin/mirrors", "application/json",
+                    "{\"remote\":\"http://127.0.0.1:9\",\"repo\":\"acme/pub\",\"as\":\"acme/m-" + n + "\"}"));
+            case "mirror-sync" -> send(token, post("/api/admin/mirrors/000000000000000000000000/sync", "application/json", "{}"));
+            case "cache-list" -> send(token, get("/api/admin/cache"));
+            case "cache-evict" -> send(token, HttpRequest.newBuilder(java.net.URI.create(tf.baseUrl + "/api/admin/cache/models/acme/pub")).DELETE());
+            case "mirror-remove" -> send(token, HttpRequest.newBuilder(java.net.URI.create(tf.baseUrl + "/api/admin/mirrors/000000000000000000000000")).DELETE());
             case "manifest" -> send(token, get("/v2/" + id + "/manifests/latest").header("User-Agent", "llama-cpp"));
             case "gguf-blob" -> send(token, get("/v2/" + id + "/blobs/sha256:" + lfsOid));
             case "parquet" -> send(token, get("/api/datasets/" + datasets.get(row.repo()).displayId() + "/parquet"));

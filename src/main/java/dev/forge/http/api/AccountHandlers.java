@@ -108,15 +108,16 @@ public final class AccountHandlers {
             }
             required("type", type);
             if (type.equals("repo")) required("repo", repo);
-            else if (type.equals("namespace")) required("name", name);
-            else throw ForgeException.badRequest("A scope's type must be repo or namespace");
+            else if (type.equals("namespace") || type.equals("mirror")) required("name", name);
+            else throw ForgeException.badRequest("A scope's type must be repo, namespace or mirror");
         }
 
         TokenScope scope(AccountHandlers handlers, Actor by) {
             boolean write = "write".equals(permission);
             if (type.equals("repo")) return new TokenScope(TokenScope.Kind.REPO, handlers.repoScopeTarget(by, repo), write);
             if (!RepoId.isValidPart(name)) throw ForgeException.badRequest("Invalid namespace '" + dev.forge.core.Strings.clip(name, 100) + "'");
-            return new TokenScope(TokenScope.Kind.NAMESPACE, name.toLowerCase(java.util.Locale.ROOT), write);
+            TokenScope.Kind kind = type.equals("mirror") ? TokenScope.Kind.MIRROR : TokenScope.Kind.NAMESPACE;
+            return new TokenScope(kind, name.toLowerCase(java.util.Locale.ROOT), write);
         }
     }
 

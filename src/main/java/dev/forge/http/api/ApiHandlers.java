@@ -24,6 +24,8 @@ import dev.forge.service.repo.InfoService;
 import dev.forge.service.admin.StorageService;
 import dev.forge.service.xet.XetService;
 
+import dev.forge.service.mirror.MirrorService;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -43,8 +45,21 @@ public final class ApiHandlers {
     private final StorageService storage;
     private final XetService xet;
 
-    public ApiHandlers(AuthService auth, InfoService info, RepoService repos, StorageService storage, XetService xet) {
+    private final MirrorService mirrors;
+
+    /** A mirrored repository's origin in its info: where it comes from, when it was last synced, what was not applied. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    record MirrorJson(String upstream, String upstreamRepo, String lastSync, String status, List<String> notApplied) {
+        static MirrorJson of(MirrorService.Origin o) {
+            return new MirrorJson(o.upstream(), o.upstreamRepo(), o.lastSync() == null ? null : dev.forge.core.Dates.iso(o.lastSync()),
+                    o.status(), o.problems().isEmpty() ? null : o.problems());
+        }
+    }
+
+    public ApiHandlers(AuthService auth, InfoService info, RepoService repos, StorageService storage, XetService xet,
+                       MirrorService mirrors) {
         this.xet = xet;
+        this.mirrors = mirrors;
         this.auth = auth;
         this.info = info;
         this.repos = repos;
@@ -56,7 +71,11 @@ public final class ApiHandlers {
         List<String> expand = ex.params("expand");
         boolean needFiles = expand.isEmpty() || expand.contains("siblings");
         InfoService.Snapshot s = info.snapshot(ex.actor(), ex.repoType(), ex.repoId(), rev, needFiles);
-        ex.json(200, RepoJson.info(s, ex.flag("blobs"), expand));
+        com.fasterxml.jackson.databind.node.ObjectNode out = RepoJson.info(s, ex.flag("blobs"), expand);
+        if (expand.isEmpty() || expand.contains("mirror")) {
+            mirrors.origin(s.repo()).ifPresent(o -> out.set("mirror", Exchange.JSON.valueToTree(MirrorJson.of(o))));
+        }
+        ex.json(200, out);
     }
 
     /**

@@ -2,7 +2,7 @@ package dev.forge.http.exchange;
 
 /** CORS for browser use of {@code @huggingface/hub}: any origin, the headers clients read exposed. */
 public final class Cors {
-    public static final String EXPOSED = "ETag, Link, X-Repo-Commit, X-Linked-Size, X-Linked-Etag, X-Error-Code, X-Error-Message, "
+    public static final String EXPOSED = "ETag, Link, X-Repo-Commit, X-Linked-Size, X-Linked-Etag, X-Error-Code, X-Error-Message, X-Airlock-Rule, "
             + "X-Request-Id, Content-Range, Accept-Ranges, X-Total-Count, Content-Length, Content-Disposition";
 
     private Cors() {}

@@ -147,6 +147,7 @@ public final class Errors {
             case ErrorDetail.Moved m -> headers.put("Location", movedLocation(ex, m.to().toString()));
             case ErrorDetail.RepoCommit c -> headers.put("X-Repo-Commit", c.commit());
             case ErrorDetail.UnsatisfiableRange r -> headers.put("Content-Range", "bytes */" + r.size());
+            case ErrorDetail.AirlockRule r -> headers.put("X-Airlock-Rule", headerSafe(r.rule()));
             case ErrorDetail.Allow a -> headers.put("Allow", String.join(", ", a.methods()));
         }
     }

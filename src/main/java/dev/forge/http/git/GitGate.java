@@ -95,6 +95,16 @@ public final class GitGate {
             if (repo == null) throw new org.eclipse.jgit.errors.RepositoryNotFoundException(name);
             return pushes.open(repo);
         });
+        servlet.setUploadPackFactory((HttpServletRequest req, org.eclipse.jgit.lib.Repository db) -> {
+            org.eclipse.jgit.transport.UploadPack up = new org.eclipse.jgit.transport.UploadPack(db);
+            // a mirror's staging area (what its upstream holds, not yet applied here) is not the repository's to serve
+            up.setRefFilter(refs -> {
+                java.util.Map<String, org.eclipse.jgit.lib.Ref> shown = new java.util.LinkedHashMap<>(refs);
+                shown.keySet().removeIf(n -> n.startsWith(PushService.HIDDEN_REF_PREFIX));
+                return shown;
+            });
+            return up;
+        });
         servlet.setReceivePackFactory((HttpServletRequest req, org.eclipse.jgit.lib.Repository db) -> {
             Repo repo = (Repo) req.getAttribute(REPO_ATTRIBUTE);
             if (repo == null) throw new ServiceNotEnabledException();

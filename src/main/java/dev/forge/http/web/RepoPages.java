@@ -31,9 +31,11 @@ public final class RepoPages {
     private final AccessRequestService accessRequests;
     private final InfoService info;
     private final RepoService repos;
+    private final dev.forge.service.mirror.MirrorService mirrors;
 
     public RepoPages(Pages pages, OverviewService overviews, StorageService storage, LikeService likes, AccessRequestService accessRequests,
-                     InfoService info, RepoService repos) {
+                     InfoService info, RepoService repos, dev.forge.service.mirror.MirrorService mirrors) {
+        this.mirrors = mirrors;
         this.pages = pages;
         this.overviews = overviews;
         this.storage = storage;
@@ -47,8 +49,10 @@ public final class RepoPages {
      * @param card the rendered card, when the visitor may read it; {@code cardTruncated} when it was cut
      * @param storage logical bytes, bytes stored and saved by deduplication over the repository's history
      */
+    /** @param mirror where a mirrored repository comes from (shown on its page); empty for any other */
     public record RepoView(RepoNav nav, OverviewService.RepoOverview o, Optional<SafeHtml> card, boolean cardTruncated,
-                           StorageService.Usage storage, List<Snippets.Snippet> snippets) {}
+                           StorageService.Usage storage, List<Snippets.Snippet> snippets,
+                           Optional<dev.forge.service.mirror.MirrorService.Origin> mirror) {}
 
     public void repo(Exchange ex) throws IOException {
         String rev = ex.param("rev").filter(r -> !r.isBlank()).orElse("main");
@@ -69,7 +73,7 @@ public final class RepoPages {
         }
         StorageService.Usage usage = storage.repoUsage(ex.actor(), ex.repoType(), ex.repoId());
         RepoView v = new RepoView(RepoNav.of(links, repo, "card", rev, o.access().canWrite()), o, card, truncated, usage,
-                Snippets.of(pages.config().publicUrl().toString(), o));
+                Snippets.of(pages.config().publicUrl().toString(), o), mirrors.origin(repo));
         pages.render(ex, 200, "repo.jte", pages.frame(ex, repo.displayId()), v);
     }
 

@@ -59,9 +59,26 @@ public final class AccessPolicy {
         return max(own, mayContribute(actor, repo) ? Level.PULL_REQUEST : Level.READ);
     }
 
+    /**
+     * Whether the actor reaches the repository only through a {@link TokenScope.Kind#MIRROR} grant: it may then fetch
+     * and push, but not administer the repository (delete, rename, settings), nor open discussions on public repositories it has no standing in.
+     */
+    public boolean mirroringOnly(Actor actor, Repo repo) {
+        return actor.tokenOpt().filter(t -> t.role() == Token.Role.FINE_GRAINED)
+                .map(t -> t.scopes().stream().noneMatch(s -> s.kind() != TokenScope.Kind.MIRROR && matches(s, repo)))
+                .orElse(false);
+    }
+
+    /** Throws unless the actor may administer the repository: write access, and not only for mirroring. */
+    public void requireAdministration(Actor actor, Repo repo) {
+        requireWrite(actor, repo);
+        if (mirroringOnly(actor, repo)) throw ForgeException.forbidden("A mirroring token may fetch and push, not administer " + repo.displayId());
+    }
+
     /** Whether a user may open pull requests and discussions on this public repository without any standing in it. */
     private boolean mayContribute(Actor actor, Repo repo) {
         if (actor.userOpt().isEmpty()) return false;
+        if (mirroringOnly(actor, repo)) return false;
         boolean tokenWrites = actor.tokenOpt().map(t -> switch (t.role()) {
             case WRITE -> true;
             case READ -> false;
@@ -106,7 +123,7 @@ public final class AccessPolicy {
         if (standing != Level.WRITE) return false;
         Token t = actor.tokenOpt().orElseThrow();
         if (t.role() != Token.Role.FINE_GRAINED) return true;
-        return t.scopes().stream().anyMatch(s -> s.write() && s.kind() == TokenScope.Kind.NAMESPACE
+        return t.scopes().stream().anyMatch(s -> s.write() && (s.kind() == TokenScope.Kind.NAMESPACE || s.kind() == TokenScope.Kind.MIRROR)
                 && s.target().equals(id.namespace().toLowerCase(Locale.ROOT)));
     }
 
@@ -208,7 +225,7 @@ public final class AccessPolicy {
         if (fineGrained.isPresent()) {
             Set<String> scoped = new HashSet<>();
             for (TokenScope s : fineGrained.get().scopes()) {
-                if (s.kind() == TokenScope.Kind.NAMESPACE) scoped.add(s.target());
+                if (s.kind() == TokenScope.Kind.NAMESPACE || s.kind() == TokenScope.Kind.MIRROR) scoped.add(s.target());
             }
             if (!user.get().admin()) ns.retainAll(scoped);
             else ns = scoped;
@@ -229,7 +246,7 @@ public final class AccessPolicy {
     private static boolean matches(TokenScope s, Repo repo) {
         return switch (s.kind()) {
             case REPO -> s.target().equals(repo.key());
-            case NAMESPACE -> s.target().equals(repo.id().namespace().toLowerCase(Locale.ROOT));
+            case NAMESPACE, MIRROR -> s.target().equals(repo.id().namespace().toLowerCase(Locale.ROOT));
         };
     }
 

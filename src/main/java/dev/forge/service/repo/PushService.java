@@ -32,6 +32,9 @@ public final class PushService {
     /** At most this many of the newest commits of one push join a pull request's timeline. */
     static final int MAX_TIMELINE_COMMITS = 100;
 
+    /** Refs git clients are not shown: a mirror's staging area ({@link GitRepositories#STAGING_PREFIX}). */
+    public static final String HIDDEN_REF_PREFIX = GitRepositories.STAGING_PREFIX;
+
     private final Indexer indexer;
     private final GitRepositories git;
     private final Indexer.Rules rules;

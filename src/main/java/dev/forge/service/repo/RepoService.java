@@ -120,10 +120,75 @@ public final class RepoService {
     public Repo writable(Actor actor, RepoType type, RepoId id, boolean pullRequest) {
         Repo repo = readable(actor, type, id);
         policy.requireWrite(actor, repo, pullRequest);
+        Optional<String> readOnly = readOnlyBecause.apply(repo);
+        if (readOnly.isPresent()) {
+            audit.denied(actor, "repo.write", repo.type().singular() + "/" + repo.displayId(), Map.of("reason", readOnly.get()));
+            throw ForgeException.forbidden(readOnly.get());
+        }
         return repo;
     }
 
+    private volatile java.util.function.Function<Repo, Optional<String>> readOnlyBecause = r -> Optional.empty();
+
+    /**
+     * Makes some repositories read-only for every writer (pushes, commits, branches, uploads, pull requests): a pull
+     * mirror changes only by its syncs. {@code reason} answers why a repository is read-only (the message writers see),
+     * or empty when it is writable.
+     */
+    public void readOnlyWhen(java.util.function.Function<Repo, Optional<String>> reason) {
+        this.readOnlyBecause = reason;
+    }
+
+    /**
+     * Creates a repository with no refs at all, for a pull mirror: its first sync brings the upstream's history, whose
+     * commit ids must stay as they are (the initial commit {@link #create} writes would be a history of its own).
+     */
+    public Repo createEmpty(Actor actor, RepoType type, RepoId id, boolean isPrivate) {
+        requireCreatable(actor, type, id, "repo.create");
+        Repo repo = new Repo(Ids.newKey(), type, id, isPrivate, clock.instant(), Gating.NONE, actor.requireUser().key());
+        try {
+            git.create(repo.key());
+        } catch (IOException e) {
+            deleteQuietly(repo);
+            throw new UncheckedIOException(e);
+        }
+        try {
+            repos.insert(repo);
+            forget(type, id);
+            changed(repo);
+        } catch (RuntimeException e) {
+            deleteQuietly(repo);
+            throw e;
+        }
+        audit.record(actor, "repo.create", repo.type().singular() + "/" + repo.displayId(), Map.of("private", isPrivate, "mirror", true));
+        return repo;
+    }
+
+    /**
+     * Indexes commits fetched from elsewhere (a mirror's upstream) that are reachable from {@code tips} and not from
+     * {@code known}, before any ref may point at them; nothing is checked (they are the upstream's, as they are).
+     */
+    public void indexImported(Repo repo, java.util.Collection<String> tips, java.util.Collection<String> known) {
+        try {
+            indexer.indexNew(repo, tips.stream().map(ObjectId::fromString).toList(), known.stream().map(ObjectId::fromString).toList(),
+                    Indexer.Rules.LENIENT);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Indexer.RejectedException e) {
+            throw new IllegalStateException("lenient indexing rejected a commit", e);
+        }
+    }
+
+    /** Notes that a repository's visibility-relevant state changed (listeners refresh their views). */
+    public void touched(Repo repo) {
+        forget(repo.type(), repo.id());
+        changed(repo);
+    }
+
     public Optional<Repo> findByKey(String key) { return repos.findByKey(key); }
+
+    /** Every repository of a namespace, for jobs of the forge itself (mirrors); no access check. */
+    public List<Repo> inNamespace(String namespace) { return repos.inNamespace(namespace); }
 
     /**
      * The repository with this key if {@code user} (with their own standing, whatever token they hold now) may read
@@ -252,6 +317,7 @@ public final class RepoService {
 
     public void delete(Actor actor, RepoType type, RepoId id) {
         Repo repo = writable(actor, type, id);
+        policy.requireAdministration(actor, repo);
         repos.delete(repo.key());
         forget(type, id);
         audit.record(actor, "repo.delete", repo.type().singular() + "/" + repo.displayId(), Map.of("key", repo.key()));
@@ -275,6 +341,7 @@ public final class RepoService {
     /** Renames a repository (and may move it to another namespace the actor can write); the old name redirects. */
     public Repo move(Actor actor, RepoType type, RepoId from, RepoId to) {
         Repo repo = writable(actor, type, from);
+        policy.requireAdministration(actor, repo);
         if (!policy.canCreateIn(actor, to)) {
             throw ForgeException.forbidden("You don't have the rights to move a repository to the namespace '" + to.namespace() + "'");
         }
@@ -293,6 +360,7 @@ public final class RepoService {
     /** Changes visibility and gating; a null leaves that setting as it is. */
     public void updateSettings(Actor actor, RepoType type, RepoId id, Boolean isPrivate, Gating gating) {
         Repo repo = writable(actor, type, id);
+        policy.requireAdministration(actor, repo);
         Map<String, Object> settings = new java.util.LinkedHashMap<>();
         if (isPrivate != null) {
             repos.setPrivate(repo.key(), isPrivate);
