@@ -414,6 +414,14 @@ public final class Exchange {
     /** The {@code Content-Length} the client declared, or -1 when it sent none (a chunked body). */
     public long declaredLength() { return request.getLength(); }
 
+    /**
+     * Writes {@code body} (its remaining bytes) as the whole body already answered by {@link #answerRange}: one write
+     * of a buffer the caller holds, with no pooled buffer and no copy; the callback completes when it is written.
+     */
+    public void write(ByteBuffer body) {
+        response.write(true, body, callback);
+    }
+
     /** Streams {@code source} as the body; the callback completes when it is written or fails. */
     public void stream(Content.Source source) {
         Content.copy(source, response, callback);

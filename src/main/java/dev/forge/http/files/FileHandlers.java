@@ -15,7 +15,9 @@ import java.util.Optional;
  * {@code X-Repo-Commit}, a strong quoted {@code ETag} (the LFS sha256 or the git blob id),
  * {@code X-Linked-Etag}/{@code X-Linked-Size} for LFS files, {@code Content-Length},
  * {@code Accept-Ranges}, and single ranges (206 with {@code Content-Range}; 416 with
- * {@code bytes *}{@code /size}). HEAD answers from the index alone. Bodies stream; nothing is buffered whole.
+ * {@code bytes *}{@code /size}). HEAD and a matching {@code If-None-Match} answer from the index alone, without
+ * opening git or the store. Small files ({@link ContentService#SMALL_FILE_MAX}) are written from the content service's
+ * memory; larger bodies stream and are never buffered whole.
  */
 public final class FileHandlers {
     private final ContentService content;
@@ -61,6 +63,11 @@ public final class FileHandlers {
         if (resolve && !ex.isHead() && ex.method().equals("GET")) search.served(t, ex.header("Range"));
         Optional<Exchange.Slice> slice = ex.answerRange(size);
         if (slice.isEmpty()) return;
+        Optional<java.nio.ByteBuffer> held = content.smallContent(t, lfs);
+        if (held.isPresent()) {
+            ex.write(held.get().slice((int) slice.get().offset(), (int) slice.get().length()));
+            return;
+        }
         if (lfs) bodies.stream(ex, content.openLfs(t), slice.get());
         else bodies.stream(ex, content.openGitBlob(t), slice.get());
     }
