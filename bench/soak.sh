@@ -89,7 +89,12 @@ for m in $(seq 1 "$SOAK_MINUTES"); do
 done
 wait "$load_pid" || warn "the load generator exited with $?"
 load_pid=""
-if [ -s "$work/load.err" ]; then warn "load generator stderr: $(tail -5 "$work/load.err" | paste -sd ' ')"; fi
+if [ -s "$work/load.err" ]; then
+  log "the load generator's complaints (failed requests and uploads), first 20:"
+  head -n 20 "$work/load.err" >&2
+  cp "$work/load.err" "${SOAK_TABLE%.md}.errors.txt"
+fi
+errs="$(awk '$5 != 1 {print $2, $3}' "$work/requests.log" | sort | uniq -c | sort -rn | awk '{printf "%s%s %s × %s", (NR > 1 ? ", " : ""), $2, $3, $1}')"
 
 summary="$(awk 'NR >= 3 { if (!f) { f = 1; r0 = $9; t0 = $10; d0 = $11; k0 = $12 } r1 = $9; t1 = $10; d1 = $11; k1 = $12 }
   { n += $2; e += $3; w += $6; we += $7; if ($5 != "-" && $5 + 0 > mx + 0) mx = $5; if ($5 != "-" && (mn == "" || $5 + 0 < mn + 0)) mn = $5 }
@@ -97,6 +102,7 @@ summary="$(awk 'NR >= 3 { if (!f) { f = 1; r0 = $9; t0 = $10; d0 = $11; k0 = $12
         n, e, w, we, mn, mx, r1 - r0, r0, r1, t1 - t0, d1 - d0, k1 - k0 }' "$work/rows")"
 echo
 echo "Totals: $summary" | tee -a "$SOAK_TABLE"
+[ -z "$errs" ] || echo "Errors by kind and status (0: no answer): $errs" | tee -a "$SOAK_TABLE"
 echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), SOAK_MINUTES=$SOAK_MINUTES READERS=$READERS, $(nproc) vCPUs, load average at the end $(cut -d' ' -f1-3 /proc/loadavg), Forge $(git -C "$root" rev-parse --short HEAD 2>/dev/null)" | tee -a "$SOAK_TABLE"
 if [ "${#problems[@]}" -gt 0 ]; then
   printf '\nProblems seen during the run:\n' >&2

@@ -12,6 +12,9 @@ expected); an exception counts as status 0.
 Usage: soak_load.py BASE_URL TOKEN REPO SECONDS LOG [READERS]
 """
 import http.client
+import os as _os
+
+_os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 import io
 import os
 import random
@@ -47,9 +50,12 @@ def request(conn, kind, method, path, body=None, headers=None, expect=(200,)):
         r = conn.getresponse()
         r.read()
         status = r.status
-    except Exception:
+    except Exception as e:
         status = 0
         conn.close()
+        sys.stderr.write("%.3f %s %s %s: no answer: %r\n" % (time.time(), kind, method, path, e))
+    if status and status not in expect:
+        sys.stderr.write("%.3f %s %s %s: status %d\n" % (time.time(), kind, method, path, status))
     record(kind, status, started, status in expect)
     return status
 

@@ -43,18 +43,19 @@ public final class FileHandlers {
         boolean lfs = resolve && e.isLfs();
         long size = lfs ? e.size() : content.gitBlobSize(t);
         String etag = "\"" + (lfs ? e.lfs().oid() : e.oid()) + "\"";
-        ex.setHeader("X-Repo-Commit", t.commit());
-        ex.setHeader("ETag", etag);
+        // added, not put: none of these is set yet, and a put scans every header already there for its name
+        ex.addHeader("X-Repo-Commit", t.commit());
+        ex.addHeader("ETag", etag);
         if (lfs) {
-            ex.setHeader("X-Linked-Etag", etag);
-            ex.setHeader("X-Linked-Size", Long.toString(size));
+            ex.addHeader("X-Linked-Etag", etag);
+            ex.addHeader("X-Linked-Size", Long.toString(size));
         }
-        ex.setHeader("Content-Type", contentType(e.path()));
-        ex.setHeader("Content-Disposition", disposition(e.path()));
-        ex.setHeader("Cache-Control", "private, max-age=0, must-revalidate");
+        ex.addHeader("Content-Type", contentType(e.path()));
+        ex.addHeader("Content-Disposition", disposition(e.path()));
+        ex.addHeader("Cache-Control", "private, max-age=0, must-revalidate");
         // a repository's files are the owners' bytes, not this site's: never sniffed into HTML, never run as a page
-        ex.setHeader("X-Content-Type-Options", "nosniff");
-        ex.setHeader("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox");
+        ex.addHeader("X-Content-Type-Options", "nosniff");
+        ex.addHeader("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox");
         String ifNoneMatch = ex.header("If-None-Match");
         if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("W/" + etag) || ifNoneMatch.trim().equals("*"))) {
             ex.notModified();
