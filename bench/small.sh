@@ -22,6 +22,7 @@
 #   6. RSS (VmRSS of the Java process): idle with the demo data (IDLE_SECONDS after start), and after the load
 #      has ended (AFTER_SECONDS after the last request), threads and open files with it.
 #
+# Before the rows, every Forge URL gets JIT_WARMUP seconds (8) of the same load, unmeasured (nginx needs none).
 # Run: bench/small.sh        Knobs: DURATION (wrk seconds, 10), WARMUP (5), AB_REQUESTS (100000), RANGES (200),
 #   LFS_MIB (256), IDLE_SECONDS (10), AFTER_SECONDS (20), FORGE_JAVA_OPTS (passed on to ./forge).
 # Needs: JDK 25, curl, git, git-lfs, nginx, wrk, ab, jq, awk. Client and servers share the CPUs: on a loaded
@@ -35,6 +36,7 @@ RANGES="${RANGES:-200}"
 LFS_MIB="${LFS_MIB:-256}"
 IDLE_SECONDS="${IDLE_SECONDS:-10}"
 AFTER_SECONDS="${AFTER_SECONDS:-20}"
+JIT_WARMUP="${JIT_WARMUP:-8}"
 CONNS=64
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -181,6 +183,14 @@ run_wrk() { # NAME URL [LUA]
   p99[$1]="$(to_ms "$(awk '$1 == "99%" {print $2}' "$work/$1.wrk")")"
 }
 
+# a fresh JVM answers its first tens of thousands of requests from the interpreter and C1 code: every Forge URL is
+# requested for JIT_WARMUP seconds first (HEAD with ab), so the rows compare served requests, not the JIT's progress
+log "JIT warm-up: ${JIT_WARMUP}s of each Forge URL"
+ab -i -k -c"$CONNS" -t "$JIT_WARMUP" -n 10000000 "${forge_url[head]}" >/dev/null 2>&1 || true
+printf 'wrk.method = "POST"\nwrk.body = "paths=config.json&expand=true"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n' >"$work/pathsinfo.lua"
+for k in small info revision tree; do wrk -t2 -c"$CONNS" -d"${JIT_WARMUP}s" "${forge_url[$k]}" >/dev/null 2>&1 || true; done
+wrk -t2 -c"$CONNS" -d"${JIT_WARMUP}s" -s "$work/pathsinfo.lua" "${forge_url[pathsinfo]}" >/dev/null 2>&1 || true
+
 log "HEAD with ab -i -k -c$CONNS -n$AB_REQUESTS"
 run_ab_head forge.head "${forge_url[head]}"
 run_ab_head nginx.head "${nginx_url_of[head]}"
@@ -189,7 +199,6 @@ for k in small info revision tree; do
   run_wrk "forge.$k" "${forge_url[$k]}"
   run_wrk "nginx.$k" "${nginx_url_of[$k]}"
 done
-printf 'wrk.method = "POST"\nwrk.body = "paths=config.json&expand=true"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n' >"$work/pathsinfo.lua"
 log "POST paths-info with wrk"
 run_wrk forge.pathsinfo "${forge_url[pathsinfo]}" "$work/pathsinfo.lua"
 run_wrk nginx.pathsinfo "${nginx_url_of[pathsinfo]}"

@@ -208,6 +208,27 @@ class SmallRequestCachesTest {
         assertThat(tf.get("/admin/closed/resolve/main/config.json", "Authorization", auth(tf)).body()).isEqualTo(utf8("shared bytes"));
     }
 
+    @Test
+    void repositoryInfoShowsALikeAndAVisibilityChangeAtOnce() throws Exception {
+        Repo repo = repo("liked");
+        commit(tf, repo, "main", "v1", file("config.json", "{}"));
+        String url = "/api/models/admin/liked";
+        assertThat(json(tf.get(url)).path("likes").asLong()).isZero();
+        assertThat(json(tf.get(url)).path("private").asBoolean()).isFalse();
+
+        HttpResponse<byte[]> liked = tf.send(tf.request(url + "/like").header("Authorization", auth(tf))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(liked.statusCode()).isEqualTo(200);
+        assertThat(json(tf.get(url)).path("likes").asLong()).isEqualTo(1);
+
+        HttpResponse<byte[]> settings = tf.send(tf.request("/api/models/admin/liked/settings").header("Authorization", auth(tf))
+                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"private\":true}")));
+        assertThat(settings.statusCode()).isEqualTo(200);
+        assertThat(tf.get(url).statusCode()).isEqualTo(401);
+        assertThat(tf.get("/admin/liked/resolve/main/config.json").statusCode()).isEqualTo(401);
+        assertThat(json(tf.get(url, "Authorization", auth(tf))).path("private").asBoolean()).isTrue();
+    }
+
     // ------------------------------------------------------------------------------------------ helpers
 
     private static boolean mixed;

@@ -52,9 +52,32 @@ public final class ApiHandlers {
         String rev = ex.var("rev") == null ? "HEAD" : ex.var("rev");
         List<String> expand = ex.params("expand");
         boolean needFiles = expand.isEmpty() || expand.contains("siblings");
+        boolean blobs = ex.flag("blobs");
         InfoService.Snapshot s = info.snapshot(ex.actor(), ex.repoType(), ex.repoId(), rev, needFiles);
-        ex.json(200, RepoJson.info(s, ex.flag("blobs"), expand));
+        InfoService.Details d = s.details();
+        InfoKey key = new InfoKey(s.repo(), s.commit().id(), needFiles, blobs, List.copyOf(expand), d.counters(), d.childrenModelCount());
+        byte[] body = rendered.get(key, k -> {
+            try {
+                return Exchange.JSON.writeValueAsBytes(RepoJson.info(s, blobs, expand));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        ex.bytes(200, "application/json", body);
     }
+
+    /**
+     * Everything a repository info answer is made of: the repository record (visibility, gating, name), the commit
+     * (its card, files and sizes never change), the options asked for, and the figures that do change (counters,
+     * derivative count), so an answer is reused only while all of them are what they were. Clients ask for it before
+     * every download.
+     */
+    private record InfoKey(Repo repo, String commit, boolean files, boolean blobs, List<String> expand,
+                           dev.forge.core.Counters counters, Optional<Integer> children) {}
+
+    private final com.github.benmanes.caffeine.cache.Cache<InfoKey, byte[]> rendered =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumWeight(32L << 20)
+                    .weigher((InfoKey k, byte[] v) -> v.length + 256).build();
 
     /**
      * The repository's storage over its whole history: {@code usedStorage} (bytes on disk for its LFS objects,
@@ -77,7 +100,30 @@ public final class ApiHandlers {
             ex.setHeader("Link", "<" + ex.urlWith("cursor", encodeCursor(page.nextCursor())) + ">; rel=\"next\"");
         }
         ex.setHeader("X-Repo-Commit", page.commit());
-        ex.json(200, TreeJson.Entry.page(page));
+        boolean recursive = ex.flag("recursive");
+        ex.bytes(200, "application/json", rendered(new PageKey(page.repo().key(), page.commit(), "tree", page.folder(), recursive, expand,
+                cursor, pageSize), page));
+    }
+
+    /**
+     * What a tree page or a paths-info answer is made of: a commit's listing never changes, so its JSON is kept by
+     * (repository key, commit, question) and written as it was. Rendering it took about as long as finding it.
+     */
+    private record PageKey(String repo, String commit, String kind, String what, boolean recursive, boolean expand, String cursor,
+                           int pageSize) {}
+
+    private final com.github.benmanes.caffeine.cache.Cache<PageKey, byte[]> pages =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumWeight(32L << 20)
+                    .weigher((PageKey k, byte[] v) -> v.length + k.what().length() * 2 + 128).build();
+
+    private byte[] rendered(PageKey key, InfoService.TreePage page) {
+        return pages.get(key, k -> {
+            try {
+                return Exchange.JSON.writeValueAsBytes(TreeJson.Entry.page(page));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** A paths-info body: the paths asked for and whether to expand them. */
@@ -104,7 +150,12 @@ public final class ApiHandlers {
     public void pathsInfo(Exchange ex) throws IOException {
         PathsRequest req = parsePathsInfo(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()), ex.header("Content-Type"));
         InfoService.TreePage page = info.pathsInfo(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), req.paths(), req.expand());
-        ex.json(200, TreeJson.Entry.page(page));
+        if (req.paths().size() > 64) {
+            ex.json(200, TreeJson.Entry.page(page));
+            return;
+        }
+        ex.bytes(200, "application/json", rendered(new PageKey(page.repo().key(), page.commit(), "paths",
+                String.join("\0", req.paths()), false, req.expand(), null, 0), page));
     }
 
     /** The JSON form of paths-info (the JS client's); the Python client posts a form. */
