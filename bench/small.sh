@@ -11,11 +11,13 @@
 #   3. A 1 MiB range on a new connection each: one curl process, RANGES requests separated by `--next`, each with
 #      `Connection: close` (so a fresh TCP connection each), random 1 MiB-aligned offsets in the LFS file, the same
 #      offsets for both servers; median time to first byte (curl's time_starttransfer) and the sum of the total
-#      times (the "200 random 1 MiB ranges" row). Every answer is checked: 206 and 1 MiB.
+#      times (the "200 random 1 MiB ranges" row). Every answer is checked: 206 and 1 MiB. RANGE_ROUNDS (6) rounds,
+#      Forge and nginx alternating; reported: the median time to first byte over all, the median round's total.
 #   4. The per-download API reads, wrk -c64 like row 2: GET /api/models/{id}, GET /api/models/{id}/revision/main,
 #      GET /api/models/{id}/tree/main, POST /api/models/{id}/paths-info/main (paths=config.json, a form body as
 #      huggingface_hub sends it). nginx serves the same JSON bytes as a static file (a GET; nginx has no API to
 #      run, so this is "as fast as a static file", the bar the issue sets).
+#   4b. The whole LFS file (LFS_MIB), DOWNLOADS (5) curl downloads from each server, interleaved: median MiB/s.
 #   5. Start-up: Forge is first started with --demo (the demo seeding), stopped, and started again over the same
 #      data; reported is the time from the launch of the JVM (./forge is exec'd; the build check is done before)
 #      to the first answered request (GET /api/models/demo/tiny-gpt polled every 20 ms).
@@ -37,6 +39,8 @@ LFS_MIB="${LFS_MIB:-256}"
 IDLE_SECONDS="${IDLE_SECONDS:-10}"
 AFTER_SECONDS="${AFTER_SECONDS:-20}"
 JIT_WARMUP="${JIT_WARMUP:-8}"
+RANGE_ROUNDS="${RANGE_ROUNDS:-6}"
+DOWNLOADS="${DOWNLOADS:-5}"
 CONNS=64
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -222,13 +226,36 @@ ranges() { # NAME URL: one curl, RANGES requests with Connection: close
 }
 ranges forge "${forge_url[head]}"   # warm-up (also the JIT)
 ranges nginx "${nginx_url_of[head]}"
-ranges forge "${forge_url[head]}"
-ranges nginx "${nginx_url_of[head]}"
+# RANGE_ROUNDS alternating rounds (forge, nginx, nginx, forge, …) so that both see the same moments of a busy machine
+: >"$work/forge.all"; : >"$work/nginx.all"
+for r in $(seq 1 "$RANGE_ROUNDS"); do
+  if [ $((r % 2)) = 1 ]; then order="forge nginx"; else order="nginx forge"; fi
+  for s in $order; do
+    if [ "$s" = forge ]; then ranges forge "${forge_url[head]}"; else ranges nginx "${nginx_url_of[head]}"; fi
+    cat "$work/$s.ranges" >>"$work/$s.all"
+  done
+done
 declare -A ttfb total
 for s in forge nginx; do
-  ttfb[$s]="$(awk '{printf "%.3f\n", $3 * 1000}' "$work/$s.ranges" | median)"
-  total[$s]="$(awk '{t += $4} END {printf "%.3f", t}' "$work/$s.ranges")"
+  ttfb[$s]="$(awk '{printf "%.3f\n", $3 * 1000}' "$work/$s.all" | median)"
+  # the time of one round of RANGES, as the median over the rounds
+  total[$s]="$(awk -v n="$RANGES" '{t += $4} NR % n == 0 {printf "%.3f\n", t; t = 0}' "$work/$s.all" | median)"
 done
+
+log "whole ${LFS_MIB} MiB file, $DOWNLOADS downloads from each, interleaved"
+: >"$work/forge.speeds"; : >"$work/nginx.speeds"
+for r in $(seq 1 "$DOWNLOADS"); do
+  if [ $((r % 2)) = 1 ]; then order="forge nginx"; else order="nginx forge"; fi
+  for s in $order; do
+    if [ "$s" = forge ]; then u="${forge_url[head]}"; else u="${nginx_url_of[head]}"; fi
+    out="$(curl -s -f -o /dev/null -w '%{speed_download} %{size_download}' "$u")" || die "$s download failed"
+    read -r speed size <<<"$out"
+    [ "$size" = $((LFS_MIB * 1048576)) ] || die "$s sent $size bytes"
+    awk -v v="$speed" 'BEGIN {printf "%.1f\n", v / 1048576}' >>"$work/$s.speeds"
+  done
+done
+declare -A mibs
+for s in forge nginx; do mibs[$s]="$(median <"$work/$s.speeds")"; done
 
 sleep "$AFTER_SECONDS"
 rss_after="$(rss_mib "$forge_pid")"
@@ -264,8 +291,9 @@ $(row "POST \`/api/models/{id}/paths-info/main\` (nginx: GET of the same JSON)" 
 
 | request | Forge | nginx | ratio |
 |---|---|---|---|
-| 1 MiB range, a new connection each, median time to first byte ($RANGES requests) | ${ttfb[forge]} ms | ${ttfb[nginx]} ms | **$(ratio "${ttfb[forge]}" "${ttfb[nginx]}")×** |
-| $RANGES random 1 MiB ranges, one client, a connection each, total time | ${total[forge]} s | ${total[nginx]} s | $(ratio "${total[forge]}" "${total[nginx]}")× |
+| whole ${LFS_MIB} MiB LFS file, MiB/s, median of $DOWNLOADS (interleaved) | ${mibs[forge]} | ${mibs[nginx]} | **$(ratio "${mibs[forge]}" "${mibs[nginx]}")×** throughput |
+| 1 MiB range, a new connection each, median time to first byte ($RANGE_ROUNDS × $RANGES requests) | ${ttfb[forge]} ms | ${ttfb[nginx]} ms | **$(ratio "${ttfb[forge]}" "${ttfb[nginx]}")×** |
+| $RANGES random 1 MiB ranges, one client, a connection each, total time (median of $RANGE_ROUNDS rounds) | ${total[forge]} s | ${total[nginx]} s | $(ratio "${total[forge]}" "${total[nginx]}")× |
 
 | Forge process | figure |
 |---|---|
