@@ -39,9 +39,19 @@ public final class ForgeServer implements AutoCloseable {
     private final ServerConnector connector;
     private final BodyBudget budget;
 
-    /** The buffer pool the server and the handlers that stream bodies share. */
+    /** The most bytes of direct buffers the pool keeps for reuse (more are released to the GC). */
+    static final long POOL_DIRECT_BYTES = 64L * 1024 * 1024;
+    /** The most bytes of heap buffers the pool keeps. */
+    static final long POOL_HEAP_BYTES = 16L * 1024 * 1024;
+
+    /**
+     * The buffer pool the server and the handlers that stream bodies share. Its largest bucket holds the streamer's
+     * {@link BodyStreamer#BUFFER}: Jetty's default pool stops at 64 KiB, so every 256 KiB read of a download was a fresh
+     * direct allocation (zeroed, freed by the GC later), which cost time to the first byte and grew the resident memory
+     * under load. What it keeps is bounded (default: an eighth of the heap's maximum, gigabytes on a large machine).
+     */
     public static ByteBufferPool newBufferPool() {
-        return new ArrayByteBufferPool();
+        return new ArrayByteBufferPool.Quadratic(0, BodyStreamer.BUFFER, Integer.MAX_VALUE, POOL_HEAP_BYTES, POOL_DIRECT_BYTES);
     }
 
     /**
@@ -62,7 +72,9 @@ public final class ForgeServer implements AutoCloseable {
         http.setOutputBufferSize(BodyStreamer.BUFFER);
         HttpConnectionFactory h1 = new HttpConnectionFactory(http);
         h1.setInputBufferSize(64 * 1024); // fewer reads per uploaded GiB
-        connector = new ServerConnector(server, h1);
+        // no acceptor thread: the selector accepts new connections itself and reads their first request at once,
+        // which saves a hand-over between threads (and its wake-up) on every new connection
+        connector = new ServerConnector(server, 0, -1, h1);
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));

@@ -317,9 +317,29 @@ public final class RepoIndex implements AutoCloseable {
 
     /** How many repositories match (for counts such as a base model's derivatives). */
     public int count(RepoQuery q) {
-        Query query = query(q);
-        return withSearcher(s -> s.count(query));
+        return withSearcher(s -> {
+            Counts c = counts;
+            if (c.reader() != s.getIndexReader()) {
+                c = new Counts(s.getIndexReader(), new java.util.concurrent.ConcurrentHashMap<>());
+                counts = c;
+            }
+            Integer n = c.counts().get(q);
+            if (n == null) {
+                n = s.count(query(q));
+                if (c.counts().size() < MAX_COUNTS) c.counts().put(q, n);
+            }
+            return n;
+        });
     }
+
+    /**
+     * Counts already made, for the reader they were made with: repository info asks for a base model's derivatives
+     * before every download, and the answer changes only when a refresh publishes changes, which makes a new reader.
+     */
+    private record Counts(org.apache.lucene.index.IndexReader reader, java.util.concurrent.ConcurrentHashMap<RepoQuery, Integer> counts) {}
+
+    private static final int MAX_COUNTS = 10_000;
+    private volatile Counts counts = new Counts(null, new java.util.concurrent.ConcurrentHashMap<>());
 
     /** The counters of one repository as indexed, if it is. */
     public Optional<Counters> counters(String key) {

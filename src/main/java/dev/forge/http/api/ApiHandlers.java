@@ -70,13 +70,41 @@ public final class ApiHandlers {
         String rev = ex.var("rev") == null ? "HEAD" : ex.var("rev");
         List<String> expand = ex.params("expand");
         boolean needFiles = expand.isEmpty() || expand.contains("siblings");
+        boolean blobs = ex.flag("blobs");
         InfoService.Snapshot s = info.snapshot(ex.actor(), ex.repoType(), ex.repoId(), rev, needFiles);
-        com.fasterxml.jackson.databind.node.ObjectNode out = RepoJson.info(s, ex.flag("blobs"), expand);
         if (expand.isEmpty() || expand.contains("mirror")) {
-            mirrors.origin(s.repo()).ifPresent(o -> out.set("mirror", Exchange.JSON.valueToTree(MirrorJson.of(o))));
+            Optional<MirrorService.Origin> origin = mirrors.origin(s.repo());
+            if (origin.isPresent()) {  // a mirror's sync state changes without a commit: rendered each time
+                com.fasterxml.jackson.databind.node.ObjectNode out = RepoJson.info(s, blobs, expand);
+                out.set("mirror", Exchange.JSON.valueToTree(MirrorJson.of(origin.get())));
+                ex.json(200, out);
+                return;
+            }
         }
-        ex.json(200, out);
+        InfoService.Details d = s.details();
+        InfoKey key = new InfoKey(s.repo(), s.commit().id(), needFiles, blobs, List.copyOf(expand), d.counters(), d.childrenModelCount());
+        byte[] body = rendered.get(key, k -> {
+            try {
+                return Exchange.JSON.writeValueAsBytes(RepoJson.info(s, blobs, expand));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        ex.bytes(200, "application/json", body);
     }
+
+    /**
+     * Everything a repository info answer is made of: the repository record (visibility, gating, name), the commit
+     * (its card, files and sizes never change), the options asked for, and the figures that do change (counters,
+     * derivative count), so an answer is reused only while all of them are what they were. Clients ask for it before
+     * every download.
+     */
+    private record InfoKey(Repo repo, String commit, boolean files, boolean blobs, List<String> expand,
+                           dev.forge.core.Counters counters, Optional<Integer> children) {}
+
+    private final com.github.benmanes.caffeine.cache.Cache<InfoKey, byte[]> rendered =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumWeight(32L << 20)
+                    .weigher((InfoKey k, byte[] v) -> v.length + 256).build();
 
     /**
      * The repository's storage over its whole history: {@code usedStorage} (bytes on disk for its LFS objects,
@@ -99,7 +127,30 @@ public final class ApiHandlers {
             ex.setHeader("Link", "<" + ex.urlWith("cursor", encodeCursor(page.nextCursor())) + ">; rel=\"next\"");
         }
         ex.setHeader("X-Repo-Commit", page.commit());
-        ex.json(200, TreeJson.Entry.page(page, this::xetHash));
+        boolean recursive = ex.flag("recursive");
+        ex.bytes(200, "application/json", rendered(new PageKey(page.repo().key(), page.commit(), "tree", page.folder(), recursive, expand,
+                cursor, pageSize), page));
+    }
+
+    /**
+     * What a tree page or a paths-info answer is made of: a commit's listing never changes, so its JSON is kept by
+     * (repository key, commit, question) and written as it was. Rendering it took about as long as finding it.
+     */
+    private record PageKey(String repo, String commit, String kind, String what, boolean recursive, boolean expand, String cursor,
+                           int pageSize) {}
+
+    private final com.github.benmanes.caffeine.cache.Cache<PageKey, byte[]> pages =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumWeight(32L << 20)
+                    .weigher((PageKey k, byte[] v) -> v.length + k.what().length() * 2 + 128).build();
+
+    private byte[] rendered(PageKey key, InfoService.TreePage page) {
+        return pages.get(key, k -> {
+            try {
+                return Exchange.JSON.writeValueAsBytes(TreeJson.Entry.page(page, this::xetHash));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     private Optional<String> xetHash(String lfsOid) {
@@ -130,7 +181,12 @@ public final class ApiHandlers {
     public void pathsInfo(Exchange ex) throws IOException {
         PathsRequest req = parsePathsInfo(ex.bodyBytes(ex.config().limits().maxJsonBodyBytes()), ex.header("Content-Type"));
         InfoService.TreePage page = info.pathsInfo(ex.actor(), ex.repoType(), ex.repoId(), ex.var("rev"), req.paths(), req.expand());
-        ex.json(200, TreeJson.Entry.page(page, this::xetHash));
+        if (req.paths().size() > 64) {
+            ex.json(200, TreeJson.Entry.page(page, this::xetHash));
+            return;
+        }
+        ex.bytes(200, "application/json", rendered(new PageKey(page.repo().key(), page.commit(), "paths",
+                String.join("\0", req.paths()), false, req.expand(), null, 0), page));
     }
 
     /** The JSON form of paths-info (the JS client's); the Python client posts a form. */

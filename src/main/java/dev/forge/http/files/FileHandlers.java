@@ -18,7 +18,9 @@ import java.util.Optional;
  * {@code X-Repo-Commit}, a strong quoted {@code ETag} (the LFS sha256 or the git blob id),
  * {@code X-Linked-Etag}/{@code X-Linked-Size} for LFS files, {@code Content-Length},
  * {@code Accept-Ranges}, and single ranges (206 with {@code Content-Range}; 416 with
- * {@code bytes *}{@code /size}). HEAD answers from the index alone. Bodies stream; nothing is buffered whole.
+ * {@code bytes *}{@code /size}). HEAD and a matching {@code If-None-Match} answer from the index alone, without
+ * opening git or the store. Small files ({@link ContentService#SMALL_FILE_MAX}) are written from the content service's
+ * memory; larger bodies stream and are never buffered whole.
  */
 public final class FileHandlers {
     private final ContentService content;
@@ -49,27 +51,28 @@ public final class FileHandlers {
         boolean lfs = resolve && e.isLfs();
         long size = lfs ? e.size() : content.gitBlobSize(t);
         String etag = "\"" + (lfs ? e.lfs().oid() : e.oid()) + "\"";
-        ex.setHeader("X-Repo-Commit", t.commit());
-        ex.setHeader("ETag", etag);
+        // added, not put: none of these is set yet, and a put scans every header already there for its name
+        ex.addHeader("X-Repo-Commit", t.commit());
+        ex.addHeader("ETag", etag);
         Optional<XetHashHex> xetHash = Optional.empty();
         if (lfs) {
-            ex.setHeader("X-Linked-Etag", etag);
-            ex.setHeader("X-Linked-Size", Long.toString(size));
+            ex.addHeader("X-Linked-Etag", etag);
+            ex.addHeader("X-Linked-Size", Long.toString(size));
             xetHash = xet.fileHash(new LfsOid(e.lfs().oid()));
             xetHash.ifPresent(h -> {
                 // the Hub's pair: where to get a read token for this repository at this commit, and the file's reconstruction
-                ex.setHeader("X-Xet-Hash", h.hex());
-                ex.setHeader("Link", "<" + ex.config().url("/api/" + t.repo().type().plural() + "/" + t.repo().id() + "/xet-read-token/"
+                ex.addHeader("X-Xet-Hash", h.hex());
+                ex.addHeader("Link", "<" + ex.config().url("/api/" + t.repo().type().plural() + "/" + t.repo().id() + "/xet-read-token/"
                         + t.commit()) + ">; rel=\"xet-auth\", <" + ex.config().url("/xet/v1/reconstructions/" + h.hex())
                         + ">; rel=\"xet-reconstruction-info\"");
             });
         }
-        ex.setHeader("Content-Type", contentType(e.path()));
-        ex.setHeader("Content-Disposition", disposition(e.path()));
-        ex.setHeader("Cache-Control", "private, max-age=0, must-revalidate");
+        ex.addHeader("Content-Type", contentType(e.path()));
+        ex.addHeader("Content-Disposition", disposition(e.path()));
+        ex.addHeader("Cache-Control", "private, max-age=0, must-revalidate");
         // a repository's files are the owners' bytes, not this site's: never sniffed into HTML, never run as a page
-        ex.setHeader("X-Content-Type-Options", "nosniff");
-        ex.setHeader("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox");
+        ex.addHeader("X-Content-Type-Options", "nosniff");
+        ex.addHeader("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox");
         String ifNoneMatch = ex.header("If-None-Match");
         if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("W/" + etag) || ifNoneMatch.trim().equals("*"))) {
             ex.notModified();
@@ -84,6 +87,11 @@ public final class FileHandlers {
         if (resolve && !ex.isHead() && ex.method().equals("GET")) search.served(t, ex.header("Range"));
         Optional<Exchange.Slice> slice = ex.answerRange(size);
         if (slice.isEmpty()) return;
+        Optional<java.nio.ByteBuffer> held = content.smallContent(t, lfs);
+        if (held.isPresent()) {
+            ex.write(held.get().slice((int) slice.get().offset(), (int) slice.get().length()));
+            return;
+        }
         if (lfs) bodies.stream(ex, content.openLfs(t), slice.get());
         else bodies.stream(ex, content.openGitBlob(t), slice.get());
     }

@@ -61,6 +61,7 @@ public final class PopularityService {
             }
             if (counts.isEmpty()) return;
             stats.addDownloads(today(), counts);
+            counters.invalidateAll(counts.keySet());
             report(counts.keySet());
         }
     }
@@ -70,12 +71,14 @@ public final class PopularityService {
     /** Likes a repository for a user; returns false when they already liked it. */
     public boolean like(Repo repo, String userKey) {
         boolean added = stats.like(repo.key(), userKey, clock.instant());
+        counters.invalidate(repo.key());
         if (added) report(List.of(repo.key()));
         return added;
     }
 
     public boolean unlike(Repo repo, String userKey) {
         boolean removed = stats.unlike(repo.key(), userKey);
+        counters.invalidate(repo.key());
         if (removed) report(List.of(repo.key()));
         return removed;
     }
@@ -89,8 +92,23 @@ public final class PopularityService {
     // ------------------------------------------------------------------------------------------- figures
 
     public Counters counters(String repoKey) {
-        return countersOf(List.of(repoKey)).getOrDefault(repoKey, Counters.ZERO);
+        long today = today();
+        Dated held = counters.getIfPresent(repoKey);
+        if (held != null && held.day() == today) return held.counters();
+        Dated fresh = counters.asMap().compute(repoKey, (k, old) -> old != null && old.day() == today ? old
+                : new Dated(today, countersOf(List.of(repoKey)).getOrDefault(repoKey, Counters.ZERO)));
+        return fresh.counters();
     }
+
+    /**
+     * A repository's figures as last read, and the day they were read for (the windows move with the calendar).
+     * The stats change only through this service, which drops a repository's entry after each change (a flush of
+     * downloads, a like, an unlike): repository info, asked for before every download, does not query them each time.
+     */
+    private record Dated(long day, Counters counters) {}
+
+    private final com.github.benmanes.caffeine.cache.Cache<String, Dated> counters =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(50_000).build();
 
     /** The figures of every repository that has any. */
     public Map<String, Counters> allCounters() {

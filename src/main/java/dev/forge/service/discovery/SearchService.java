@@ -272,8 +272,18 @@ public final class SearchService implements AutoCloseable {
     /** Details of a repository the actor can read, at one of its commits. */
     public InfoService.Details details(Actor actor, Repo repo, CommitMeta commit) {
         Optional<Integer> children = repo.type() == RepoType.MODEL ? Optional.of(childrenCount(actor, repo)) : Optional.empty();
-        return new InfoService.Details(view(repo, commit).summary(), children, popularity.counters(repo.key()));
+        View v = views.get(new ViewKey(repo, commit.id()), k -> view(repo, commit));
+        return new InfoService.Details(v.summary(), children, popularity.counters(repo.key()));
     }
+
+    /**
+     * What a repository looks like at a commit, by the whole repository record and the commit id: the commit's card and
+     * files never change, and a change of the record (visibility, gating, a move) is another key.
+     */
+    private record ViewKey(Repo repo, String commit) {}
+
+    private final com.github.benmanes.caffeine.cache.Cache<ViewKey, View> views =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000).build();
 
     /** How many models the actor can see that name this one as their base model. */
     public int childrenCount(Actor actor, Repo repo) {

@@ -19,6 +19,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.NoSuchFileException;
+import java.util.Optional;
 
 /**
  * The download use case: a (repo, revision, path) resolved through the file index to a file and the
@@ -32,6 +33,21 @@ public final class ContentService {
     /** File index entries by (repository, commit, path), misses included: a commit's index never changes. */
     private final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<FileEntry>> entries =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(200_000).build();
+
+    /** Files up to this size are served from {@link #smallContent} (config files, tokenizers, cards). */
+    public static final int SMALL_FILE_MAX = 256 * 1024;
+    /** The most bytes {@link #smallContent} keeps. */
+    static final long SMALL_CACHE_BYTES = 64L * 1024 * 1024;
+
+    /**
+     * Whole contents of small files, by what names them forever: a git blob by (repository, blob id), an LFS object by
+     * its sha256. Neither can change, so nothing here needs invalidating when a ref moves; a ref move changes which
+     * entry a path resolves to, never the bytes an entry names. Held off-heap (direct, read-only), so a response
+     * writes them to the socket as they are: no pooled buffer, no copy, no inflating of the loose object again.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, java.nio.ByteBuffer> small =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumWeight(SMALL_CACHE_BYTES)
+                    .weigher((String k, java.nio.ByteBuffer v) -> v.capacity() + 2 * k.length() + 96).build();
 
     public ContentService(RepoService repos, IndexDao index, GitRepositories git, BlobStore blobs) {
         this.repos = repos;
@@ -107,6 +123,52 @@ public final class ContentService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The whole content of a small file ({@code lfs}: an LFS file's object, otherwise the git blob, which for an LFS
+     * file is its pointer), from memory after the first read; empty when the file is larger than {@link #SMALL_FILE_MAX}.
+     * The buffer is a read-only view of its own, positioned at 0; the caller may move its position and limit.
+     */
+    public Optional<java.nio.ByteBuffer> smallContent(FileTarget target, boolean lfs) {
+        FileEntry e = target.entry();
+        long size = lfs ? e.size() : gitBlobSize(target);
+        if (size > SMALL_FILE_MAX) return Optional.empty();
+        String key = lfs ? "lfs\0" + e.lfs().oid() : target.repo().key() + "\0" + e.oid();
+        java.nio.ByteBuffer cached = small.get(key, k -> read(target, lfs, (int) size));
+        return Optional.of(cached.duplicate());
+    }
+
+    /** How many files {@link #smallContent} holds (for tests). */
+    long smallCached() {
+        small.cleanUp();
+        return small.estimatedSize();
+    }
+
+    private java.nio.ByteBuffer read(FileTarget target, boolean lfs, int size) {
+        byte[] bytes;
+        try {
+            if (lfs) {
+                try (SeekableByteChannel ch = openLfs(target)) {
+                    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(size);
+                    while (buf.hasRemaining() && ch.read(buf) >= 0) { }
+                    bytes = java.util.Arrays.copyOf(buf.array(), buf.position());
+                }
+            } else {
+                try (InputStream in = openGitBlob(target)) {
+                    bytes = in.readNBytes(size + 1);
+                }
+            }
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        // the index's size is what the headers promised: a store that disagrees is damaged, not a file to serve short
+        if (bytes.length != size) {
+            throw new UncheckedIOException(new IOException("The content of " + target.entry().path() + " has " + bytes.length
+                    + " bytes; the index says " + size));
+        }
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(size).put(bytes).flip();
+        return direct.asReadOnlyBuffer();
     }
 
     /** The size of the git blob (for LFS files, of the pointer). */

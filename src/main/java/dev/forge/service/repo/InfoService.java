@@ -35,6 +35,37 @@ public final class InfoService {
     private final GitRepositories git;
     private final DetailsSource details;
 
+    /** The most file entries (and commit records) {@link #perCommit} holds. */
+    static final long PER_COMMIT_ENTRIES = 400_000;
+
+    /**
+     * What the file index says of one commit, by (repository key, commit id, question): its record, its files, a tree
+     * page, a paths-info answer. A commit's index is written once and never changes (and a repository's key is never
+     * reused), so nothing here is stale after a ref move: the move makes the revision resolve to another commit, and so
+     * to other keys. Weighed in entries; a miss costs one index query, as before.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Object> perCommit =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumWeight(PER_COMMIT_ENTRIES)
+                    .weigher((String k, Object v) -> 1 + switch (v) {
+                        case List<?> l -> l.size();
+                        case Rows r -> r.rows().size() + r.last().size();
+                        default -> 0;
+                    }).build();
+
+    /** A listing's rows and, when expanded, the records of their last commits. */
+    private record Rows(List<FileEntry> rows, Map<String, CommitMeta> last) {}
+
+    @SuppressWarnings("unchecked")
+    private <T> T perCommit(String key, java.util.function.Supplier<T> load) {
+        return (T) perCommit.get(key, k -> load.get());
+    }
+
+    private static String key(String kind, Repo repo, String commit, Object... more) {
+        StringBuilder b = new StringBuilder(kind).append('\0').append(repo.key()).append('\0').append(commit);
+        for (Object m : more) b.append('\0').append(m);
+        return b.toString();
+    }
+
     public InfoService(RepoService repos, IndexDao index, GitRepositories git, DetailsSource details) {
         this.repos = repos;
         this.index = index;
@@ -60,11 +91,12 @@ public final class InfoService {
     public Snapshot snapshot(Actor actor, RepoType type, RepoId id, String rev, boolean withFiles) {
         Repo repo = repos.readable(actor, type, id);
         String commit = repos.resolve(repo, rev);
-        CommitMeta meta = index.commit(repo.key(), commit).orElseThrow();
+        CommitMeta meta = perCommit(key("commit", repo, commit), () -> index.commit(repo.key(), commit).orElseThrow());
         List<FileEntry> files = withFiles
-                ? index.all(repo.key(), commit).stream().filter(e -> !e.directory()).toList()
+                ? perCommit(key("files", repo, commit), () -> index.all(repo.key(), commit).stream().filter(e -> !e.directory()).toList())
                 : List.of();
-        long used = withFiles ? files.stream().mapToLong(FileEntry::size).sum() : index.totalSize(repo.key(), commit);
+        long used = withFiles ? files.stream().mapToLong(FileEntry::size).sum()
+                : perCommit(key("size", repo, commit), () -> index.totalSize(repo.key(), commit));
         return new Snapshot(repo, meta, files, used, details.details(actor, repo, meta));
     }
 
@@ -86,19 +118,22 @@ public final class InfoService {
         String[] split = repos.splitRevision(repo, revAndPath);
         String commit = repos.resolve(repo, split[0]);
         String folder = split[1];
-        if (!folder.isEmpty()) {
-            RepoPath.validate(folder);
-            FileEntry dir = index.entry(repo.key(), commit, folder).orElseThrow(() -> ForgeException.entryNotFound(folder, commit));
-            if (!dir.directory()) throw ForgeException.entryNotFound(folder, commit);
-        }
-        List<FileEntry> rows = index.list(repo.key(), commit, folder, recursive, cursor, pageSize + 1);
+        if (!folder.isEmpty()) RepoPath.validate(folder);
+        Rows page = perCommit(key("tree", repo, commit, folder, recursive, expand, cursor, pageSize), () -> {
+            if (!folder.isEmpty()) {
+                FileEntry dir = index.entry(repo.key(), commit, folder).orElseThrow(() -> ForgeException.entryNotFound(folder, commit));
+                if (!dir.directory()) throw ForgeException.entryNotFound(folder, commit);
+            }
+            List<FileEntry> rows = index.list(repo.key(), commit, folder, recursive, cursor, pageSize + 1);
+            return new Rows(List.copyOf(rows), expand ? lastCommits(repo, rows.subList(0, Math.min(pageSize, rows.size()))) : Map.of());
+        });
+        List<FileEntry> rows = page.rows();
         String next = null;
         if (rows.size() > pageSize) {
             rows = rows.subList(0, pageSize);
             next = rows.getLast().path();
         }
-        Map<String, CommitMeta> last = expand ? lastCommits(repo, rows) : Map.of();
-        return new TreePage(repo, commit, rows, last, next, split[0], folder);
+        return new TreePage(repo, commit, rows, page.last(), next, split[0], folder);
     }
 
     public TreePage pathsInfo(Actor actor, RepoType type, RepoId id, String rev, Collection<String> paths, boolean expand) {
@@ -109,8 +144,13 @@ public final class InfoService {
             String trimmed = p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
             if (RepoPath.isValid(trimmed)) valid.add(trimmed);
         }
-        List<FileEntry> rows = index.entries(repo.key(), commit, valid);
-        return new TreePage(repo, commit, rows, expand ? lastCommits(repo, rows) : Map.of(), null, rev, "");
+        java.util.function.Supplier<Rows> load = () -> {
+            List<FileEntry> rows = index.entries(repo.key(), commit, valid);
+            return new Rows(List.copyOf(rows), expand ? lastCommits(repo, rows) : Map.of());
+        };
+        // the few paths a download asks about are worth keeping; a listing of thousands is not worth its key
+        Rows found = valid.size() <= 64 ? perCommit(key("paths", repo, commit, expand, String.join("\0", valid)), load) : load.get();
+        return new TreePage(repo, commit, found.rows(), found.last(), null, rev, "");
     }
 
     private Map<String, CommitMeta> lastCommits(Repo repo, List<FileEntry> rows) {
