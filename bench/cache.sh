@@ -3,8 +3,8 @@
 #
 # What it does: starts an upstream Forge (plain blob store, access log on) and pushes one SIZE_MIB file of random
 #   bytes to admin/bench with git + git-lfs; then
-#   1. cold: ROUNDS times, a fresh cache Forge (--upstream, chunk store) over an empty data folder, and one curl of the
-#      file through it, next to one curl of the file straight from the upstream -> ratio cache/direct (goal >= 0.9);
+#   1. cold: ROUNDS times, a fresh cache Forge (--upstream, chunk store) over an empty data folder that has answered the
+#      repository's info and its small .gitattributes (a JVM that has served), and one curl of the file through it, next to one curl of the file straight from the upstream -> ratio cache/direct (goal >= 0.9);
 #   2. warm: ROUNDS downloads of the file from the (now warm) cache next to nginx (sendfile) serving the upstream's
 #      blob file -> ratio cache/nginx;
 #   3. 20 concurrent cold clients: a fresh cache Forge, CLIENTS curls of the file at once; the upstream's access log
@@ -73,6 +73,10 @@ start_cache() { # DIR: a fresh cache Forge in front of the upstream; sets cache_
   for _ in $(seq 1 1500); do grep -q 'Forge is serving' "$1.log" 2>/dev/null && break; kill -0 "$cache_pid" || die "cache died: $(tail "$1.log")"; sleep 0.2; done
   local port; port="$(sed -n 's/.*(listening on [^)]*:\([0-9][0-9]*\)).*/\1/p' "$1.log" | head -n 1)"
   cache_url="http://127.0.0.1:$port/admin/bench/resolve/main/$FILE_NAME"
+  # what "cold" means here: the file is not cached; the JVM has answered a request (the repository's info and a small
+  # file, .gitattributes), as a cache that has been serving for a while has
+  curl -s -f -o /dev/null "http://127.0.0.1:$port/api/models/admin/bench" || die "the cache does not answer"
+  curl -s -f -o /dev/null "http://127.0.0.1:$port/admin/bench/resolve/main/.gitattributes" || die "the cache does not answer"
 }
 
 speed() { # URL -> MiB/s (dies unless the whole file came)
@@ -83,7 +87,7 @@ speed() { # URL -> MiB/s (dies unless the whole file came)
   awk -v s="$s" 'BEGIN {printf "%.1f\n", s / 1048576}'
 }
 upstream_sent() { # bytes the upstream's access log shows for GETs of the file
-  grep 'forge.access GET /admin/bench/resolve/' "$work/forge.log" | sed -n 's/.* \([0-9][0-9]*\)B .*/\1/p' | awk '{s += $1} END {print s + 0}'
+  grep 'forge.access GET /admin/bench/resolve/' "$work/forge.log" | sed -n 's/.* \([0-9][0-9]*\)B .*/\1/p' | awk '{s += $1} END {printf "%.0f\n", s}'
 }
 
 [ "$(curl -s -f "$direct_url" | sha256sum | awk '{print $1}')" = "$sha" ] || die "direct download: wrong sha256"
@@ -124,7 +128,9 @@ done
 for p in "${crowd[@]}"; do wait "$p" || die "a concurrent client failed"; done
 crowd_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.1f", b - a}')
 for i in $(seq 1 "$CLIENTS"); do [ "$(cat "$work/crowd-$i.n")" = "$bytes" ] || die "client $i got $(cat "$work/crowd-$i.n") bytes"; done
+for _ in $(seq 1 100); do [ "$(upstream_sent)" -gt "$before" ] && break; sleep 0.1; done   # the log line follows the last byte
 sent=$(( $(upstream_sent) - before ))
+cp "$work/forge.log" "${TMPDIR:-/tmp}/forge-cache-bench-upstream.log"
 
 forge_rev="$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }

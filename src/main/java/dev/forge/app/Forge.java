@@ -256,7 +256,7 @@ public final class Forge implements AutoCloseable {
                     auth, audit, airlock, clock, mirrorWorker);
             this.cache = new dev.forge.service.cache.PullThroughCache(config.cache(), new dev.forge.meta.CacheDao(database.jdbi()), index,
                     blobs, tmp, options.pullGate() != dev.forge.service.cache.PullGate.OPEN ? options.pullGate()
-                    : new dev.forge.service.cache.AirlockGate(airlock, config.airlock()), clock, (type, id) -> repos.find(type, id).isPresent());
+                    : new dev.forge.service.cache.AirlockGate(airlock), clock, (type, id) -> repos.find(type, id).isPresent());
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;

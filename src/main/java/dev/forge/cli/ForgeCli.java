@@ -67,7 +67,6 @@ public final class ForgeCli implements Runnable {
                 + "asks for repositories not held here; repeatable, asked in order (env FORGE_UPSTREAMS, space-separated)")
         java.util.List<String> upstreams = new java.util.ArrayList<>();
 
-
         @Option(names = "--airlock-allow-namespace", paramLabel = "GLOB",
                 description = "Let in pulls only from these upstream namespaces (or ns/name globs); repeatable (env FORGE_AIRLOCK_ALLOW_NAMESPACES)")
         List<String> airlockAllow;
@@ -87,7 +86,7 @@ public final class ForgeCli implements Runnable {
         Long airlockMaxRevisionBytes;
 
         /** The airlock flags given, by their {@code forge.properties} names. */
-        private java.util.Map<String, String> airlockSettings() {
+        java.util.Map<String, String> airlockSettings() {
             java.util.Map<String, String> s = new java.util.HashMap<>();
             if (airlockAllow != null) s.put("airlock-allow-namespaces", String.join(",", airlockAllow));
             if (airlockDeny != null) s.put("airlock-deny-namespaces", String.join(",", airlockDeny));

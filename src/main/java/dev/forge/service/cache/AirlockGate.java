@@ -1,6 +1,5 @@
 package dev.forge.service.cache;
 
-import dev.forge.core.ForgeConfig;
 import dev.forge.core.RepoId;
 import dev.forge.core.RepoType;
 import dev.forge.service.account.Actor;
@@ -9,23 +8,18 @@ import dev.forge.service.airlock.FileBytes;
 import dev.forge.service.airlock.PullSubject;
 import dev.forge.service.airlock.Verdict;
 
-import java.util.Locale;
-import java.util.Set;
 
 /**
  * The airlock as the cache's gate: a refusal becomes the airlock's own error (403 {@code AirlockRefused}, naming the
- * rule). Pickle-based files are the ones whose bytes the airlock reads (unless its policy lets them in unread), so only
- * they wait until complete before a client sees them; every other file is checked by name and size before its first
+ * rule). The files whose bytes the airlock reads ({@link Airlock#readsBytes}: pickle-based ones under a scanning policy)
+ * wait until complete before a client sees them; every other file is checked by name and size before its first
  * byte is served.
  */
 public final class AirlockGate implements PullGate {
-    private static final Set<String> PICKLE = Set.of(".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt", ".joblib");
     private final Airlock airlock;
-    private final ForgeConfig.Airlock policy;
 
-    public AirlockGate(Airlock airlock, ForgeConfig.Airlock policy) {
+    public AirlockGate(Airlock airlock) {
         this.airlock = airlock;
-        this.policy = policy;
     }
 
     @Override
@@ -35,16 +29,12 @@ public final class AirlockGate implements PullGate {
     }
 
     @Override
-    public boolean readsContent(String path) {
-        if (policy.pickle() == ForgeConfig.Airlock.Pickle.ALLOW) return false;
-        String p = path.toLowerCase(Locale.ROOT);
-        int dot = p.lastIndexOf('.');
-        return dot >= 0 && PICKLE.contains(p.substring(dot));
-    }
+    public boolean readsContent(String path) { return airlock.readsBytes(path); }
 
     @Override
     public void checkFile(Actor actor, Revision r, String path, long size, Bytes bytes) {
-        if (airlock.checkFile(actor, subject(r), path, size, bytes::open) instanceof Verdict.Refused refused) throw refused.toException();
+        FileBytes b = bytes.path().map(FileBytes::of).orElse(bytes::open);
+        if (airlock.checkFile(actor, subject(r), path, size, b) instanceof Verdict.Refused refused) throw refused.toException();
     }
 
     private static PullSubject subject(Revision r) {

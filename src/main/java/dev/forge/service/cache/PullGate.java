@@ -27,6 +27,19 @@ public interface PullGate {
     @FunctionalInterface
     interface Bytes {
         InputStream open() throws IOException;
+
+        /** Where the bytes are on local disk, when they are in one file there. */
+        default java.util.Optional<java.nio.file.Path> path() { return java.util.Optional.empty(); }
+
+        static Bytes of(java.nio.file.Path file) {
+            return new Bytes() {
+                @Override
+                public InputStream open() throws IOException { return java.nio.file.Files.newInputStream(file); }
+
+                @Override
+                public java.util.Optional<java.nio.file.Path> path() { return java.util.Optional.of(file); }
+            };
+        }
     }
 
     /** @throws ForgeException naming the rule, when the revision may not come in */

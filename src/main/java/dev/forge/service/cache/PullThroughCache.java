@@ -189,7 +189,28 @@ public final class PullThroughCache implements CacheFigures {
         UpstreamClient.Reply<byte[]> r = body == null ? upstream.get(u, url) : upstream.post(u, url, body, contentType);
         if (r.status() != 200) throw UpstreamClient.error(r, r.body());
         String total = r.header("X-Total-Count");
-        return new CacheDao.Answer(r.body(), total == null ? null : Long.parseLong(total.trim()), nextQuery(r.header("Link")), clock.millis());
+        return new CacheDao.Answer(withoutXet(r.body()), total == null ? null : Long.parseLong(total.trim()), nextQuery(r.header("Link")), clock.millis());
+    }
+
+    /**
+     * The answer without the upstream's {@code xetHash} fields (tree, paths-info): a client that read them would fetch
+     * from the upstream's Xet storage, past the cache (and fail air-gapped). Files here are served on the plain path.
+     * An answer without such fields is kept byte for byte.
+     */
+    static byte[] withoutXet(byte[] body) {
+        if (!new String(body, StandardCharsets.UTF_8).contains("\"xetHash\"")) return body;
+        try {
+            JsonNode n = JSON.readTree(body);
+            strip(n);
+            return JSON.writeValueAsBytes(n);
+        } catch (IOException e) {
+            return body;
+        }
+    }
+
+    private static void strip(JsonNode n) {
+        if (n instanceof com.fasterxml.jackson.databind.node.ObjectNode o) o.remove("xetHash");
+        for (JsonNode child : n) strip(child);
     }
 
     /** The query of a {@code Link: <…?q>; rel="next"} header, which the HTTP layer turns into a link to this forge. */
@@ -387,51 +408,82 @@ public final class PullThroughCache implements CacheFigures {
 
     private void fetchFile(Actor actor, RepoType type, RepoId id, String commit, String path, String key,
                            CompletableFuture<FileFetch> headers) {
-        Arrival arrival = null;
-        Path staging = null;
+        Transfer t = new Transfer();
         try {
             Upstream u = upstreamOf(type, id);
-            UpstreamClient.Reply<InputStream> r = upstream.open(u, "/" + type.urlPrefix() + id + "/resolve/" + commit + encodedPath(path));
-            try (InputStream in = r.body()) {
-                if (r.status() != 200) throw UpstreamClient.error(r, in.readNBytes(64 * 1024));
-                String linked = unquote(r.header("X-Linked-Etag"));
-                boolean lfs = linked != null && linked.matches("[0-9a-f]{64}");
-                String etag = lfs ? linked : unquote(r.header("ETag"));
-                long size = Long.parseLong(Optional.ofNullable(r.last().firstValue("Content-Length").orElse(null))
-                        .orElse(Optional.ofNullable(r.header("X-Linked-Size")).orElse("-1")).trim());
-                if (size < 0) throw new IOException("the upstream sent no length for " + path);
-                PullGate.Revision subject = new PullGate.Revision(u.url().toString(), type.singular(), id.toString(), commit, "", List.of());
-                if (!gate.readsContent(path)) gate.checkFile(actor, subject, path, size, () -> InputStream.nullInputStream());
-                staging = Files.createTempFile(tmp, "cache-", ".part");
-                arrival = new Arrival(staging, size);
-                headers.complete(new FileFetch(etag == null ? "" : etag, lfs, arrival));
-                MessageDigest sha = MessageDigest.getInstance("SHA-256");
-                long total = 0;
-                try (OutputStream out = Files.newOutputStream(staging)) {
-                    byte[] buf = new byte[256 * 1024];
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        out.write(buf, 0, n);
-                        out.flush();
-                        sha.update(buf, 0, n);
-                        total += n;
-                        arrival.advance(n);
-                    }
-                }
-                if (total != size) throw new IOException("the upstream sent " + total + " of " + size + " bytes of " + path);
-                LfsOid oid = new LfsOid(HexFormat.of().formatHex(sha.digest()));
-                if (lfs && !oid.hex().equals(etag)) throw new IOException("the upstream's bytes of " + path + " do not match their sha256 " + etag);
-                Path done = staging;
-                if (gate.readsContent(path)) gate.checkFile(actor, subject, path, size, () -> Files.newInputStream(done));
-                if (blobs.size(oid).isEmpty()) blobs.putFile(staging, oid, size);
-                dao.putFile(type.plural(), id.toString(), commit, path, new CacheDao.CachedFile(oid.hex(), size, etag == null ? "" : etag, lfs));
-                arrival.complete(() -> blobs.open(oid));
-            }
+            PullGate.Revision subject = new PullGate.Revision(u.url().toString(), type.singular(), id.toString(), commit, "", List.of());
+            UpstreamClient.Reply<byte[]> r = upstream.download(u, "/" + type.urlPrefix() + id + "/resolve/" + commit + encodedPath(path),
+                    (first, info) -> t.begin(first, info.headers(), actor, subject, path, headers));
+            if (r.status() != 200) throw UpstreamClient.error(r, r.body());
+            if (t.total != t.arrival.size()) throw new IOException("the upstream sent " + t.total + " of " + t.arrival.size() + " bytes of " + path);
+            LfsOid oid = new LfsOid(t.lfs ? t.etag : HexFormat.of().formatHex(t.sha.digest()));
+            Path done = t.staging;
+            if (gate.readsContent(path)) gate.checkFile(actor, subject, path, t.arrival.size(), PullGate.Bytes.of(done));
+            if (blobs.size(oid).isEmpty()) blobs.putFile(t.staging, oid, t.arrival.size());
+            dao.putFile(type.plural(), id.toString(), commit, path, new CacheDao.CachedFile(oid.hex(), t.arrival.size(), t.etag, t.lfs));
+            t.arrival.complete(() -> blobs.open(oid));
         } catch (Exception e) {
-            if (arrival != null) arrival.fail(e instanceof ForgeException || e instanceof IOException ? e : new IOException(e.getMessage(), e));
-            headers.completeExceptionally(e);
-            if (!(e instanceof ForgeException)) log.warn("cache: fetching {} failed: {}", key, e.toString());
+            Exception cause = e instanceof java.io.UncheckedIOException u ? u.getCause() : e;
+            if (t.arrival != null) t.arrival.fail(cause instanceof ForgeException || cause instanceof IOException ? cause : new IOException(cause.getMessage(), cause));
+            headers.completeExceptionally(cause);
+            if (!(cause instanceof ForgeException)) log.warn("cache: fetching {} failed: {}", key, cause.toString());
         } finally {
             arrivals.remove(key);
+            t.close();
+        }
+        evictIfNeeded();
+    }
+
+    /**
+     * One file's transfer from the upstream into its staging file: begun from the answer's headers (before the first
+     * byte: the gate's check by name and size, then readers may start), then fed buffer by buffer on the client's thread.
+     * An LFS file's name is its SHA-256, which the blob store verifies as it takes the file, so it is not hashed here
+     * (that would cost a core while clients wait); any other file (small, named by its git blob id) is.
+     */
+    private final class Transfer implements UpstreamClient.Sink {
+        Path staging;
+        java.nio.channels.FileChannel out;
+        Arrival arrival;
+        MessageDigest sha;
+        boolean lfs;
+        String etag;
+        long total;
+
+        UpstreamClient.Sink begin(java.net.http.HttpHeaders first, java.net.http.HttpHeaders last, Actor actor, PullGate.Revision subject,
+                                  String path, CompletableFuture<FileFetch> headers) {
+            String linked = unquote(first.firstValue("X-Linked-Etag").or(() -> last.firstValue("X-Linked-Etag")).orElse(null));
+            lfs = linked != null && linked.matches("[0-9a-f]{64}");
+            etag = lfs ? linked : Optional.ofNullable(unquote(last.firstValue("ETag").orElse(null))).orElse("");
+            long size = last.firstValueAsLong("Content-Length").orElse(-1);
+            if (size < 0) throw new ForgeException(ErrorKind.UNAVAILABLE, "The upstream sent no length for " + path);
+            if (!gate.readsContent(path)) gate.checkFile(actor, subject, path, size, InputStream::nullInputStream);
+            try {
+                sha = lfs ? null : MessageDigest.getInstance("SHA-256");
+                staging = Files.createTempFile(tmp, "cache-", ".part");
+                out = java.nio.channels.FileChannel.open(staging, java.nio.file.StandardOpenOption.WRITE);
+                arrival = new Arrival(staging, size);
+            } catch (IOException | NoSuchAlgorithmException e) {
+                throw new java.io.UncheckedIOException(e instanceof IOException io ? io : new IOException(e));
+            }
+            headers.complete(new FileFetch(etag, lfs, arrival));
+            return this;
+        }
+
+        @Override
+        public void write(java.nio.ByteBuffer b) throws IOException {
+            if (sha != null) sha.update(b.duplicate());
+            int n = b.remaining();
+            while (b.hasRemaining()) out.write(b);
+            total += n;
+            arrival.advance(n);
+        }
+
+        void close() {
+            try {
+                if (out != null) out.close();
+            } catch (IOException ignored) {
+                // written through; nothing to keep
+            }
             if (arrival != null) arrival.release();
             try {
                 if (staging != null) Files.deleteIfExists(staging);
@@ -439,7 +491,6 @@ public final class PullThroughCache implements CacheFigures {
                 // tmp is cleared at the next start
             }
         }
-        evictIfNeeded();
     }
 
     private static FileFetch await(CompletableFuture<FileFetch> f) throws IOException {

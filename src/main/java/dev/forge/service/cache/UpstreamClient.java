@@ -29,6 +29,12 @@ final class UpstreamClient {
     private static final int MAX_REDIRECTS = 5;
     private final HttpClient http;
 
+    static {
+        // the JDK client reads a response in 16 KiB buffers by default, which caps a large download far below what
+        // loopback or a fast link carries; the property is read once, when the client's implementation is loaded
+        if (System.getProperty("jdk.httpclient.bufsize") == null) System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
+    }
+
     UpstreamClient() {
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10))
                 .version(HttpClient.Version.HTTP_1_1).build();
@@ -54,13 +60,69 @@ final class UpstreamClient {
         return send(u, path, body, contentType, HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    /** A GET whose body is read as it arrives; the caller closes it. */
-    Reply<InputStream> open(Upstream u, String path) throws Unreachable {
-        return send(u, path, null, null, HttpResponse.BodyHandlers.ofInputStream());
+    /** Where a 200 answer's body goes, buffer by buffer, on the client's thread as it arrives. */
+    interface Sink {
+        void write(java.nio.ByteBuffer b) throws IOException;
+    }
+
+    /**
+     * A GET whose 200 body goes to the sink {@code onOk} makes from the first hop's headers and the answer's (called
+     * before the first byte); any other answer's body is read whole into the reply. Returns once the body is in.
+     */
+    Reply<byte[]> download(Upstream u, String path, java.util.function.BiFunction<HttpHeaders, HttpResponse.ResponseInfo, Sink> onOk)
+            throws Unreachable {
+        return sendHops(u, path, null, null, first -> info -> {
+            if (info.statusCode() != 200) return HttpResponse.BodySubscribers.ofByteArray();
+            Sink sink = onOk.apply(first == null ? info.headers() : first, info);
+            HttpResponse.BodySubscriber<byte[]> written = HttpResponse.BodySubscribers.fromSubscriber(new SinkSubscriber(sink), s -> {
+                if (s.failure != null) throw new java.io.UncheckedIOException(s.failure);
+                return new byte[0];
+            });
+            return written;
+        });
+    }
+
+    /** Writes each buffer to the sink; the first failure cancels the transfer. */
+    private static final class SinkSubscriber implements java.util.concurrent.Flow.Subscriber<java.util.List<java.nio.ByteBuffer>> {
+        private final Sink sink;
+        private java.util.concurrent.Flow.Subscription subscription;
+        volatile IOException failure;
+
+        SinkSubscriber(Sink sink) { this.sink = sink; }
+
+        @Override
+        public void onSubscribe(java.util.concurrent.Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(java.util.List<java.nio.ByteBuffer> buffers) {
+            try {
+                for (java.nio.ByteBuffer b : buffers) sink.write(b);
+                subscription.request(1);
+            } catch (IOException | RuntimeException e) {
+                failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                subscription.cancel();
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (failure == null) failure = t instanceof IOException io ? io : new IOException(t.getMessage(), t);
+        }
+
+        @Override
+        public void onComplete() {}
     }
 
     private <T> Reply<T> send(Upstream u, String path, byte[] body, String contentType, HttpResponse.BodyHandler<T> handler)
             throws Unreachable {
+        return sendHops(u, path, body, contentType, first -> handler);
+    }
+
+    private <T> Reply<T> sendHops(Upstream u, String path, byte[] body, String contentType,
+                              java.util.function.Function<HttpHeaders, HttpResponse.BodyHandler<T>> handlers) throws Unreachable {
         URI uri = URI.create(u.url() + path);
         HttpHeaders first = null;
         try {
@@ -69,7 +131,7 @@ final class UpstreamClient {
                 if (!u.token().isEmpty() && sameOrigin(uri, u.url())) b.header("Authorization", "Bearer " + u.token());
                 if (body != null) b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).header("Content-Type", contentType);
                 else b.GET();
-                HttpResponse<T> r = http.send(b.build(), handler);
+                HttpResponse<T> r = http.send(b.build(), handlers.apply(first));
                 if (first == null) first = r.headers();
                 int s = r.statusCode();
                 Optional<String> location = r.headers().firstValue("Location");
@@ -87,7 +149,10 @@ final class UpstreamClient {
             }
         } catch (Unreachable e) {
             throw e;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // a refusal made while the answer's headers were read (the gate's) is the caller's answer, not an outage
+            for (Throwable c = e; c != null; c = c.getCause()) if (c instanceof ForgeException fe) throw fe;
+            if (e instanceof RuntimeException r) throw r;
             throw new Unreachable("the upstream " + u.url() + " is unreachable: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
