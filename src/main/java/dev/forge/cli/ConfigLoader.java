@@ -89,8 +89,8 @@ final class ConfigLoader {
                 Long.parseLong(first(null, env.get("FORGE_CACHE_MAX_BYTES"), file.getProperty("cache-max-bytes"), Long.toString(cd.maxBytes()))),
                 Long.parseLong(first(null, env.get("FORGE_CACHE_BRANCH_TTL_SECONDS"), file.getProperty("cache-branch-ttl-seconds"),
                         Long.toString(cd.branchTtlSeconds()))));
-        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security, storage,
-                airlock(settings, env, file), cache);
+        return new ForgeConfig(host, port, data, URI.create(publicUrl), limits, uploads, security, storage, airlock(settings, env, file),
+                cache);
     }
 
     /** The airlock: lists are comma-separated; sizes in bytes (0 = no limit). */
