@@ -103,7 +103,7 @@ curl_speed() { # URL [header] -> MiB/s
 }
 for r in $(seq 1 "$ROUNDS"); do
   read -r s path < <(xet_download) || die "the hf_xet download failed"
-  [ "$(stat -c %s "$path")" = "$bytes" ] || die "hf_xet wrote $(stat -c %s "$path") bytes"
+  [ "$(stat -L -c %s "$path")" = "$bytes" ] || die "hf_xet wrote $(stat -L -c %s "$path") bytes"
   mib_s "$bytes" "$s" >>"$work/xet.speeds"
   curl_speed "$resolve_url" "Authorization: Bearer $token" >>"$work/resolve.speeds"
   curl_speed "$nginx_url" >>"$work/nginx.speeds"

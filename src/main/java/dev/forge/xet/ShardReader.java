@@ -146,10 +146,15 @@ public final class ShardReader {
         b.getLong();
         b.getLong();
         long footerOffset = b.getLong();
-        boolean ok = fileInfo == Shard.HEADER && xorbInfo == xorbSection && fileLookup == sectionsEnd
+        // @huggingface/hub writes a footer without lookup tables: every lookup offset and count 0, the footer right
+        // after the xorb section
+        boolean noLookups = fileLookup == 0 && fileLookupN == 0 && xorbLookup == 0 && xorbLookupN == 0 && chunkLookup == 0
+                && chunkLookupN == 0 && footerOffset == sectionsEnd;
+        boolean lookups = fileLookup == sectionsEnd
                 && fileLookupN == files.size() && xorbLookupN == xorbs.size() && chunkLookupN == chunkCount
                 && xorbLookup == fileLookup + 12 * fileLookupN && chunkLookup == xorbLookup + 12 * xorbLookupN
-                && footerOffset == chunkLookup + 16 * chunkLookupN && footerOffset == end;
+                && footerOffset == chunkLookup + 16 * chunkLookupN;
+        boolean ok = fileInfo == Shard.HEADER && xorbInfo == xorbSection && (lookups || noLookups) && footerOffset == end;
         if (!ok) throw new XetFormatException("shard: the footer's offsets or counts do not match its sections");
         return new Shard(files, xorbs, key, created, expiry);
     }

@@ -29,6 +29,8 @@ public final class XetHandlers {
     /** The xorb-range URLs ({@code GET}, with {@code r=first-last} and {@code t}, the grant). */
     public static final String FETCH = CAS + "/fetch/{hash}";
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(XetHandlers.class);
+
     private final XetTokens tokens;
     private final XetService xet;
     private final BodyStreamer bodies;
@@ -68,6 +70,9 @@ public final class XetHandlers {
         boolean inserted;
         try (InputStream body = ex.body()) {
             inserted = xet.putXorb(g, hash, body, ex.declaredLength());
+        } catch (ForgeException e) {
+            refused(ex, "xorb", e);
+            throw e;
         }
         ex.json(200, new XetJson.XorbUploaded(inserted));
     }
@@ -77,6 +82,9 @@ public final class XetHandlers {
         ShardResult r;
         try (InputStream body = ex.body()) {
             r = xet.putShard(g, body, ex.declaredLength());
+        } catch (ForgeException e) {
+            refused(ex, "shard", e);
+            throw e;
         }
         ex.json(200, new XetJson.ShardUploaded(r.newlyStored() ? 1 : 0));
     }
@@ -140,6 +148,11 @@ public final class XetHandlers {
             throw e;
         }
         bodies.stream(ex, slice.regions());
+    }
+
+    /** A refused upload is worth a log line: the client shows only the status, the operator needs the reason. */
+    private static void refused(Exchange ex, String what, ForgeException e) {
+        log.info("xet: {} refused ({}): {} id={}", what, e.kind().status(), e.getMessage(), ex.requestId());
     }
 
     /** A signed URL for one fetch range: the grant names the xorb and exactly that range. */
