@@ -210,6 +210,9 @@ final class XorbPacks implements XorbStore {
 
     /** Pack (text form) → objects whose manifests use it; built on first use from the manifests, then kept up to date. */
     private volatile java.util.Map<String, java.util.Set<LfsOid>> users;
+    private volatile java.time.Instant usersBuilt = java.time.Instant.MIN;
+    /** A miss rebuilds the map at most this often: a gc in another process may have renamed packs (compaction). */
+    private static final java.time.Duration REBUILD_ON_MISS = java.time.Duration.ofMinutes(1);
 
     private java.util.Map<String, java.util.Set<LfsOid>> users() throws IOException {
         java.util.Map<String, java.util.Set<LfsOid>> u = users;
@@ -225,6 +228,7 @@ final class XorbPacks implements XorbStore {
                 }
             }
             users = built;
+            usersBuilt = store.clock().instant();
             return built;
         }
     }
@@ -247,6 +251,10 @@ final class XorbPacks implements XorbStore {
     @Override
     public java.util.Set<LfsOid> objectsUsing(byte[] xorb) throws IOException {
         java.util.Set<LfsOid> candidates = users().getOrDefault(XetHash.hex(xorb), java.util.Set.of());
+        if (candidates.isEmpty() && usersBuilt.plus(REBUILD_ON_MISS).isBefore(store.clock().instant())) {
+            forgetUsers();
+            candidates = users().getOrDefault(XetHash.hex(xorb), java.util.Set.of());
+        }
         java.util.Set<LfsOid> out = new java.util.HashSet<>();
         for (LfsOid oid : candidates) {
             Optional<FileManifest> m = store.manifest(oid);

@@ -32,15 +32,17 @@ class XetLargeUploadE2ETest {
     private static final long GIB = 1L << 30;
     @TempDir static Path dir;
     private static TestForge tf;
-    private static Path folder;
-    private static String sha;
 
     @BeforeAll
     static void start() throws Exception {
         tf = TestForge.start(dir.resolve("data"));
-        folder = Files.createDirectories(dir.resolve("folder"));
+    }
+
+    /** A folder with a GiB of random bytes from {@code seed} (other bytes per client: no deduplication between them); its SHA-256. */
+    static String folder(Path folder, long seed) throws Exception {
+        Files.createDirectories(folder);
         MessageDigest md = MessageDigest.getInstance("SHA-256");
-        Random random = new Random(12);
+        Random random = new Random(seed);
         byte[] buf = new byte[1 << 20];
         try (OutputStream out = Files.newOutputStream(folder.resolve("big.bin"))) {
             for (long n = 0; n < GIB; n += buf.length) {
@@ -50,7 +52,7 @@ class XetLargeUploadE2ETest {
             }
         }
         Files.writeString(folder.resolve("config.json"), "{\"model_type\": \"big\"}\n");
-        sha = HexFormat.of().formatHex(md.digest());
+        return HexFormat.of().formatHex(md.digest());
     }
 
     @AfterAll
@@ -62,6 +64,8 @@ class XetLargeUploadE2ETest {
     @ValueSource(strings = {PythonClient.HUB2, PythonClient.HUB1})
     void aOneGibFileUploadsThroughXetAndComesBackByteExact(String venv) throws Exception {
         String repo = "admin/big-" + venv;
+        Path folder = dir.resolve("folder-" + venv);
+        String sha = folder(folder, venv.hashCode());
         XetService.Traffic before = tf.forge.xet.traffic();
         PythonClient py = PythonClient.of(venv, tf.baseUrl, tf.adminToken, dir.resolve("home-" + venv));
         py.run("""
