@@ -63,10 +63,16 @@ public final class TestForge implements AutoCloseable {
 
     private TestForge(Path dataDir, ForgeConfig.Limits limits, ForgeConfig.Uploads uploads, ForgeConfig.Security security,
                       ForgeConfig.Storage storage, Forge.Options options, ForgeConfig.Cache cache) throws Exception {
+        this(dataDir, limits, uploads, security, storage, options, cache, ForgeConfig.Airlock.defaults());
+    }
+
+    private TestForge(Path dataDir, ForgeConfig.Limits limits, ForgeConfig.Uploads uploads, ForgeConfig.Security security,
+                      ForgeConfig.Storage storage, Forge.Options options, ForgeConfig.Cache cache, ForgeConfig.Airlock airlock) throws Exception {
         this.dataDir = dataDir;
         int port = freePort();
         this.baseUrl = "http://127.0.0.1:" + port;
-        ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits, uploads, security, storage).withCache(cache);
+        ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits, uploads, security, storage)
+                .withCache(cache).withAirlock(airlock);
         this.forge = Forge.open(config, options);
         forge.recoverAfterCrash(); // as `forge serve` does
         this.admin = forge.auth.user("admin").orElseGet(() -> forge.auth.createUser("admin", "Administrator", "admin@example.com", true));
@@ -89,6 +95,12 @@ public final class TestForge implements AutoCloseable {
     public static TestForge startCache(Path dataDir, ForgeConfig.Cache cache, Forge.Options options) throws Exception {
         return new TestForge(dataDir, ForgeConfig.Limits.defaults(), ForgeConfig.Uploads.defaults(), TESTING_SECURITY, defaultStorage(),
                 options, cache);
+    }
+
+    /** A forge whose pull-through cache asks {@code cache}'s upstreams through {@code airlock}. */
+    public static TestForge startCache(Path dataDir, ForgeConfig.Cache cache, ForgeConfig.Airlock airlock) throws Exception {
+        return new TestForge(dataDir, ForgeConfig.Limits.defaults(), ForgeConfig.Uploads.defaults(), TESTING_SECURITY, defaultStorage(),
+                Forge.Options.DEFAULTS, cache, airlock);
     }
 
     /** A forge with the given storage settings. */
