@@ -68,4 +68,21 @@ class ConfigLoaderTest {
         assertThat(a).isEqualTo(new ForgeConfig.Airlock(List.of(), List.of("evil", "bad*"), List.of("mit"), ForgeConfig.Airlock.Pickle.SCAN,
                 123, 456));
     }
+
+    @Test
+    void upstreamsComeFromTheEnvironmentOrTheFileAndTheirTokensAreNotPrinted() throws IOException {
+        ConfigLoader.Flags flags = new ConfigLoader.Flags(null, 8080, dir, null);
+        assertThat(ConfigLoader.load(flags, Map.of()).cache().enabled()).isFalse();
+        Files.writeString(dir.resolve("forge.properties"), "upstreams = https://hub.example/ \ncache-max-bytes = 1000\n");
+        ForgeConfig.Cache fromFile = ConfigLoader.load(flags, Map.of()).cache();
+        assertThat(fromFile.upstreams()).containsExactly(new ForgeConfig.Upstream(java.net.URI.create("https://hub.example"), ""));
+        assertThat(fromFile.maxBytes()).isEqualTo(1000);
+        ForgeConfig.Cache fromEnv = ConfigLoader.load(flags, Map.of("FORGE_UPSTREAMS", "http://a.example,hf_secret  https://b.example",
+                "FORGE_CACHE_BRANCH_TTL_SECONDS", "5")).cache();
+        assertThat(fromEnv.upstreams()).extracting(u -> u.url().toString()).containsExactly("http://a.example", "https://b.example");
+        assertThat(fromEnv.upstreams().getFirst().token()).isEqualTo("hf_secret");
+        assertThat(fromEnv.branchTtlSeconds()).isEqualTo(5);
+        assertThat(fromEnv.toString()).doesNotContain("hf_secret");
+        assertThatThrownBy(() -> ForgeConfig.Upstream.parse("ftp://x.example")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -71,8 +71,7 @@ public final class TestForge implements AutoCloseable {
         this.dataDir = dataDir;
         int port = freePort();
         this.baseUrl = "http://127.0.0.1:" + port;
-        ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits, uploads, security, storage)
-                .withCache(cache).withAirlock(airlock);
+        ForgeConfig config = new ForgeConfig("127.0.0.1", port, dataDir, URI.create(baseUrl), limits, uploads, security, storage).withCache(cache).withAirlock(airlock);
         this.forge = Forge.open(config, options);
         forge.recoverAfterCrash(); // as `forge serve` does
         this.admin = forge.auth.user("admin").orElseGet(() -> forge.auth.createUser("admin", "Administrator", "admin@example.com", true));
@@ -97,7 +96,7 @@ public final class TestForge implements AutoCloseable {
                 options, cache);
     }
 
-    /** A forge whose pull-through cache asks {@code cache}'s upstreams through {@code airlock}. */
+    /** A cache forge whose airlock has the policy {@code airlock}. */
     public static TestForge startCache(Path dataDir, ForgeConfig.Cache cache, ForgeConfig.Airlock airlock) throws Exception {
         return new TestForge(dataDir, ForgeConfig.Limits.defaults(), ForgeConfig.Uploads.defaults(), TESTING_SECURITY, defaultStorage(),
                 Forge.Options.DEFAULTS, cache, airlock);

@@ -133,7 +133,37 @@ final class Arrival {
         }
     }
 
-    private final class Reader implements SeekableByteChannel {
+    /**
+     * The bytes from {@code position} that have arrived (waiting for the first of them), mapped straight from the
+     * staging file's pages: a reader's body goes out with no copy through the heap, however many readers there are.
+     */
+    private dev.forge.core.MappedRegions.Region region(long position, int max) throws IOException {
+        if (position < 0 || position >= size || max < 1) throw new IllegalArgumentException("position " + position + " of " + size);
+        long length = Math.min(max, available(position));
+        java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
+        try {
+            java.lang.foreign.MemorySegment segment = shared.map(FileChannel.MapMode.READ_ONLY, position, length, arena);
+            return new dev.forge.core.MappedRegions.Region(segment.asByteBuffer(), releaseOnce(arena));
+        } catch (IOException | RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static Runnable releaseOnce(java.lang.foreign.Arena arena) {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) arena.close();
+        };
+    }
+
+    private final class Reader implements SeekableByteChannel, dev.forge.core.MappedRegions {
+        @Override
+        public Region region(long position, int max) throws IOException {
+            if (!open) throw new ClosedChannelException();
+            return Arrival.this.region(position, max);
+        }
+
         private long position;
         private boolean open = true;
 

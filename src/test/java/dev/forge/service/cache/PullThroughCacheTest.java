@@ -308,6 +308,23 @@ class PullThroughCacheTest {
     }
 
     @Test
+    void theRealAirlockRefusesThroughTheCacheNamingItsRule() throws Exception {
+        String allowed = repoWith(upstream, "airlocked-ok", random(100, 16));
+        String id = upstream.newModelRepo("airlocked-pickle");
+        Repo repo = upstream.forge.repos.find(RepoType.MODEL, RepoId.parse(id)).orElseThrow();
+        upstream.forge.commits.commit(upstream.admin, repo, "main", Optional.empty(), List.of(
+                new CommitOperation.AddFile("pytorch_model.bin", new byte[] {(byte) 0x80, 2, 'N', '.'})), "pickle");
+        ForgeConfig.Airlock policy = new ForgeConfig.Airlock(List.of(), List.of("evil*"), List.of(), ForgeConfig.Airlock.Pickle.REFUSE, 0, 0);
+        try (TestForge front = TestForge.startCache(dir.resolve("real-airlock"), cacheOf(upstream, 0), policy)) {
+            assertThat(front.get("/" + allowed + "/resolve/main/config.json").statusCode()).isEqualTo(200);
+            HttpResponse<byte[]> refused = front.get("/" + id + "/resolve/main/pytorch_model.bin");
+            assertThat(refused.statusCode()).isEqualTo(403);
+            assertThat(refused.headers().firstValue("X-Error-Code")).contains("AirlockRefused");
+            assertThat(refused.headers().firstValue("X-Airlock-Rule")).contains("file-format");
+        }
+    }
+
+    @Test
     void pastTheLimitTheLeastRecentlyUsedRevisionIsEvictedWhole() throws Exception {
         try (TestForge small = TestForge.startCache(dir.resolve("small"), cacheOf(upstream, 1_500_000), Forge.Options.DEFAULTS.withClock(clock))) {
             String a = repoWith(upstream, "lru-a", random(1_000_000, 12));
