@@ -34,7 +34,8 @@ class PageAuthorizationMatrixTest {
     static final Set<String> NO_PAGE = Set.of("paths-info", "auth-check", "git-fetch", "git-push", "lfs-download", "lfs-upload",
             "preupload", "commit-pr", "branch", "tag", "delete-branch", "delete-tag", "super-squash*", "whoami", "validate-yaml",
             "audit-log", "requests", "pr-commit", "lfs-lock", "lfs-locks", "lfs-unlock*", "lfs-verify", "manifest", "gguf-blob", "parquet",
-            "parquet-status", "duplicate", "settings-repos", "org-repos");
+            "parquet-status", "duplicate", "settings-repos", "org-repos", "mirrors", "mirror-add", "mirror-sync", "mirror-remove",
+            "cache-list", "cache-evict");
 
     @TempDir
     static Path dir;
