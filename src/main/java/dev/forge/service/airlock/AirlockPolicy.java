@@ -60,13 +60,12 @@ public final class AirlockPolicy {
     }
 
     /**
-     * The revision's namespace and licence again (a file is never let in from a revision that is not), then the
-     * file's size, its format, and what a pickle-based file imports.
+     * The namespace again (a file is never let in from a denied namespace, even by a caller that skipped the
+     * revision), then the file's size, its format, and what a pickle-based file imports. The licence is the
+     * revision's rule alone: a file check does not need the card (callers may check a file long after its revision).
      */
     public Verdict checkFile(PullSubject subject, String path, long size, FileBytes bytes) {
         Verdict v = checkNamespace(subject);
-        if (!v.allowed()) return v;
-        v = checkLicense(subject);
         if (!v.allowed()) return v;
         if (config.maxFileBytes() > 0 && size > config.maxFileBytes()) {
             return new Verdict.Refused(AirlockRules.FILE_SIZE, "'" + path + "' is " + size + " bytes, more than the per-file limit of "
