@@ -82,7 +82,7 @@ class AirlockE2ETest {
             ForgeConfig.Cache cacheConfig = new ForgeConfig.Cache(List.of(new ForgeConfig.Upstream(URI.create(upstream.baseUrl),
                     upstream.adminToken)), 0, 60);
             try (TestForge cache = TestForge.startCache(dir.resolve("cache"), cacheConfig, policy)) {
-                PythonClient py = PythonClient.of(PythonClient.HUB2, cache.baseUrl, null, dir.resolve("home")).with("HF_HUB_DISABLE_XET", "1");
+                PythonClient py = PythonClient.of(PythonClient.HUB2, cache.baseUrl, null, dir.resolve("home"));
                 String refused = py.run(SCRIPT, dir, Duration.ofMinutes(3), "file", "admin/pickled", "pytorch_model.bin").ok();
                 assertThat(refused).startsWith("REFUSED 403 pickle-import")
                         .contains("Refused by the airlock rule 'pickle-import'").contains("posix.system");

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A mirror seen through real clients: {@code git clone} of the mirror and of the upstream give the same commit ids,
- * and huggingface_hub's {@code snapshot_download} (hub 2.x, Xet disabled) and the JS client's download of every file
+ * and huggingface_hub's {@code snapshot_download} (hub 2.x with hf_xet at default settings: a mirror's LFS files are downloaded through Xet) and the JS client's download of every file
  * get the same bytes from the mirror as the upstream holds; then the upstream is closed and the mirror still serves.
  */
 @Tag("slow")
@@ -80,7 +80,7 @@ class MirrorClientsE2ETest {
 
     @Test
     void huggingfaceHubSnapshotDownloadFromTheMirrorIsByteExact() throws Exception {
-        PythonClient py = PythonClient.of(PythonClient.HUB2, local.baseUrl, null, dir.resolve("py-home")).with("HF_HUB_DISABLE_XET", "1");
+        PythonClient py = PythonClient.of(PythonClient.HUB2, local.baseUrl, null, dir.resolve("py-home"));
         String script = """
                 import hashlib, json, os
                 from huggingface_hub import snapshot_download

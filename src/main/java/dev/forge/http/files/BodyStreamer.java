@@ -80,10 +80,11 @@ public final class BodyStreamer {
 
     /**
      * Streams regions already held (a xorb range synthesized from a pack: chunk headers on the heap, chunk bytes mapped)
-     * as the body already answered; each region is released once Jetty has written it, the rest on failure.
+     * as the body already answered (small regions copied together into pooled buffers, see {@link RegionListSource}); each
+     * region is released once written or copied, the rest on failure.
      */
     public void stream(Exchange ex, java.util.List<MappedRegions.Region> regions) {
-        ex.stream(new RegionListSource(regions));
+        ex.stream(new RegionListSource(regions, pool));
     }
 
     private static void closeQuietly(Closeable c) {
