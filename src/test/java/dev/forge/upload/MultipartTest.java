@@ -281,9 +281,10 @@ class MultipartTest {
         byte[] small = randomBytes(9, CHUNK);
         JsonNode o = batchObject(id, sha256(small), small.length, List.of("basic", "multipart"));
         assertThat(o.path("actions").path("upload").has("header")).as("%s", o).isFalse();
-        // a client listing xet too still gets multipart (Forge does not speak xet)
+        // a client listing xet is sent through Xet instead: where to get a write token, no part URLs
         JsonNode withXet = batchObject(id, oid, SIZE, List.of("basic", "multipart", "xet"));
-        assertThat(withXet.path("actions").path("upload").path("header").path("chunk_size").asText()).isEqualTo(Integer.toString(CHUNK));
+        assertThat(withXet.path("actions").path("upload").path("header").has("chunk_size")).as("%s", withXet).isFalse();
+        assertThat(withXet.path("actions").path("upload").path("href").asText()).as("%s", withXet).contains("/xet-write-token/");
 
         // the basic href still works for a large object
         String href = batchObject(id, oid, SIZE, List.of("basic")).path("actions").path("upload").path("href").asText();
