@@ -31,19 +31,44 @@ public final class AccountDao {
     }
 
     public void insertUser(User u, String passwordHash) {
-        if (namespaceTaken(u.name())) throw ForgeException.conflict("The name '" + u.name() + "' is already taken");
-        jdbi.useHandle(h -> h.createUpdate("""
-                INSERT INTO users (user_key, name, name_lower, fullname, email, is_admin, created_at, password_hash)
-                VALUES (:k, :n, :nl, :f, :e, :a, :c, :p)""")
-                .bind("k", u.key()).bind("n", u.name()).bind("nl", u.name().toLowerCase(Locale.ROOT)).bind("f", u.fullname())
-                .bind("e", u.email()).bind("a", u.admin()).bind("c", u.createdAt().toEpochMilli()).bind("p", passwordHash).execute());
+        if (namespaceTaken(u.name())) throw taken(u.name());
+        try {
+            jdbi.useHandle(h -> h.createUpdate("""
+                    INSERT INTO users (user_key, name, name_lower, fullname, email, is_admin, created_at, password_hash)
+                    VALUES (:k, :n, :nl, :f, :e, :a, :c, :p)""")
+                    .bind("k", u.key()).bind("n", u.name()).bind("nl", u.name().toLowerCase(Locale.ROOT)).bind("f", u.fullname())
+                    .bind("e", u.email()).bind("a", u.admin()).bind("c", u.createdAt().toEpochMilli()).bind("p", passwordHash).execute());
+        } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+            if (uniqueViolation(e)) throw taken(u.name()); // a racing insert of the same name passed the check first
+            throw e;
+        }
+    }
+
+    private static ForgeException taken(String name) {
+        return ForgeException.conflict("The name '" + name + "' is already taken");
+    }
+
+    /** A unique constraint refused the row: SQLState 23505 (PostgreSQL) or SQLite's constraint code with "UNIQUE". */
+    static boolean uniqueViolation(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException s && ("23505".equals(s.getSQLState())
+                    || (s.getErrorCode() == 19 && String.valueOf(s.getMessage()).contains("UNIQUE")))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public void insertOrg(Org o) {
-        if (namespaceTaken(o.name())) throw ForgeException.conflict("The name '" + o.name() + "' is already taken");
-        jdbi.useHandle(h -> h.createUpdate("INSERT INTO orgs (org_key, name, name_lower, fullname, created_at) VALUES (:k, :n, :nl, :f, :c)")
-                .bind("k", o.key()).bind("n", o.name()).bind("nl", o.name().toLowerCase(Locale.ROOT)).bind("f", o.fullname())
-                .bind("c", o.createdAt().toEpochMilli()).execute());
+        if (namespaceTaken(o.name())) throw taken(o.name());
+        try {
+            jdbi.useHandle(h -> h.createUpdate("INSERT INTO orgs (org_key, name, name_lower, fullname, created_at) VALUES (:k, :n, :nl, :f, :c)")
+                    .bind("k", o.key()).bind("n", o.name()).bind("nl", o.name().toLowerCase(Locale.ROOT)).bind("f", o.fullname())
+                    .bind("c", o.createdAt().toEpochMilli()).execute());
+        } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+            if (uniqueViolation(e)) throw taken(o.name());
+            throw e;
+        }
     }
 
     /** Adds a member or changes their role. */
