@@ -81,6 +81,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.ByteBufferPool;
 import dev.forge.http.ForgeServer;
+import dev.forge.http.exchange.AnswerMemo;
 import dev.forge.http.Routes;
 import dev.forge.http.xet.XetHandlers;
 import dev.forge.service.xet.UnavailableXetCas;
@@ -305,7 +306,9 @@ public final class Forge implements AutoCloseable {
                 web(),
                 cache.enabled() ? new dev.forge.http.cache.CacheHandlers(cache, bodies) : null);
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
-        return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git));
+        AnswerMemo memo = new AnswerMemo(this.git::refGeneration);
+        repos.onChange(memo::dropRepository);
+        return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git, memo));
     }
 
     /** The web pages, each area with the services it calls. */

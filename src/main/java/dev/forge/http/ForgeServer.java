@@ -1,5 +1,6 @@
 package dev.forge.http;
 
+import dev.forge.http.exchange.AnswerMemo;
 import dev.forge.http.exchange.BodyBudget;
 import dev.forge.http.exchange.Errors;
 import dev.forge.http.exchange.Exchange;
@@ -38,6 +39,7 @@ public final class ForgeServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final BodyBudget budget;
+    private final AnswerMemo memo;
 
     /** The most bytes of direct buffers the pool keeps for reuse (more are released to the GC). */
     static final long POOL_DIRECT_BYTES = 64L * 1024 * 1024;
@@ -59,10 +61,15 @@ public final class ForgeServer implements AutoCloseable {
      *
      * @param pool the pool from {@link #newBufferPool()} that the streaming handlers were given
      */
-    public ForgeServer(ForgeConfig config, ByteBufferPool pool, AuthService auth, RateLimiter rateLimits, Routes routes, GitGate git) {
+    public ForgeServer(ForgeConfig config, ByteBufferPool pool, AuthService auth, RateLimiter rateLimits, Routes routes, GitGate git,
+                       AnswerMemo memo) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("forge");
-        if (!"false".equals(System.getenv("FORGE_VIRTUAL_THREADS"))) threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        java.util.concurrent.Executor blocking = threads;
+        if (!"false".equals(System.getenv("FORGE_VIRTUAL_THREADS"))) {
+            blocking = Executors.newVirtualThreadPerTaskExecutor();
+            threads.setVirtualThreadsExecutor(blocking);
+        }
         server = new Server(threads, null, pool);
         HttpConfiguration http = new HttpConfiguration();
         http.setUriCompliance(UriCompliance.UNSAFE);
@@ -72,19 +79,40 @@ public final class ForgeServer implements AutoCloseable {
         http.setOutputBufferSize(BodyStreamer.BUFFER);
         HttpConnectionFactory h1 = new HttpConnectionFactory(http);
         h1.setInputBufferSize(64 * 1024); // fewer reads per uploaded GiB
-        // no acceptor thread: the selector accepts new connections itself and reads their first request at once,
-        // which saves a hand-over between threads (and its wake-up) on every new connection
-        connector = new ServerConnector(server, 0, -1, h1);
+        // no acceptor thread: the selector accepts new connections itself; and it sets up each new connection itself too
+        // (see selectorTasks), so a new connection's first request is read and, from memory, answered without waiting for
+        // any other thread to wake up
+        connector = new ServerConnector(server, selectorTasks(threads), null, null, 0, -1, h1);
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));
         server.addConnector(connector);
         budget = new BodyBudget(config.limits());
-        server.setHandler(new RootHandler(config, auth, rateLimits, routes, git, budget));
+        this.memo = memo;
+        server.setHandler(new RootHandler(config, auth, rateLimits, routes, git, budget, memo, blocking));
+        // the handler tree is fixed once started, so Jetty may trust RootHandler's non-blocking declaration and call it
+        // on the selector (a dynamic tree is assumed blocking and every request is handed to another thread first)
+        server.setDynamic(false);
         server.setRequestLog(ForgeServer::log);
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(5000);
     }
+
+    /**
+     * The executor of the connector's selector: Jetty hands it each accepted connection's setting-up (creating its end
+     * point and connection, asking to read), which is a few allocations and a registration, and would cost a thread
+     * wake-up before the connection's first byte is even read; that task runs on the selector itself. Everything else
+     * (the selector's own loop, and any blocking work) goes to the thread pool. The task is recognised by its class,
+     * Jetty's {@code ManagedSelector.Accept}: should Jetty rename it, connections are merely set up on the pool again.
+     */
+    static java.util.concurrent.Executor selectorTasks(java.util.concurrent.Executor pool) {
+        return task -> {
+            if (task.getClass().getName().equals(ACCEPT_TASK)) task.run();
+            else pool.execute(task);
+        };
+    }
+
+    private static final String ACCEPT_TASK = "org.eclipse.jetty.io.ManagedSelector$Accept";
 
     public ForgeServer start() throws Exception {
         server.start();
@@ -93,6 +121,9 @@ public final class ForgeServer implements AutoCloseable {
 
     /** The accounting of request bodies held in memory (for tests and operators). */
     public BodyBudget bodyBudget() { return budget; }
+
+    /** The answers kept for the fast lane (for tests and operators). */
+    public AnswerMemo memo() { return memo; }
 
     /** The port actually bound (useful when configured as 0). */
     public int port() { return connector.getLocalPort(); }

@@ -3,6 +3,7 @@ package dev.forge.http;
 import dev.forge.http.exchange.BodyBudget;
 import dev.forge.http.exchange.Cors;
 import dev.forge.http.exchange.Errors;
+import dev.forge.http.exchange.AnswerMemo;
 import dev.forge.http.exchange.Exchange;
 import dev.forge.http.git.GitGate;
 
@@ -14,6 +15,7 @@ import dev.forge.core.ForgeConfig;
 import dev.forge.service.account.AuthService;
 import dev.forge.service.account.RateLimiter;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -26,6 +28,10 @@ import java.util.List;
  * The entry point of every request: gives it a request id, matches the route table, and hands git
  * smart HTTP to the servlet context once {@link GitGate} admitted it. Everything thrown becomes a Hub
  * error response in {@link Errors}.
+ *
+ * <p>Threads: Jetty calls this handler on the thread that read the request (it declares itself non-blocking). What the
+ * {@link FastLane} can answer from memory is answered there and then; every other request is handed to
+ * {@code blocking} (virtual threads), where handlers may read databases, git, the store and request bodies.
  */
 final class RootHandler extends Handler.Wrapper {
 
@@ -35,10 +41,17 @@ final class RootHandler extends Handler.Wrapper {
     private final Routes routes;
     private final GitGate git;
     private final BodyBudget budget;
+    private final AnswerMemo memo;
+    private final FastLane lane;
+    private final java.util.concurrent.Executor blocking;
 
-    RootHandler(ForgeConfig config, AuthService auth, RateLimiter rateLimits, Routes routes, GitGate git, BodyBudget budget) {
+    RootHandler(ForgeConfig config, AuthService auth, RateLimiter rateLimits, Routes routes, GitGate git, BodyBudget budget,
+                AnswerMemo memo, java.util.concurrent.Executor blocking) {
         super(git.context());
         this.budget = budget;
+        this.memo = memo;
+        this.lane = new FastLane(memo, auth, rateLimits, config);
+        this.blocking = blocking;
         this.config = config;
         this.auth = auth;
         this.rateLimits = rateLimits;
@@ -47,7 +60,31 @@ final class RootHandler extends Handler.Wrapper {
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        if (lane.answer(request, response, callback)) return true;
+        try {
+            blocking.execute(() -> handleBlocking(request, response, callback));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
+        }
+        return true;
+    }
+
+    private void handleBlocking(Request request, Response response, Callback callback) {
+        try {
+            if (!route(request, response, callback)) Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+        } catch (Throwable t) {
+            // route() answers what it throws itself; this is git's servlet context failing outright
+            Response.writeError(request, response, callback, t);
+        }
+    }
+
+    private boolean route(Request request, Response response, Callback callback) throws Exception {
         String id = requestId(request.getHeaders().get("X-Request-Id"));
         request.setAttribute(Exchange.REQUEST_ID_ATTRIBUTE, id);
         response.getHeaders().put("X-Request-Id", id);
@@ -68,6 +105,7 @@ final class RootHandler extends Handler.Wrapper {
                 if (page) routes.web().pages().begin(ex);
                 RateLimiter.Kind limit = rateLimitOf(route);
                 if (limit != null) rateLimits.acquire(ex.actor(), limit);
+                if (!page) ex.useMemo(memo, limit);
                 route.handler().handle(ex);
                 return true;
             }
@@ -120,7 +158,7 @@ final class RootHandler extends Handler.Wrapper {
                 ? RateLimiter.Kind.RESOLVE : null;
     }
 
-    private static String requestId(String given) {
+    static String requestId(String given) {
         if (given != null && given.length() <= 64 && given.matches("[A-Za-z0-9._:-]+")) return given;
         // a request id only needs to be unique enough to find log lines, not unpredictable
         return HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong());

@@ -127,6 +127,8 @@ public final class ApiHandlers {
             ex.setHeader("Link", "<" + ex.urlWith("cursor", encodeCursor(page.nextCursor())) + ">; rel=\"next\"");
         }
         ex.setHeader("X-Repo-Commit", page.commit());
+        // a public listing is everyone's alike while the refs stay where they are
+        if (!page.repo().isPrivate() && !page.repo().isGated()) ex.memoizable(page.repo().key(), page.refGeneration(), true, null);
         boolean recursive = ex.flag("recursive");
         ex.bytes(200, "application/json", rendered(new PageKey(page.repo().key(), page.commit(), "tree", page.folder(), recursive, expand,
                 cursor, pageSize), page));

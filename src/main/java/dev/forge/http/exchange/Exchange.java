@@ -53,6 +53,10 @@ public final class Exchange {
     private List<String> tail = List.of();
     private RepoType repoType = RepoType.MODEL;
     private Actor actor;
+    private AnswerMemo memo;
+    private dev.forge.service.account.RateLimiter.Kind rateLimit;
+    private AnswerMemo.Pending memoizable;
+    private long memoChanges;
     private SessionLookup sessions;
     private boolean fromSession;
 
@@ -95,6 +99,29 @@ public final class Exchange {
         this.repoType = type;
         this.vars = Map.copyOf(variables);
         this.tail = List.copyOf(trailing);
+    }
+
+    /** The memo this exchange's answer may go into, and the rate-limit bucket its route charges (null: none). */
+    public void useMemo(AnswerMemo memo, dev.forge.service.account.RateLimiter.Kind rateLimit) {
+        this.memo = memo;
+        this.rateLimit = rateLimit;
+        this.memoChanges = memo.changes();
+    }
+
+    /**
+     * Declares that this request's answer is the same for every caller allowed to send it (or, without
+     * {@code anyActor}, for every anonymous caller), as long as the repository's refs are at {@code refGeneration}
+     * and its record unchanged: the {@link AnswerMemo} then keeps it, if the request and the answer qualify (a whole
+     * 200 to a plain GET or HEAD). {@code onGet} is what serving it to a GET must still do (count a download).
+     */
+    public void memoizable(String repoKey, long refGeneration, boolean anyActor, Runnable onGet) {
+        if (refGeneration >= 0) memoizable = new AnswerMemo.Pending(repoKey, refGeneration, anyActor, onGet);
+    }
+
+    private void remember(int status, ByteBuffer body) {
+        if (memo == null || memoizable == null || status != 200 || !AnswerMemo.eligible(request)) return;
+        if (!memoizable.anyActor() && !actor().isAnonymous()) return;
+        memo.record(request, memoChanges, memoizable, rateLimit, status, response.getHeaders(), isHead() ? null : body);
     }
 
     public String method() { return request.getMethod(); }
@@ -236,8 +263,13 @@ public final class Exchange {
      * the proxy appended (earlier entries come from the client and prove nothing).
      */
     public String clientAddress() {
+        return clientAddress(request, config);
+    }
+
+    /** {@link #clientAddress()} of a request that has no exchange (yet). */
+    public static String clientAddress(Request request, ForgeConfig config) {
         if (config.security().trustForwardedFor()) {
-            String f = header("X-Forwarded-For");
+            String f = request.getHeaders().get("X-Forwarded-For");
             if (f != null && !f.isBlank()) {
                 String last = f.substring(f.lastIndexOf(',') + 1).trim();
                 if (!last.isEmpty() && last.length() <= 64) return last;
@@ -252,7 +284,11 @@ public final class Exchange {
     public Optional<String> credentials() { return presentedToken(); }
 
     Optional<String> presentedToken() {
-        String h = header("Authorization");
+        return presentedToken(header("Authorization"));
+    }
+
+    /** The token an {@code Authorization} header value presents; 400 for a malformed or unsupported one. */
+    public static Optional<String> presentedToken(String h) {
         if (h == null || h.isBlank()) return Optional.empty();
         h = h.trim();
         if (h.regionMatches(true, 0, "Bearer ", 0, 7)) return Optional.of(h.substring(7).trim());
@@ -335,6 +371,7 @@ public final class Exchange {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        remember(status, ByteBuffer.wrap(body));
         if (isHead()) {
             finish();
         } else {
@@ -402,6 +439,7 @@ public final class Exchange {
         range.ifPresent(r -> setHeader("Content-Range", r.contentRange()));
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);
         if (isHead() || length == 0) {
+            remember(response.getStatus(), org.eclipse.jetty.util.BufferUtil.EMPTY_BUFFER);
             finish();
             return Optional.empty();
         }
@@ -444,12 +482,19 @@ public final class Exchange {
      * of a buffer the caller holds, with no pooled buffer and no copy; the callback completes when it is written.
      */
     public void write(ByteBuffer body) {
+        if (body.remaining() == response.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH)) remember(response.getStatus(), body.duplicate());
         response.write(true, body, callback);
     }
 
-    /** Streams {@code source} as the body; the callback completes when it is written or fails. */
+    /**
+     * Streams {@code source} as the body; the callback completes when it is written or fails. The copy goes on in each
+     * write's completion, and reading a stored body may block (a disk, a file still arriving from an upstream): the
+     * completions are declared blocking, so Jetty runs them on its thread pool and never on the selector that the
+     * server's non-blocking handler would otherwise let them run on (see {@code RootHandler}).
+     */
     public void stream(Content.Source source) {
-        Content.copy(source, response, callback);
+        Content.copy(source, response, Callback.from(org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING,
+                callback::succeeded, callback::failed));
     }
 
     // ------------------------------------------------------------------------------------------- parsing

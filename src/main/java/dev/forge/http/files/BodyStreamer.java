@@ -56,7 +56,7 @@ public final class BodyStreamer {
                 ex.stream(new RegionSource(mapped, ch, slice.offset(), slice.length()));
             } else {
                 ch.position(slice.offset());
-                ex.stream(Content.Source.from(pool, ch, 0, slice.length()));
+                ex.stream(new ChannelSource(pool, ch, slice.length()));
             }
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);

@@ -73,6 +73,10 @@ public final class FileHandlers {
         // a repository's files are the owners' bytes, not this site's: never sniffed into HTML, never run as a page
         ex.addHeader("X-Content-Type-Options", "nosniff");
         ex.addHeader("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox");
+        if (!t.repo().isPrivate() && !t.repo().isGated()) {
+            // anyone may read it, so everyone gets this answer alike (until a ref or the repository's record changes)
+            ex.memoizable(t.repo().key(), t.refGeneration(), true, resolve ? () -> search.served(t, null) : null);
+        }
         String ifNoneMatch = ex.header("If-None-Match");
         if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("W/" + etag) || ifNoneMatch.trim().equals("*"))) {
             ex.notModified();

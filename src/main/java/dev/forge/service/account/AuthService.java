@@ -51,6 +51,18 @@ public final class AuthService {
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
                     .expireAfterWrite(Duration.ofSeconds(5)).build();
 
+    /**
+     * Live tokens by the hash of their secret, with their user: clients send a token with every request, and its
+     * lookup was two database reads each time. Only live tokens are kept (an unknown secret is looked up, and counted,
+     * every time). A revocation or profile change made here drops them all at once; one made by another process or
+     * node is seen within the five seconds an entry lives (as for {@link #memberships}).
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Live> live =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(10_000)
+                    .expireAfterWrite(Duration.ofSeconds(5)).build();
+
+    private record Live(Token token, User user) {}
+
     public AuthService(AccountDao accounts, AuditLog audit, ForgeConfig.Security security, InstantSource clock) {
         this.accounts = accounts;
         this.audit = audit;
@@ -108,6 +120,7 @@ public final class AuthService {
             throw ForgeException.badRequest("That does not look like an e-mail address");
         }
         accounts.updateProfile(u.key(), name, mail);
+        live.invalidateAll();
         audit.record(by, "user.profile", u.name(), Map.of());
         return accounts.userByKey(u.key()).orElseThrow();
     }
@@ -321,7 +334,9 @@ public final class AuthService {
         if (!by.isOperator() && !by.requireUser().key().equals(t.userKey()) && !by.isSiteAdmin()) {
             throw ForgeException.notFound("No token " + tokenKey); // other users' tokens do not exist for you
         }
-        if (!accounts.revokeToken(tokenKey, clock.instant())) throw ForgeException.conflict("Token " + tokenKey + " is already revoked");
+        boolean revoked = accounts.revokeToken(tokenKey, clock.instant());
+        live.invalidateAll();
+        if (!revoked) throw ForgeException.conflict("Token " + tokenKey + " is already revoked");
         audit.record(by, "token.revoke", accounts.userByKey(t.userKey()).map(User::name).orElse(null), Map.of("token", tokenKey));
     }
 
@@ -345,9 +360,22 @@ public final class AuthService {
         return lookup(secret, "local");
     }
 
+    /**
+     * The actor for a secret from memory alone, for answers given on a connection's own thread: empty when the token
+     * was not seen live in the last seconds, or the address is being refused for its failures (the caller then takes
+     * the ordinary path, which looks it up and counts failures).
+     */
+    public Optional<Actor> recentlyLive(String secret, String address) {
+        if (secret == null || secret.isEmpty() || secret.length() > 512 || throttle.refusing(address)) return Optional.empty();
+        Live l = live.getIfPresent(hash(secret));
+        return l == null ? Optional.empty() : Optional.of(new Actor.Signed(l.user(), l.token(), address));
+    }
+
     private Optional<Actor> lookup(String secret, String address) {
         if (secret == null || secret.isEmpty() || secret.length() > 512) return Optional.empty();
         String presented = hash(secret);
+        Live known = live.getIfPresent(presented);
+        if (known != null) return Optional.of(new Actor.Signed(known.user(), known.token(), address));
         Optional<Map.Entry<Token, String>> found = accounts.tokenByHash(presented);
         if (found.isEmpty() || found.get().getKey().isRevoked()) return Optional.empty();
         if (!MessageDigest.isEqual(presented.getBytes(StandardCharsets.US_ASCII), found.get().getValue().getBytes(StandardCharsets.US_ASCII))) {
@@ -358,6 +386,7 @@ public final class AuthService {
         if (user.isEmpty()) return Optional.empty();
         Instant now = clock.instant();
         if (token.lastUsedAt() == null || token.lastUsedAt().plus(TOUCH_EVERY).isBefore(now)) accounts.touchToken(token.key(), now);
+        live.put(presented, new Live(token, user.get()));
         return Optional.of(new Actor.Signed(user.get(), token, address));
     }
 

@@ -52,6 +52,15 @@ final class AuthThrottle {
         }
     }
 
+    /** Whether the address is blocked now (what {@link #check} would refuse). */
+    boolean refusing(String address) {
+        State s = byAddress.getIfPresent(key(address));
+        if (s == null) return false;
+        synchronized (s) {
+            return clock.instant().isBefore(s.blockedUntil);
+        }
+    }
+
     void failed(String address) {
         State s = byAddress.get(key(address), k -> new State());
         Instant now = clock.instant();

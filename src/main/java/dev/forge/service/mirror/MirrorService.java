@@ -94,11 +94,29 @@ public final class MirrorService {
 
     /** The origin of a local repository that a pull mirror fills; empty for any other repository. */
     public Optional<Origin> origin(Repo repo) {
-        return dao.pullInto(repo.key()).map(m -> new Origin(m.remoteUrl(), m.remoteRepoUrl(), m.lastSuccessAt(), m.status().wire(), m.problems()));
+        return pullInto(repo).map(m -> new Origin(m.remoteUrl(), m.remoteRepoUrl(), m.lastSuccessAt(), m.status().wire(), m.problems()));
+    }
+
+    /**
+     * The pull mirror filling each repository (or none), asked by every repository info and every write: kept for a few
+     * seconds, forgotten at once when this node changes a mirror; a change made by another node shows within
+     * {@code FRESH_FOR}, as the repository record cache does.
+     */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Optional<Mirror>> pullInto =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(50_000)
+                    .expireAfterWrite(java.time.Duration.ofSeconds(5)).build();
+
+    private Optional<Mirror> pullInto(Repo repo) {
+        return pullInto.get(repo.key(), dao::pullInto);
+    }
+
+    /** Called after every change this node makes to a mirror's record. */
+    private void mirrorsChanged() {
+        pullInto.invalidateAll();
     }
 
     private Optional<String> readOnlyBecause(Repo repo) {
-        return dao.pullInto(repo.key()).map(m -> repo.displayId() + " is a read-only mirror of " + m.remoteRepoUrl()
+        return pullInto(repo).map(m -> repo.displayId() + " is a read-only mirror of " + m.remoteRepoUrl()
                 + "; it changes only by syncing from there. Push to the upstream repository instead.");
     }
 
@@ -160,6 +178,8 @@ public final class MirrorService {
                     spec.token(), spec.interval().toSeconds(), clock.instant()));
         } catch (RuntimeException e) {
             throw ForgeException.conflict("That mirror exists already");
+        } finally {
+            mirrorsChanged();
         }
         audit.record(by, "mirror.add", spec.type().singular() + "/" + localId, Map.of("direction", spec.direction().wire(),
                 "remote", spec.remoteUrl() + "/" + spec.type().urlPrefix() + remoteId));
@@ -221,6 +241,7 @@ public final class MirrorService {
         requireAdmin(by);
         Mirror m = find(key);
         dao.setPaused(key, paused);
+        mirrorsChanged();
         audit.record(by, paused ? "mirror.pause" : "mirror.resume", m.type().singular() + "/" + m.localId(), Map.of());
         return find(key);
     }
@@ -230,6 +251,7 @@ public final class MirrorService {
         requireAdmin(by);
         Mirror m = find(key);
         dao.delete(key);
+        mirrorsChanged();
         audit.record(by, "mirror.remove", m.type().singular() + "/" + m.localId(), Map.of());
     }
 
@@ -291,6 +313,7 @@ public final class MirrorService {
     private void runLocked(String key) {
         Mirror m = dao.find(key).orElse(null);
         if (m == null || !dao.begin(key)) return;
+        mirrorsChanged();
         Outcome o;
         try {
             String token = dao.token(key).orElse(null);
@@ -301,6 +324,7 @@ public final class MirrorService {
         }
         Instant now = clock.instant();
         dao.end(key, o.status(), o.message(), o.problems(), now, now.plusSeconds(m.intervalSeconds()));
+        mirrorsChanged();
         Actor system = Actor.internal(acting(Actor.OPERATOR));
         Map<String, Object> detail = new LinkedHashMap<>();
         detail.put("status", o.status().wire());
@@ -325,6 +349,7 @@ public final class MirrorService {
             String key = Ids.newKey();
             dao.insert(new MirrorDao.NewMirror(key, Mirror.Direction.PULL, m.remoteUrl(), m.type(), id, local.toString(), repo.key(),
                     m.key(), token, m.intervalSeconds(), clock.instant()));
+            mirrorsChanged();
             children.put(id, dao.find(key).orElseThrow());
         }
         return syncChildren(m, children.values());
@@ -340,6 +365,7 @@ public final class MirrorService {
             String key = Ids.newKey();
             dao.insert(new MirrorDao.NewMirror(key, Mirror.Direction.PUSH, m.remoteUrl(), m.type(), ns + "/" + r.id().name(),
                     r.id().toString(), r.key(), m.key(), token, m.intervalSeconds(), clock.instant()));
+            mirrorsChanged();
             children.put(r.id().toString(), dao.find(key).orElseThrow());
         }
         return syncChildren(m, children.values());

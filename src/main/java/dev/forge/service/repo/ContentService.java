@@ -56,17 +56,27 @@ public final class ContentService {
         this.blobs = blobs;
     }
 
-    /** A file resolved at a commit. */
-    public record FileTarget(Repo repo, String commit, FileEntry entry) {}
+    /**
+     * A file resolved at a commit.
+     *
+     * @param refGeneration the repository's ref generation read before the revision was resolved ({@code -1}: not
+     *     known): an answer about this file stays true while the generation is unchanged
+     */
+    public record FileTarget(Repo repo, String commit, FileEntry entry, long refGeneration) {
+        public FileTarget(Repo repo, String commit, FileEntry entry) {
+            this(repo, commit, entry, -1);
+        }
+    }
 
     public FileTarget resolve(Actor actor, RepoType type, RepoId id, String rev, String path) {
         Repo repo = repos.filesReadable(actor, type, id);
         RepoPath.validate(path);
+        long generation = repos.refGeneration(repo);
         String commit = repos.resolve(repo, rev);
         FileEntry entry = entries.get(repo.key() + "\0" + commit + "\0" + path, k -> index.entry(repo.key(), commit, path))
                 .filter(e -> !e.directory())
                 .orElseThrow(() -> ForgeException.entryNotFound(path, commit));
-        return new FileTarget(repo, commit, entry);
+        return new FileTarget(repo, commit, entry, generation);
     }
 
     /**

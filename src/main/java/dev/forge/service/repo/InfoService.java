@@ -102,10 +102,11 @@ public final class InfoService {
 
     /**
      * One page of a tree listing, with the cursor of the next page (null on the last), and which of the request's
-     * segments named the revision and which the folder ("" for the root).
+     * segments named the revision and which the folder ("" for the root); {@code refGeneration} is the repository's ref
+     * generation read before the revision was resolved (the page stays true while it is unchanged).
      */
     public record TreePage(Repo repo, String commit, List<FileEntry> entries, Map<String, CommitMeta> lastCommits, String nextCursor,
-                           String revision, String folder) {}
+                           String revision, String folder, long refGeneration) {}
 
     /**
      * @param revAndPath the unencoded revision and folder segments after {@code tree/}; the revision is the
@@ -115,6 +116,7 @@ public final class InfoService {
                          String cursor, int pageSize) {
         Repo repo = repos.readable(actor, type, id);
         if (revAndPath.isEmpty()) throw ForgeException.revisionNotFound("");
+        long generation = repos.refGeneration(repo);
         String[] split = repos.splitRevision(repo, revAndPath);
         String commit = repos.resolve(repo, split[0]);
         String folder = split[1];
@@ -133,11 +135,12 @@ public final class InfoService {
             rows = rows.subList(0, pageSize);
             next = rows.getLast().path();
         }
-        return new TreePage(repo, commit, rows, page.last(), next, split[0], folder);
+        return new TreePage(repo, commit, rows, page.last(), next, split[0], folder, generation);
     }
 
     public TreePage pathsInfo(Actor actor, RepoType type, RepoId id, String rev, Collection<String> paths, boolean expand) {
         Repo repo = repos.readable(actor, type, id);
+        long generation = repos.refGeneration(repo);
         String commit = repos.resolve(repo, rev);
         Set<String> valid = new LinkedHashSet<>();
         for (String p : paths) {
@@ -150,7 +153,7 @@ public final class InfoService {
         };
         // the few paths a download asks about are worth keeping; a listing of thousands is not worth its key
         Rows found = valid.size() <= 64 ? perCommit(key("paths", repo, commit, expand, String.join("\0", valid)), load) : load.get();
-        return new TreePage(repo, commit, found.rows(), found.last(), null, rev, "");
+        return new TreePage(repo, commit, found.rows(), found.last(), null, rev, "", generation);
     }
 
     private Map<String, CommitMeta> lastCommits(Repo repo, List<FileEntry> rows) {

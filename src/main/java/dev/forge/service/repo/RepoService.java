@@ -380,6 +380,11 @@ public final class RepoService {
     }
 
     /** Resolves a revision to an indexed commit id, or 404 {@code RevisionNotFound}. */
+    /** The repository's ref generation: it changes with every ref move (see {@link GitRepositories#refGeneration}). */
+    public long refGeneration(Repo repo) {
+        return git.refGeneration(repo.key());
+    }
+
     public String resolve(Repo repo, String rev) {
         String cacheKey = repo.key() + "\0" + rev;
         long generation = git.refGeneration(repo.key());
