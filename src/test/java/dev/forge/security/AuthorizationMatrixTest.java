@@ -139,7 +139,7 @@ class AuthorizationMatrixTest {
         tf.forge.commits.commit(creator, repo, "main", Optional.empty(),
                 List.of(new CommitOperation.AddLfsFile("xet.bin", oid, content.length)), "a Xet file");
         String fileHash = tf.forge.xet.fileHash(oid).orElseThrow().hex();
-        XorbStore store = (XorbStore) tf.forge.stores().blobs();
+        XorbStore store = tf.forge.stores().blobs().capability(XorbStore.class).orElseThrow();
         XorbStore.XetFile file = store.xetFile(oid).orElseThrow();
         String chunk = XetHash.hex(store.xorb(file.terms().getFirst().xorb()).orElseThrow().chunkHashes().getFirst());
         HttpResponse<byte[]> r = send(xetToken(tokens.get("admin"), repo.id().name(), "read"), get("/xet/v1/reconstructions/" + fileHash));
