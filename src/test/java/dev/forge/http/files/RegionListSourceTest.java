@@ -98,6 +98,20 @@ class RegionListSourceTest {
         return new Drained(out.toByteArray(), sizes);
     }
 
+    /**
+     * Reads the whole body of {@code r}'s regions and checks what every body must end with: its length announced, its
+     * bytes the regions' concatenation, no pooled buffer left acquired, no region left held.
+     */
+    private static Drained drainWhole(Regions r, Pool pool) {
+        RegionListSource source = new RegionListSource(r.list, pool.sized);
+        assertThat(source.getLength()).isEqualTo(r.oracle.size());
+        Drained d = drain(source);
+        assertThat(d.bytes()).isEqualTo(r.oracle.toByteArray());
+        assertThat(pool.leaks()).as("buffers acquired and not released").isZero();
+        assertThat(r.held).as("regions still held").hasValue(0);
+        return d;
+    }
+
     @Test
     void anEmptyListIsAnEmptyBodyAndAcquiresNothing() {
         Pool pool = new Pool();
@@ -132,13 +146,9 @@ class RegionListSourceTest {
     @Test
     void aRegionOneByteShortOfTheBufferIsCopied() {
         Pool pool = new Pool();
-        Regions r = new Regions().add(SIZE - 1, 1);
-        Drained d = drain(new RegionListSource(r.list, pool.sized));
-        assertThat(d.bytes()).isEqualTo(r.oracle.toByteArray());
+        Drained d = drainWhole(new Regions().add(SIZE - 1, 1), pool);
         assertThat(d.chunks()).containsExactly(SIZE);
         assertThat(pool.acquired).hasValue(1);
-        assertThat(pool.leaks()).isZero();
-        assertThat(r.held).hasValue(0);
     }
 
     /**
@@ -149,15 +159,9 @@ class RegionListSourceTest {
     void regionsThatWouldStraddleABufferStartTheNextOne() {
         Pool pool = new Pool();
         int k100 = 100 * 1024;
-        Regions r = new Regions().add(k100, k100, k100, k100, k100, 3 * SIZE, 10, k100 * 2 + 7, 60 * 1024);
-        RegionListSource source = new RegionListSource(r.list, pool.sized);
-        assertThat(source.getLength()).isEqualTo(r.oracle.size());
-        Drained d = drain(source);
-        assertThat(d.bytes()).isEqualTo(r.oracle.toByteArray());
+        Drained d = drainWhole(new Regions().add(k100, k100, k100, k100, k100, 3 * SIZE, 10, k100 * 2 + 7, 60 * 1024), pool);
         assertThat(d.chunks()).containsExactly(2 * k100, 2 * k100, k100, 3 * SIZE, 10 + 2 * k100 + 7, 60 * 1024);
         assertThat(pool.acquired).hasValue(5);
-        assertThat(pool.leaks()).isZero();
-        assertThat(r.held).hasValue(0);
     }
 
     /** A xorb range's shape: an 8-byte header and a chunk, thousands of times, in few full buffers. */
@@ -166,15 +170,11 @@ class RegionListSourceTest {
         Pool pool = new Pool();
         Regions r = new Regions();
         for (int i = 0; i < 5_000; i++) r.add(8, 1 + i % 300);
-        RegionListSource source = new RegionListSource(r.list, pool.sized);
-        Drained d = drain(source);
-        assertThat(d.bytes()).isEqualTo(r.oracle.toByteArray());
+        Drained d = drainWhole(r, pool);
         int full = r.oracle.size() / SIZE;
         assertThat(d.chunks()).hasSizeBetween(full, full + 2);
         for (int i = 0; i < d.chunks().size() - 1; i++) assertThat(d.chunks().get(i)).as("chunk %d nearly full", i).isGreaterThan(SIZE - 300);
         assertThat(pool.acquired).hasValue(d.chunks().size());
-        assertThat(pool.leaks()).isZero();
-        assertThat(r.held).as("each copied region released once copied").hasValue(0);
     }
 
     /**
@@ -225,14 +225,8 @@ class RegionListSourceTest {
     @Property(tries = 60)
     void anyListReadsBackAsTheConcatenationOfItsRegions(@ForAll("sizes") List<Integer> sizes) {
         Pool pool = new Pool();
-        Regions r = new Regions().add(sizes.stream().mapToInt(Integer::intValue).toArray());
-        RegionListSource source = new RegionListSource(r.list, pool.sized);
-        assertThat(source.getLength()).isEqualTo(r.oracle.size());
-        Drained d = drain(source);
-        assertThat(d.bytes()).isEqualTo(r.oracle.toByteArray());
+        Drained d = drainWhole(new Regions().add(sizes.stream().mapToInt(Integer::intValue).toArray()), pool);
         if (!sizes.isEmpty()) for (int n : d.chunks()) assertThat(n).as("no empty chunk before the end").isPositive();
-        assertThat(pool.leaks()).isZero();
-        assertThat(r.held).hasValue(0);
     }
 
     @Provide
