@@ -189,7 +189,7 @@ public final class Forge implements AutoCloseable {
             if (config.storage().kind() == ForgeConfig.Storage.Kind.CHUNKS) {
                 ChunkStore chunks = closer.push(new ChunkStore(data.resolve("chunks"), clock, new ChunkCompression(config.storage().compression())));
                 LayeredBlobStore layered = new LayeredBlobStore(chunks, plain);
-                xorbs = layered;
+                xorbs = layered.capability(dev.forge.storage.XorbStore.class).orElseThrow();
                 this.blobs = options.blobStoreView().apply(layered);
             } else {
                 this.blobs = options.blobStoreView().apply(plain);

@@ -111,26 +111,26 @@ final class MirrorCommands {
     }
 
     @Command(name = "pause", description = "Stop scheduled syncs of a mirror (and its children).")
-    static final class Pause extends ForgeCli.Common implements Callable<Integer> {
-        @Parameters(paramLabel = "ID") String id;
-
-        @Override
-        public Integer call() throws Exception {
-            try (Forge forge = Forge.open(config(null, null, null))) {
-                print(forge, forge.mirrors.pause(Actor.OPERATOR, id, true), false);
-                return 0;
-            }
-        }
+    static final class Pause extends Pausing {
+        Pause() { super(true); }
     }
 
     @Command(name = "resume", description = "Resume scheduled syncs of a paused mirror.")
-    static final class Resume extends ForgeCli.Common implements Callable<Integer> {
+    static final class Resume extends Pausing {
+        Resume() { super(false); }
+    }
+
+    /** {@code pause} and {@code resume}: one call, the mirror's paused flag set one way or the other. */
+    abstract static sealed class Pausing extends ForgeCli.Common implements Callable<Integer> permits Pause, Resume {
         @Parameters(paramLabel = "ID") String id;
+        private final boolean paused;
+
+        Pausing(boolean paused) { this.paused = paused; }
 
         @Override
         public Integer call() throws Exception {
             try (Forge forge = Forge.open(config(null, null, null))) {
-                print(forge, forge.mirrors.pause(Actor.OPERATOR, id, false), false);
+                print(forge, forge.mirrors.pause(Actor.OPERATOR, id, paused), false);
                 return 0;
             }
         }

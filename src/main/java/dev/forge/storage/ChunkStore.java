@@ -51,7 +51,7 @@ import java.util.stream.Stream;
  * side of a lock (in-process and a file lock across processes, so {@code forge gc} next to a running server is
  * safe); gc takes the exclusive side whenever it deletes or rewrites. Thread-safe.
  */
-public final class ChunkStore implements BlobStore, Collectable, Verifiable, XorbStore, AutoCloseable {
+public final class ChunkStore implements BlobStore, Collectable, Verifiable, AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChunkStore.class);
     private final Path root;
     private final Path packs;
@@ -390,38 +390,10 @@ public final class ChunkStore implements BlobStore, Collectable, Verifiable, Xor
 
     XorbPacks xorbs() { return xorbs; }
 
+    /** Its own capabilities, and Xet's view of it ({@link XorbStore}), which its {@link XorbPacks} are. */
     @Override
-    public boolean putXorb(byte[] hash, List<StoredChunk> chunks) throws IOException { return xorbs.putXorb(hash, chunks); }
-
-    @Override
-    public Optional<XorbLayout> xorb(byte[] hash) throws IOException { return xorbs.xorb(hash); }
-
-    @Override
-    public Optional<byte[]> xorbOfChunk(byte[] chunkHash) throws IOException { return xorbs.xorbOfChunk(chunkHash); }
-
-    @Override
-    public byte[] chunk(byte[] xorb, int index) throws IOException { return xorbs.chunk(xorb, index); }
-
-    @Override
-    public void putXetFile(LfsOid oid, long size, byte[] fileHash, List<Term> terms) throws IOException {
-        xorbs.putXetFile(oid, size, fileHash, terms);
-    }
-
-    @Override
-    public Optional<LfsOid> oidOfXetHash(byte[] fileHash) throws IOException { return xorbs.oidOfXetHash(fileHash); }
-
-    @Override
-    public void readTerms(List<Term> terms, ChunkSink sink) throws IOException { xorbs.readTerms(terms, sink); }
-
-    @Override
-    public Set<LfsOid> objectsUsing(byte[] xorb) throws IOException { return xorbs.objectsUsing(xorb); }
-
-    @Override
-    public Optional<XetFile> xetFile(LfsOid oid) throws IOException { return xorbs.xetFile(oid); }
-
-    @Override
-    public dev.forge.core.MappedRegions.Region packRegion(byte[] xorb, long offset, int max) throws IOException {
-        return xorbs.packRegion(xorb, offset, max);
+    public <T> Optional<T> capability(Class<T> capability) {
+        return BlobStore.super.capability(capability).or(() -> capability.isInstance(xorbs) ? Optional.of(capability.cast(xorbs)) : Optional.empty());
     }
 
     // ---- gc, fsck, figures

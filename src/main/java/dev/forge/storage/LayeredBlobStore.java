@@ -20,9 +20,10 @@ import java.util.function.Consumer;
  * A chunk store in front of the plain store it replaces: new objects go to the chunk store; objects not migrated
  * yet are still read (and deleted) in the plain one, so {@code forge storage migrate} can run while the forge
  * serves. Its capabilities are the chunk store's, with the plain store's objects counted whole in the figures and
- * moved over by {@link #migrate}. Thread-safe.
+ * moved over by {@link #migrate}; Xet's view ({@link XorbStore}) is the chunk store's alone (objects still in the plain
+ * store have no Xet form until {@code forge storage migrate} moves them). Thread-safe.
  */
-public final class LayeredBlobStore implements BlobStore, StorageFigures, Collectable, Verifiable, Migratable, XorbStore {
+public final class LayeredBlobStore implements BlobStore, StorageFigures, Collectable, Verifiable, Migratable {
     private final ChunkStore chunks;
     private final FileBlobStore plain;
 
@@ -121,40 +122,9 @@ public final class LayeredBlobStore implements BlobStore, StorageFigures, Collec
         return new StorageMigration(plain, chunks).run(progress);
     }
 
-    // ------------------------------------------------------------------------------------------- Xet: the chunk store's
-
+    /** Its own capabilities (the chunk store's, widened to the plain store's objects), else the chunk store's (Xet's {@link XorbStore}). */
     @Override
-    public boolean putXorb(byte[] hash, List<StoredChunk> chunks) throws IOException { return this.chunks.putXorb(hash, chunks); }
-
-    @Override
-    public Optional<XorbLayout> xorb(byte[] hash) throws IOException { return chunks.xorb(hash); }
-
-    @Override
-    public Optional<byte[]> xorbOfChunk(byte[] chunkHash) throws IOException { return chunks.xorbOfChunk(chunkHash); }
-
-    @Override
-    public byte[] chunk(byte[] xorb, int index) throws IOException { return chunks.chunk(xorb, index); }
-
-    @Override
-    public void putXetFile(LfsOid oid, long size, byte[] fileHash, List<Term> terms) throws IOException {
-        chunks.putXetFile(oid, size, fileHash, terms);
-    }
-
-    @Override
-    public Optional<LfsOid> oidOfXetHash(byte[] fileHash) throws IOException { return chunks.oidOfXetHash(fileHash); }
-
-    @Override
-    public void readTerms(List<Term> terms, ChunkSink sink) throws IOException { chunks.readTerms(terms, sink); }
-
-    @Override
-    public Set<LfsOid> objectsUsing(byte[] xorb) throws IOException { return chunks.objectsUsing(xorb); }
-
-    /** Objects still in the plain store have no Xet form until {@code forge storage migrate} moves them. */
-    @Override
-    public Optional<XetFile> xetFile(LfsOid oid) throws IOException { return chunks.xetFile(oid); }
-
-    @Override
-    public dev.forge.core.MappedRegions.Region packRegion(byte[] xorb, long offset, int max) throws IOException {
-        return chunks.packRegion(xorb, offset, max);
+    public <T> Optional<T> capability(Class<T> capability) {
+        return BlobStore.super.capability(capability).or(() -> chunks.capability(capability));
     }
 }

@@ -24,6 +24,7 @@ public final class XetUploadChild {
 
     public static void main(String[] args) throws Exception {
         try (ChunkStore store = new ChunkStore(Path.of(args[0]), InstantSource.system())) {
+            XorbStore xorbs = store.capability(XorbStore.class).orElseThrow();
             Random r = new Random(Long.parseLong(args[1]));
             for (int n = 0; ; n++) {
                 List<byte[]> raw = new ArrayList<>();
@@ -40,7 +41,7 @@ public final class XetUploadChild {
                 Xorb x = Xorb.parse(body, body.length);
                 List<XorbStore.StoredChunk> chunks = new ArrayList<>();
                 for (Xorb.Chunk c : x.chunks()) chunks.add(new XorbStore.StoredChunk(c.hash(), c.scheme(), c.rawLength(), body, c.offset(), c.storedLength()));
-                store.putXorb(x.hash(), chunks);
+                xorbs.putXorb(x.hash(), chunks);
                 System.out.println("xorb " + n);
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
                 List<XetHash.Node> nodes = new ArrayList<>();
@@ -52,7 +53,7 @@ public final class XetUploadChild {
                 }
                 LfsOid oid = new LfsOid(HexFormat.of().formatHex(sha.digest()));
                 byte[] fileHash = XetHash.fileHash(nodes);
-                store.putXetFile(oid, size, fileHash, List.of(new XorbStore.Term(x.hash(), 0, raw.size(), size)));
+                xorbs.putXetFile(oid, size, fileHash, List.of(new XorbStore.Term(x.hash(), 0, raw.size(), size)));
                 System.out.println("file " + n + " " + XetHash.hex(fileHash) + " " + oid.hex());
             }
         }

@@ -3,6 +3,7 @@ package dev.forge.crash;
 import dev.forge.core.LfsOid;
 import dev.forge.storage.BlobStore;
 import dev.forge.storage.ChunkStore;
+import dev.forge.storage.XorbStore;
 import dev.forge.storage.Verifiable;
 import dev.forge.storage.XetHash;
 import org.junit.jupiter.api.Tag;
@@ -55,11 +56,12 @@ class XetUploadCrashTest {
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
 
         try (ChunkStore store = new ChunkStore(chunks, InstantSource.system())) {
+            XorbStore xorbs = store.capability(XorbStore.class).orElseThrow();
             Verifiable.FsckReport fsck = store.fsck(m -> {});
             assertThat(fsck.problems()).as("fsck after SIGKILL").isEmpty();
             for (String[] f : files) {
                 LfsOid oid = new LfsOid(f[3]);
-                assertThat(store.oidOfXetHash(XetHash.fromHex(f[2]))).contains(oid);
+                assertThat(xorbs.oidOfXetHash(XetHash.fromHex(f[2]))).contains(oid);
                 try (SeekableByteChannel ch = store.open(oid)) {
                     assertThat(BlobStore.sha256(ch)).isEqualTo(oid);
                 }
@@ -67,7 +69,7 @@ class XetUploadCrashTest {
             // every index entry, printed or not, names a whole file
             try (Stream<Path> s = Files.walk(chunks.resolve("xet"))) {
                 for (Path e : s.filter(Files::isRegularFile).toList()) {
-                    LfsOid oid = store.oidOfXetHash(XetHash.fromHex(e.getFileName().toString())).orElseThrow();
+                    LfsOid oid = xorbs.oidOfXetHash(XetHash.fromHex(e.getFileName().toString())).orElseThrow();
                     assertThat(fsck.verified()).contains(oid);
                 }
             }

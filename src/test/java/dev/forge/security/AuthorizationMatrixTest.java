@@ -2,6 +2,7 @@ package dev.forge.security;
 
 import dev.forge.core.CommitOperation;
 import dev.forge.core.Gating;
+import dev.forge.core.Mirror;
 import dev.forge.core.LfsOid;
 import dev.forge.core.OrgRole;
 import dev.forge.core.Repo;
@@ -12,6 +13,10 @@ import dev.forge.core.TokenScope;
 import dev.forge.core.User;
 import dev.forge.service.account.Actor;
 import dev.forge.service.community.DiscussionService;
+import dev.forge.service.mirror.MirrorService;
+import dev.forge.storage.XetHash;
+import dev.forge.storage.XorbStore;
+import dev.forge.xet.XetVectors;
 import dev.forge.service.repo.CommitService;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +31,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -57,6 +63,10 @@ class AuthorizationMatrixTest {
     static String lfsOid;
     static final byte[] LFS_CONTENT = "weights, pretend they are large".getBytes(StandardCharsets.UTF_8);
     static final AtomicInteger seq = new AtomicInteger();
+    /** Per repository, its own file in the chunk store, as the Xet rows name it. */
+    static final Map<String, XetFile> xetFiles = new LinkedHashMap<>();
+    /** The mirror the admin rows show, pause, resume and sync. */
+    static String mirrorKey;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -93,6 +103,63 @@ class AuthorizationMatrixTest {
         tokens.put("contrib", auth.createToken(carl, "w", Token.Role.WRITE).secret());
         tokens.put("reader", auth.createToken(rita, "w", Token.Role.WRITE).secret());
         tokens.put("fine", fineToken(repos.get("priv")));
+        // the site's administration: its admin (write, read and mirroring tokens) and a member's mirroring token
+        tokens.put("siteadm", tf.adminToken);
+        tokens.put("sitert", auth.createToken(tf.admin, "r", Token.Role.READ).secret());
+        tokens.put("sitemirror", auth.createToken(Actor.OPERATOR, tf.admin, "mirroring", Token.Role.FINE_GRAINED,
+                List.of(new TokenScope(TokenScope.Kind.MIRROR, "acme", true))).secret());
+        tokens.put("mirror", auth.createToken(Actor.OPERATOR, wendy, "mirroring", Token.Role.FINE_GRAINED,
+                List.of(new TokenScope(TokenScope.Kind.MIRROR, "acme", true))).secret());
+        mirrorKey = mirror();
+
+        for (var e : repos.entrySet()) xetFiles.put(e.getKey(), xetFile(e.getValue()));
+        // the xorb hf_xet uploaded, stored through the CAS as alice, so that uploading the shard naming it is accepted
+        HttpResponse<byte[]> up = send(xetToken(tokens.get("admin"), "pub", "write"),
+                postBytes("/xet/v1/xorbs/default/" + XetVectors.XORB, XetVectors.xorb()));
+        assertThat(up.statusCode()).isEqualTo(200);
+    }
+
+    /** A pull mirror of acme/pub, this forge being its own remote, added by the operator (not synced unless a row asks). */
+    static String mirror() {
+        return tf.forge.mirrors.add(Actor.OPERATOR, new MirrorService.Spec(Mirror.Direction.PULL, tf.baseUrl, RepoType.MODEL,
+                "acme/pub", "acme/mirrored-" + seq.incrementAndGet(), null, Duration.ofDays(1))).key();
+    }
+
+    /** A file of the repository's own (no other repository holds these bytes) in the chunk store, and what Xet calls it. */
+    record XetFile(String fileHash, String chunkHash, String fetchUrl) {}
+
+    /**
+     * Commits {@code xet.bin}, bytes only this repository holds, and looks up its Xet file hash and first chunk's hash as
+     * a client would learn them, and the signed URL of its first xorb range (from alice's reconstruction).
+     */
+    static XetFile xetFile(Repo repo) throws Exception {
+        byte[] content = ("the Xet file of " + repo.displayId() + "\n").repeat(500).getBytes(StandardCharsets.UTF_8);
+        LfsOid oid = tf.forge.lfs.store(repo, new ByteArrayInputStream(content));
+        User creator = repo.createdBy().equals(carl.key()) ? carl : alice;
+        tf.forge.commits.commit(creator, repo, "main", Optional.empty(),
+                List.of(new CommitOperation.AddLfsFile("xet.bin", oid, content.length)), "a Xet file");
+        String fileHash = tf.forge.xet.fileHash(oid).orElseThrow().hex();
+        XorbStore store = tf.forge.stores().blobs().capability(XorbStore.class).orElseThrow();
+        XorbStore.XetFile file = store.xetFile(oid).orElseThrow();
+        String chunk = XetHash.hex(store.xorb(file.terms().getFirst().xorb()).orElseThrow().chunkHashes().getFirst());
+        HttpResponse<byte[]> r = send(xetToken(tokens.get("admin"), repo.id().name(), "read"), get("/xet/v1/reconstructions/" + fileHash));
+        assertThat(r.statusCode()).as("alice reconstructs %s", repo.displayId()).isEqualTo(200);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+        String url = json.get("fetch_info").properties().iterator().next().getValue().get(0).get("url").asText();
+        byte[] whole = tf.send(HttpRequest.newBuilder(java.net.URI.create(url)).GET()).body();
+        assertThat(whole).as("the signed range is the whole small file's xorb").isNotEmpty();
+        return new XetFile(fileHash, chunk, url);
+    }
+
+    /**
+     * The Xet token a client gets for this caller, the way huggingface_hub and hf_xet get one (the repository's
+     * {@code xet-read-token} or {@code xet-write-token}); a caller refused one presents its Hub token instead, which
+     * is no credential at the CAS.
+     */
+    static String xetToken(String hubToken, String repoName, String mode) throws Exception {
+        HttpResponse<byte[]> r = send(hubToken, get("/api/models/acme/" + repoName + "/xet-" + mode + "-token/main"));
+        if (r.statusCode() != 200) return hubToken;
+        return r.headers().firstValue("X-Xet-Access-Token").orElseThrow();
     }
 
     @AfterAll
@@ -138,18 +205,28 @@ class AuthorizationMatrixTest {
                 List.of(new TokenScope(TokenScope.Kind.REPO, repo.key(), true))).secret();
     }
 
-    record Row(int line, String op, String repo, List<String> expected) {}
+    /**
+     * One row: its operation, repository and expected cells, one per caller of {@code columns} (the callers named by
+     * the last {@code callers} line above it, else {@link #COLUMNS}).
+     */
+    record Row(int line, String op, String repo, List<String> columns, List<String> expected) {}
 
     static List<Row> matrix() throws IOException {
         List<Row> rows = new ArrayList<>();
         try (InputStream in = AuthorizationMatrixTest.class.getResourceAsStream(MATRIX)) {
             String[] lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
+            List<String> columns = COLUMNS;
             for (int i = 0; i < lines.length; i++) {
                 String l = lines[i].strip();
                 if (l.isEmpty() || l.startsWith("#")) continue;
                 String[] f = l.split("\\s+");
-                assertThat(f).as("line %d has an operation, a repository and %d cells", i + 1, COLUMNS.size()).hasSize(2 + COLUMNS.size());
-                rows.add(new Row(i + 1, f[0], f[1], List.of(f).subList(2, f.length)));
+                if (f[0].equals("callers")) {
+                    columns = List.of(f).subList(2, f.length);
+                    assertThat(tokens.keySet()).as("line %d names known callers", i + 1).containsAll(columns.stream().filter(c -> !c.equals("anon")).toList());
+                    continue;
+                }
+                assertThat(f).as("line %d has an operation, a repository and %d cells", i + 1, columns.size()).hasSize(2 + columns.size());
+                rows.add(new Row(i + 1, f[0], f[1], columns, List.of(f).subList(2, f.length)));
             }
         }
         return rows;
@@ -166,8 +243,8 @@ class AuthorizationMatrixTest {
         List<String> mismatches = new ArrayList<>();
         int cells = 0;
         for (Row row : rows) {
-            for (int c = 0; c < COLUMNS.size(); c++) {
-                String column = COLUMNS.get(c);
+            for (int c = 0; c < row.columns().size(); c++) {
+                String column = row.columns().get(c);
                 String expected = row.expected().get(c);
                 HttpResponse<byte[]> r = run(row, column);
                 String code = r.headers().firstValue("X-Error-Code").orElse(null);
@@ -201,7 +278,7 @@ class AuthorizationMatrixTest {
     @Test
     void listingsShowEachCallerWhatTheInfoRowAllows() throws Exception {
         Map<String, List<String>> info = new LinkedHashMap<>();
-        for (Row row : matrix()) if (row.op().equals("info")) info.put(row.repo(), row.expected());
+        for (Row row : matrix()) if (row.op().equals("info") && row.columns() == COLUMNS) info.put(row.repo(), row.expected());
         assertThat(info.keySet()).containsExactlyInAnyOrder("pub", "priv", "gated", "carls");
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         for (int c = 0; c < COLUMNS.size(); c++) {
@@ -250,7 +327,8 @@ class AuthorizationMatrixTest {
     private HttpResponse<byte[]> run(Row row, String column) throws Exception {
         String token = tokens.get(column);
         Repo repo = row.repo().equals("-") ? null : repos.get(row.repo());
-        if (row.op().endsWith("*")) {
+        if (row.op().startsWith("cas-")) return cas(row, column, token);
+        if (row.op().endsWith("*") && repo != null) {
             // destructive: a fresh copy of the repository, with the same visibility, gating and creator
             Repo original = repo;
             User creator = original.createdBy().equals(carl.key()) ? carl : alice;
@@ -334,7 +412,7 @@ class AuthorizationMatrixTest {
             case "audit-log" -> send(token, get("/api/admin/audit"));
             case "mirrors" -> send(token, get("/api/admin/mirrors"));
             case "mirror-add" -> send(token, post("/api/admin/mirrors", "application/json",
-                    "{\"remote\":\"http://127.0.0.1:9\",\"repo\":\"acme/pub\",\"as\":\"acme/m-" + n + "\"}"));
+                    "{\"remote\":\"" + tf.baseUrl + "\",\"repo\":\"acme/pub\",\"as\":\"acme/m-" + n + "\",\"sync\":false}"));
             case "mirror-sync" -> send(token, post("/api/admin/mirrors/000000000000000000000000/sync", "application/json", "{}"));
             case "cache-list" -> send(token, get("/api/admin/cache"));
             case "cache-evict" -> send(token, HttpRequest.newBuilder(java.net.URI.create(tf.baseUrl + "/api/admin/cache/models/acme/pub")).DELETE());
@@ -355,10 +433,53 @@ class AuthorizationMatrixTest {
                 String own = column.equals("anon") || column.equals("revoked") ? "alice" : owners.get(column);
                 yield send(token, post("/api/models/" + id + "/duplicate", "application/json", "{\"repository\": \"" + own + "/dup-" + n + "\"}"));
             }
+            case "mirror-show" -> send(token, get("/api/admin/mirrors/" + mirrorKey));
+            case "mirror-pause" -> send(token, post("/api/admin/mirrors/" + mirrorKey + "/pause", "application/json", "{}"));
+            case "mirror-resume" -> send(token, post("/api/admin/mirrors/" + mirrorKey + "/resume", "application/json", "{}"));
+            case "mirror-sync-own" -> send(token, post("/api/admin/mirrors/" + mirrorKey + "/sync", "application/json", "{}"));
+            case "mirror-delete*" -> send(token, tf.request("/api/admin/mirrors/" + mirror()).DELETE());
             case "settings-repos" -> send(token, get("/api/settings/repositories"));
             case "org-repos" -> send(token, get("/api/organizations/acme/settings/repositories"));
             default -> throw new AssertionError("line " + row.line() + ": unknown operation " + row.op());
         };
+    }
+
+    /**
+     * A CAS call under {@code /xet}, with the caller's Xet token for the row's repository ({@code op@other}: for
+     * acme/other instead), naming the row's repository's file or chunk. Uploads use the write token ({@code -rt}: the read
+     * token), the rest the read token ({@code -wt}: the write token).
+     */
+    private HttpResponse<byte[]> cas(Row row, String column, String hubToken) throws Exception {
+        String op = row.op();
+        String tokenRepo = row.repo();
+        int at = op.indexOf('@');
+        if (at > 0) {
+            tokenRepo = op.substring(at + 1);
+            op = op.substring(0, at);
+        }
+        boolean upload = op.startsWith("cas-xorb") || op.startsWith("cas-shard");
+        String mode = upload ? (op.endsWith("-rt") ? "read" : "write") : (op.endsWith("-wt") ? "write" : "read");
+        XetFile file = xetFiles.get(row.repo());
+        String xet = xetToken(hubToken, tokenRepo, mode);
+        return switch (op) {
+            case "cas-xorb", "cas-xorb-rt" -> send(xet, postBytes("/xet/v1/xorbs/default/" + XetVectors.XORB, XetVectors.xorb()));
+            case "cas-shard", "cas-shard-rt" -> send(xet, postBytes("/xet/v1/shards", XetVectors.shard()));
+            case "cas-chunk" -> send(xet, get("/xet/v1/chunks/default/" + file.chunkHash()));
+            case "cas-chunk-merkledb" -> send(xet, get("/xet/v1/chunks/default-merkledb/" + file.chunkHash()));
+            case "cas-recon-v1", "cas-recon-v1-wt" -> send(xet, get("/xet/v1/reconstructions/" + file.fileHash()));
+            case "cas-recon-v2" -> send(xet, get("/xet/v2/reconstructions/" + file.fileHash()));
+            case "cas-fetch" -> send(hubToken, HttpRequest.newBuilder(java.net.URI.create(file.fetchUrl())).GET());
+            case "cas-fetch-other" -> {
+                // the signed URL with its grant moved to another range of the same xorb
+                String url = file.fetchUrl().replaceFirst("\\?r=(\\d+)-", "?r=1-");
+                yield send(hubToken, HttpRequest.newBuilder(java.net.URI.create(url)).GET());
+            }
+            default -> throw new AssertionError("line " + row.line() + ": unknown operation " + row.op());
+        };
+    }
+
+    private static HttpRequest.Builder postBytes(String path, byte[] body) {
+        return tf.request(path).header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body));
     }
 
     private static HttpRequest.Builder get(String path) { return tf.request(path).GET(); }

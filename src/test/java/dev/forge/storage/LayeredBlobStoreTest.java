@@ -107,5 +107,20 @@ class LayeredBlobStoreTest extends BlobStoreContract {
         assertThat(plain.capability(Collectable.class)).isEmpty();
         assertThat(plain.capability(Verifiable.class)).isEmpty();
         assertThat(plain.capability(Migratable.class)).isEmpty();
+        assertThat(plain.capability(XorbStore.class)).as("no Xet on the plain store").isEmpty();
+    }
+
+    /** Xet's view is the chunk store's own, through either store; a file put through the layers has its Xet form there. */
+    @Test
+    void xetsViewIsTheChunkStores() throws IOException {
+        XorbStore xorbs = store.capability(XorbStore.class).orElseThrow();
+        assertThat(chunks.capability(XorbStore.class)).containsSame(xorbs);
+        assertThat(store).isNotInstanceOf(XorbStore.class);
+        assertThat(chunks).isNotInstanceOf(XorbStore.class);
+        byte[] content = bytes(300_000, 67);
+        store.put(in(content), oidOf(content), content.length);
+        XorbStore.XetFile f = xorbs.xetFile(oidOf(content)).orElseThrow();
+        assertThat(f.size()).isEqualTo(content.length);
+        assertThat(xorbs.oidOfXetHash(f.fileHash())).contains(oidOf(content));
     }
 }

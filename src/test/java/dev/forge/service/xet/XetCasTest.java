@@ -69,7 +69,7 @@ class XetCasTest {
     static void start() throws Exception {
         tf = TestForge.start(dir.resolve("forge"));
         Forge.Stores s = tf.forge.stores();
-        store = (XorbStore) s.blobs();
+        store = s.blobs().capability(XorbStore.class).orElseThrow();
         RepoDao repoDao = new RepoDao(s.database().jdbi());
         LfsReferences refs = new LfsReferences(s.index(), repoDao, s.git(), tf.forge.policy);
         cas = new ChunkXetCas(store, new XetDao(s.database().jdbi()), s.index(), repoDao, refs, tf.forge.policy,
