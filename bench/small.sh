@@ -24,6 +24,8 @@
 #   6. RSS (VmRSS of the Java process): idle with the demo data (IDLE_SECONDS after start), and after the load
 #      has ended (AFTER_SECONDS after the last request), threads and open files with it.
 #
+# Rows 1, 2 and 4 also report the CPU time (user + system, all threads: Forge's JVM, nginx's worker) each server spent
+# per request while the row ran: on a machine shared with other work that ratio holds where requests per second do not.
 # Before the rows, every Forge URL gets JIT_WARMUP seconds (8) of the same load, unmeasured (nginx needs none).
 # Run: bench/small.sh        Knobs: DURATION (wrk seconds, 10), WARMUP (5), AB_REQUESTS (100000), RANGES (200),
 #   LFS_MIB (256), IDLE_SECONDS (10), AFTER_SECONDS (20), FORGE_JAVA_OPTS (passed on to ./forge).
@@ -164,10 +166,20 @@ cmp -s <(curl -s -f "${forge_url[small]}") "$work/config.json" || die "Forge ser
 cmp -s <(curl -s -f "${nginx_url_of[small]}") "$work/config.json" || die "nginx served other bytes for config.json"
 
 # ------------------------------------------------------------------------------------------ 3. measure
-declare -A rps p50 p99
+declare -A rps p50 p99 cpu
+# CPU time (user + system, all threads) the server spent per request during a row: a figure that holds on a busy machine
+# too, where requests per second mostly say how much CPU the other work left over
+ticks_of() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+server_pid() { case "$1" in forge.*) echo "$forge_pid" ;; *) echo "$nginx_worker" ;; esac; }
+cpu_per_request() { # NAME TICKS_BEFORE REQUESTS
+  local after; after="$(ticks_of "$(server_pid "$1")")"
+  cpu[$1]="$(awk -v a="$2" -v b="$after" -v n="$3" -v t="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) printf "%.1f", (b - a) / t * 1e6 / n; else print "n/a" }')"
+}
 run_ab_head() { # NAME URL
   ab -i -k -c"$CONNS" -n $((AB_REQUESTS / 5)) "$2" >/dev/null 2>&1 || true
+  local t0; t0="$(ticks_of "$(server_pid "$1")")"
   ab -i -k -c"$CONNS" -n "$AB_REQUESTS" "$2" >"$work/$1.ab" 2>&1 || die "ab against $1: $(tail -3 "$work/$1.ab")"
+  cpu_per_request "$1" "$t0" "$AB_REQUESTS"
   local failed non2xx
   failed="$(awk '/^Failed requests:/ {print $3}' "$work/$1.ab")"
   non2xx="$(awk '/^Non-2xx responses:/ {print $3}' "$work/$1.ab")"
@@ -180,7 +192,9 @@ run_wrk() { # NAME URL [LUA]
   local lua=()
   [ -n "${3:-}" ] && lua=(-s "$3")
   [ "$WARMUP" -gt 0 ] && { wrk -t2 -c"$CONNS" -d"${WARMUP}s" "${lua[@]}" "$2" >/dev/null 2>&1 || true; }
+  local t0; t0="$(ticks_of "$(server_pid "$1")")"
   wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "${lua[@]}" "$2" >"$work/$1.wrk" 2>&1 || die "wrk against $1: $(cat "$work/$1.wrk")"
+  cpu_per_request "$1" "$t0" "$(awk '/requests in/ {print $1}' "$work/$1.wrk")"
   if grep -q 'Non-2xx or 3xx responses\|Socket errors' "$work/$1.wrk"; then warn "$1: $(grep 'Non-2xx or 3xx\|Socket errors' "$work/$1.wrk" | paste -sd ' ')"; fi
   rps[$1]="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$work/$1.wrk")"
   p50[$1]="$(to_ms "$(awk '$1 == "50%" {print $2}' "$work/$1.wrk")")"
@@ -268,9 +282,10 @@ forge_rev="$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 [ -z "$(git -C "$root" status --porcelain -- src pom.xml forge 2>/dev/null)" ] || forge_rev="$forge_rev+local changes"
 loadavg="$(cut -d' ' -f1-3 /proc/loadavg)"
 row() { # LABEL KEY
-  printf '| %s | %s req/s, p50 %s, p99 %s ms | %s req/s, p50 %s, p99 %s ms | **%s×** | %s× |\n' "$1" \
-    "${rps[forge.$2]}" "${p50[forge.$2]}" "${p99[forge.$2]}" "${rps[nginx.$2]}" "${p50[nginx.$2]}" "${p99[nginx.$2]}" \
-    "$(ratio "${rps[forge.$2]}" "${rps[nginx.$2]}")" "$(ratio "${p99[forge.$2]}" "${p99[nginx.$2]}")"
+  printf '| %s | %s req/s, p50 %s, p99 %s ms, %s µs CPU | %s req/s, p50 %s, p99 %s ms, %s µs CPU | **%s×** | %s× | %s× |\n' "$1" \
+    "${rps[forge.$2]}" "${p50[forge.$2]}" "${p99[forge.$2]}" "${cpu[forge.$2]}" "${rps[nginx.$2]}" "${p50[nginx.$2]}" \
+    "${p99[nginx.$2]}" "${cpu[nginx.$2]}" "$(ratio "${rps[forge.$2]}" "${rps[nginx.$2]}")" "$(ratio "${p99[forge.$2]}" "${p99[nginx.$2]}")" \
+    "$(ratio "${cpu[forge.$2]}" "${cpu[nginx.$2]}")"
 }
 cat <<EOF
 
@@ -280,8 +295,8 @@ Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs, load average at the end 
 (\`./forge\` as launched, JVM options: ${FORGE_JAVA_OPTS:-none extra}; rate limits off, access log at WARN); nginx
 $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') with 1 worker. Ratios are Forge / nginx from this one run.
 
-| request | Forge | nginx | req/s ratio | p99 ratio |
-|---|---|---|---|---|
+| request | Forge | nginx | req/s ratio | p99 ratio | CPU per request ratio |
+|---|---|---|---|---|---|
 $(row "HEAD \`/resolve\` of an LFS file (\`ab -i -k -c$CONNS -n$AB_REQUESTS\`)" head)
 $(row "GET \`/resolve\` of a small regular file (\`wrk -t2 -c$CONNS -d${DURATION}s\`)" small)
 $(row "GET \`/api/models/{id}\`" info)

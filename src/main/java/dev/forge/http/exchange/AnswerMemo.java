@@ -32,8 +32,8 @@ import java.util.function.ToLongFunction;
  * <p>Validity: an answer names its repository and that repository's ref generation when it was made; it is used only
  * while the generation is unchanged (a moved branch changes what {@code main} names), dropped when the repository's
  * record changes ({@link #dropRepository}: visibility, gating, deletion, rename), and at most {@link #FRESH_FOR} after
- * it was made, which bounds how long a change made through another node goes unseen (the same bound as the
- * repository record cache). Thread-safe.
+ * it was made, which bounds how long a change made through another node goes unseen (after the repository record
+ * cache, which has the same bound, has seen it). Thread-safe.
  */
 public final class AnswerMemo {
     /** How long an answer is used at most: the staleness bound across several nodes. */

@@ -124,7 +124,9 @@ public final class MirrorService {
 
     /** Only site admins (and the operator at the command line) manage mirrors and the cache. */
     public static void requireAdmin(Actor by) {
-        if (by.isOperator() || by instanceof Actor.System || by.isSiteAdmin() && by.canWriteWithToken()) return;
+        // a plain write token: a MIRROR-scoped token of a site admin is handed to a peer forge to mirror with, not to
+        // manage this forge's mirrors and cache
+        if (by.isOperator() || by instanceof Actor.System || by.isSiteAdmin() && by.hasWriteToken()) return;
         if (by.isAnonymous()) throw ForgeException.unauthorized("Authentication required");
         throw ForgeException.forbidden("Only site admins manage mirrors");
     }
