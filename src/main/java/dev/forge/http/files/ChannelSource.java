@@ -17,7 +17,7 @@ import java.nio.channels.SeekableByteChannel;
  * full buffers that follow keep the writes few. Reads happen on the thread Jetty asks for the next chunk on, after the
  * previous one was written. Closes the channel after the last chunk or on failure.
  */
-final class ChannelSource implements Content.Source {
+final class ChannelSource extends StoredBodySource {
     /** The first chunk: what goes out with the headers. */
     static final int FIRST_CHUNK = 16 * 1024;
 
@@ -26,9 +26,9 @@ final class ChannelSource implements Content.Source {
     private final long length;
     private long remaining;
     private boolean first = true;
-    private Content.Chunk terminal;
 
     ChannelSource(ByteBufferPool.Sized pool, SeekableByteChannel channel, long length) {
+        super(channel);
         this.pool = pool;
         this.channel = channel;
         this.length = length;
@@ -39,8 +39,7 @@ final class ChannelSource implements Content.Source {
     public long getLength() { return length; }
 
     @Override
-    public synchronized Content.Chunk read() {
-        if (terminal != null) return terminal;
+    Content.Chunk next() {
         if (remaining == 0) return end(Content.Chunk.EOF);
         int want = (int) Math.min(remaining, first ? FIRST_CHUNK : pool.getSize());
         first = false;
@@ -63,25 +62,5 @@ final class ChannelSource implements Content.Source {
             pooled.release();
             return end(Content.Chunk.from(e, true));
         }
-    }
-
-    @Override
-    public void demand(Runnable demandCallback) {
-        demandCallback.run();
-    }
-
-    @Override
-    public synchronized void fail(Throwable failure) {
-        if (terminal == null) end(Content.Chunk.from(failure, true));
-    }
-
-    private Content.Chunk end(Content.Chunk last) {
-        terminal = last;
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // a read-only channel: nothing to lose
-        }
-        return last;
     }
 }

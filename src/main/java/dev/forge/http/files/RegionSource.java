@@ -13,20 +13,18 @@ import java.nio.ByteBuffer;
  * system call; the way nginx serves with {@code sendfile}, within what Java offers. Always ready, so
  * {@link #demand} runs its callback at once. Closes the object's channel after the last chunk or on failure.
  */
-public final class RegionSource implements Content.Source {
+public final class RegionSource extends StoredBodySource {
     /** Large enough that a chunk costs few writes, small enough that one response does not monopolise a connection. */
     private static final int MAX_CHUNK = 4 << 20;
 
     private final MappedRegions regions;
-    private final Closeable owner;
     private final long length;
     private long position;
     private long remaining;
-    private Content.Chunk terminal;
 
     public RegionSource(MappedRegions regions, Closeable owner, long offset, long length) {
+        super(owner);
         this.regions = regions;
-        this.owner = owner;
         this.position = offset;
         this.length = length;
         this.remaining = length;
@@ -36,8 +34,7 @@ public final class RegionSource implements Content.Source {
     public long getLength() { return length; }
 
     @Override
-    public synchronized Content.Chunk read() {
-        if (terminal != null) return terminal;
+    Content.Chunk next() {
         if (remaining == 0) return end(Content.Chunk.EOF);
         try {
             MappedRegions.Region region = regions.region(position, (int) Math.min(remaining, MAX_CHUNK));
@@ -51,25 +48,5 @@ public final class RegionSource implements Content.Source {
         } catch (IOException | RuntimeException e) {
             return end(Content.Chunk.from(e, true));
         }
-    }
-
-    @Override
-    public void demand(Runnable demandCallback) {
-        demandCallback.run();
-    }
-
-    @Override
-    public synchronized void fail(Throwable failure) {
-        if (terminal == null) end(Content.Chunk.from(failure, true));
-    }
-
-    private Content.Chunk end(Content.Chunk last) {
-        terminal = last;
-        try {
-            owner.close();
-        } catch (IOException ignored) {
-            // a read-only view: nothing to lose
-        }
-        return last;
     }
 }
