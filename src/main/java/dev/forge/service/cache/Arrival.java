@@ -12,16 +12,24 @@ import java.nio.file.StandardOpenOption;
 /**
  * One upstream file on its way into the cache: the staging file the fetch writes and every reader follows. A reader
  * asks for any position of the file (its size is known from the upstream's headers before the first byte) and waits
- * until the bytes up to it have arrived; a failed fetch fails every waiting reader. Readers share one read handle,
+ * until the bytes up to it have arrived; a failed fetch fails every waiting reader. The file's last byte (and the last
+ * byte of every region a reader asks for, see {@link #window}) is held back until the fetch has
+ * {@linkplain #verified() checked} the whole (its SHA-256): no answer, whole file or range, is complete before the check
+ * passed; if it fails the reader gets an error, and the HTTP layer aborts the connection short of the length it announced.
+ * A reader near the arriving end waits for {@link #BATCH} bytes (or the end) rather than following every network read,
+ * so the answer goes out in large writes. Readers share one read handle,
  * opened with the staging file, so the store may take the file over when it is complete while they still read it.
  * Thread-safe.
  */
 final class Arrival {
+    /** How many arrived bytes a reader at the arriving end waits for before it writes them on (or the file's end). */
+    static final long BATCH = 1 << 20;
     private final Path staging;
     private final FileChannel shared;
     private final long size;
     private long written;
     private boolean complete;
+    private boolean verified;
     private Exception failure;
     private int readers;
     private boolean released;
@@ -51,9 +59,16 @@ final class Arrival {
 
     private Kept kept;
 
+    /** All bytes are in and passed the fetch's checks: readers may have the last byte now (the store takes it next). */
+    synchronized void verified() {
+        verified = true;
+        notifyAll();
+    }
+
     synchronized void complete(Kept kept) {
         this.kept = kept;
         complete = true;
+        verified = true;
         notifyAll();
     }
 
@@ -89,9 +104,31 @@ final class Arrival {
 
     /** Waits for the bytes at {@code position}: how many are there from it on (the read itself happens unlocked). */
     private synchronized long available(long position) throws IOException {
-        while (written <= position && failure == null) waitQuietly();
+        while (readable() <= position && failure == null) waitQuietly();
         if (failure != null) throw new IOException("the upstream transfer failed: " + failure.getMessage(), failure);
-        return written - position;
+        return readable() - position;
+    }
+
+    /**
+     * How many bytes from {@code position} (at most {@code max}, the rest of the reader's window, and at least one) a
+     * region may map, waiting for them: {@link #BATCH} of them or the file's end when the reader is at the arriving end;
+     * and until the whole was checked, never the window's last byte, so that no answer, a range's included, is complete
+     * before the check has passed.
+     */
+    private synchronized long window(long position, int max) throws IOException {
+        while (true) {
+            if (failure != null) throw new IOException("the upstream transfer failed: " + failure.getMessage(), failure);
+            long cap = verified ? max : max - 1L;
+            long have = Math.min(readable() - position, cap);
+            long want = Math.max(1, Math.min(Math.min(cap, BATCH), size - position));
+            if (have >= want) return have;
+            waitQuietly();
+        }
+    }
+
+    /** Up to where readers may read: what has arrived, but for the last byte until the whole was checked. */
+    private long readable() {
+        return verified ? written : Math.min(written, size - 1);
     }
 
     private int read(ByteBuffer dst, long position) throws IOException {
@@ -139,7 +176,7 @@ final class Arrival {
      */
     private dev.forge.core.MappedRegions.Region region(long position, int max) throws IOException {
         if (position < 0 || position >= size || max < 1) throw new IllegalArgumentException("position " + position + " of " + size);
-        long length = Math.min(max, available(position));
+        long length = window(position, max);
         java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
         try {
             java.lang.foreign.MemorySegment segment = shared.map(FileChannel.MapMode.READ_ONLY, position, length, arena);
