@@ -12,18 +12,15 @@ import java.nio.file.StandardOpenOption;
 /**
  * One upstream file on its way into the cache: the staging file the fetch writes and every reader follows. A reader
  * asks for any position of the file (its size is known from the upstream's headers before the first byte) and waits
- * until the bytes up to it have arrived; a failed fetch fails every waiting reader. The file's last byte (and the last
- * byte of every region a reader asks for, see {@link #window}) is held back until the fetch has
- * {@linkplain #verified() checked} the whole (its SHA-256): no answer, whole file or range, is complete before the check
- * passed; if it fails the reader gets an error, and the HTTP layer aborts the connection short of the length it announced.
- * A reader near the arriving end waits for {@link #BATCH} bytes (or the end) rather than following every network read,
- * so the answer goes out in large writes. Readers share one read handle,
+ * until the bytes up to it have arrived; a failed fetch fails every waiting reader. The file's last byte is held back
+ * until the fetch has {@linkplain #verified() checked} the whole (its SHA-256): no answer that ends at the file's end (a
+ * whole download) is complete before the check passed; if it fails the reader gets an error, and the HTTP layer aborts
+ * the connection short of the length it announced. A range that ends earlier is served as its bytes arrive (clients
+ * fetch ranges of a file still arriving), so its bytes are not checked yet when it completes. Readers share one read handle,
  * opened with the staging file, so the store may take the file over when it is complete while they still read it.
  * Thread-safe.
  */
 final class Arrival {
-    /** How many arrived bytes a reader at the arriving end waits for before it writes them on (or the file's end). */
-    static final long BATCH = 1 << 20;
     private final Path staging;
     private final FileChannel shared;
     private final long size;
@@ -109,23 +106,6 @@ final class Arrival {
         return readable() - position;
     }
 
-    /**
-     * How many bytes from {@code position} (at most {@code max}, the rest of the reader's window, and at least one) a
-     * region may map, waiting for them: {@link #BATCH} of them or the file's end when the reader is at the arriving end;
-     * and until the whole was checked, never the window's last byte, so that no answer, a range's included, is complete
-     * before the check has passed.
-     */
-    private synchronized long window(long position, int max) throws IOException {
-        while (true) {
-            if (failure != null) throw new IOException("the upstream transfer failed: " + failure.getMessage(), failure);
-            long cap = verified ? max : max - 1L;
-            long have = Math.min(readable() - position, cap);
-            long want = Math.max(1, Math.min(Math.min(cap, BATCH), size - position));
-            if (have >= want) return have;
-            waitQuietly();
-        }
-    }
-
     /** Up to where readers may read: what has arrived, but for the last byte until the whole was checked. */
     private long readable() {
         return verified ? written : Math.min(written, size - 1);
@@ -176,7 +156,7 @@ final class Arrival {
      */
     private dev.forge.core.MappedRegions.Region region(long position, int max) throws IOException {
         if (position < 0 || position >= size || max < 1) throw new IllegalArgumentException("position " + position + " of " + size);
-        long length = window(position, max);
+        long length = Math.min(max, available(position));
         java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofShared();
         try {
             java.lang.foreign.MemorySegment segment = shared.map(FileChannel.MapMode.READ_ONLY, position, length, arena);
