@@ -275,6 +275,7 @@ public final class Forge implements AutoCloseable {
             this.cache = new dev.forge.service.cache.PullThroughCache(config.cache(), new dev.forge.meta.CacheDao(database.jdbi()), index,
                     blobs, tmp, options.pullGate() != dev.forge.service.cache.PullGate.OPEN ? options.pullGate()
                     : new dev.forge.service.cache.AirlockGate(airlock), clock, (type, id) -> repos.find(type, id).isPresent());
+            closer.push(cache::flushUses); // runs before the background tasks stop and the database closes
         } catch (IOException | RuntimeException | Error e) {
             closer.close();
             throw e;
@@ -389,7 +390,7 @@ public final class Forge implements AutoCloseable {
 
     /**
      * Background work of the serving process: download tallies are flushed every second, the search index committed
-     * every five seconds, and figures that move with the calendar (30-day windows, trending) refreshed daily.
+     * and the cache's last-use times written every five seconds, and figures that move with the calendar (30-day windows, trending) refreshed daily.
      */
     private void startBackground() {
         background.scheduleWithFixedDelay(guard(popularity::flush), 1, 1, TimeUnit.SECONDS);
@@ -397,6 +398,7 @@ public final class Forge implements AutoCloseable {
         long untilMidnight = 86_400_000L - Math.floorMod(System.currentTimeMillis(), 86_400_000L) + 60_000L;
         background.scheduleAtFixedRate(guard(popularity::refreshActive), untilMidnight, 86_400_000L, TimeUnit.MILLISECONDS);
         background.scheduleWithFixedDelay(guard(mirrors::tick), 5, MIRROR_TICK_SECONDS, TimeUnit.SECONDS);
+        background.scheduleWithFixedDelay(guard(cache::flushUses), 5, 5, TimeUnit.SECONDS);
     }
 
     /** How often the scheduler looks for mirrors whose next sync is due (the sync itself runs on the mirror thread). */

@@ -88,6 +88,7 @@ public final class ChunkStore implements BlobStore, Collectable, Verifiable, Aut
     }
 
     ChunkStore(Path root, InstantSource clock, int packLimit, ChunkCompression compression) throws IOException {
+        XetHash.prepare(); // the chunk-hash warm-up runs while the server starts, not during its first upload or download
         this.packLimit = packLimit;
         this.compression = compression;
         this.root = Files.createDirectories(root);

@@ -63,6 +63,15 @@ public final class XetHash {
 
     private XetHash() {}
 
+    /**
+     * Loads this class, whose initializer starts the warm-up thread: the chunk store calls it when it opens, so the
+     * warm-up (about a second of one core) runs while the server starts instead of beside its first ingest (before,
+     * a pull-through cache's first cold download shared the CPUs with it).
+     */
+    static void prepare() {
+        // the class initializer does the work
+    }
+
     /** Vector API BLAKE3 if the module was added and its preferred vectors are wide enough; touches it only then. */
     static Blake3 choose(boolean vectorModuleAdded) {
         return vectorModuleAdded && Blake3Vector.LANES >= MIN_LANES ? Blake3.VECTOR : Blake3.BOUNCY_CASTLE;

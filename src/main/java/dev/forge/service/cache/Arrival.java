@@ -12,7 +12,11 @@ import java.nio.file.StandardOpenOption;
 /**
  * One upstream file on its way into the cache: the staging file the fetch writes and every reader follows. A reader
  * asks for any position of the file (its size is known from the upstream's headers before the first byte) and waits
- * until the bytes up to it have arrived; a failed fetch fails every waiting reader. Readers share one read handle,
+ * until the bytes up to it have arrived; a failed fetch fails every waiting reader. The file's last byte is held back
+ * until the fetch has {@linkplain #verified() checked} the whole (its SHA-256): no answer that ends at the file's end (a
+ * whole download) is complete before the check passed; if it fails the reader gets an error, and the HTTP layer aborts
+ * the connection short of the length it announced. A range that ends earlier is served as its bytes arrive (clients
+ * fetch ranges of a file still arriving), so its bytes are not checked yet when it completes. Readers share one read handle,
  * opened with the staging file, so the store may take the file over when it is complete while they still read it.
  * Thread-safe.
  */
@@ -22,6 +26,7 @@ final class Arrival {
     private final long size;
     private long written;
     private boolean complete;
+    private boolean verified;
     private Exception failure;
     private int readers;
     private boolean released;
@@ -51,9 +56,16 @@ final class Arrival {
 
     private Kept kept;
 
+    /** All bytes are in and passed the fetch's checks: readers may have the last byte now (the store takes it next). */
+    synchronized void verified() {
+        verified = true;
+        notifyAll();
+    }
+
     synchronized void complete(Kept kept) {
         this.kept = kept;
         complete = true;
+        verified = true;
         notifyAll();
     }
 
@@ -89,9 +101,14 @@ final class Arrival {
 
     /** Waits for the bytes at {@code position}: how many are there from it on (the read itself happens unlocked). */
     private synchronized long available(long position) throws IOException {
-        while (written <= position && failure == null) waitQuietly();
+        while (readable() <= position && failure == null) waitQuietly();
         if (failure != null) throw new IOException("the upstream transfer failed: " + failure.getMessage(), failure);
-        return written - position;
+        return readable() - position;
+    }
+
+    /** Up to where readers may read: what has arrived, but for the last byte until the whole was checked. */
+    private long readable() {
+        return verified ? written : Math.min(written, size - 1);
     }
 
     private int read(ByteBuffer dst, long position) throws IOException {

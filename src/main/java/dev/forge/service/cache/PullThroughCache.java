@@ -79,6 +79,10 @@ public final class PullThroughCache implements CacheFigures {
     private final AtomicLong hits = new AtomicLong();
     private final AtomicLong misses = new AtomicLong();
     private final Object evicting = new Object();
+    /** When each revision was last served, kept here and written by {@link #flushUses()} so that a cached read writes nothing. */
+    private final ConcurrentHashMap<Use, Long> uses = new ConcurrentHashMap<>();
+
+    private record Use(String type, String id, String commit) {}
 
     private final java.util.function.BiPredicate<RepoType, RepoId> heldHere;
 
@@ -160,7 +164,7 @@ public final class PullThroughCache implements CacheFigures {
                              String contentType) {
         String key = kind + "?" + query;
         String name = id.toString();
-        dao.touch(type.plural(), name, commit, clock.millis());
+        touch(type.plural(), name, commit);
         Optional<CacheDao.Answer> kept = dao.answer(type.plural(), name, commit, key);
         if (kept.isPresent()) {
             hits.incrementAndGet();
@@ -381,7 +385,7 @@ public final class PullThroughCache implements CacheFigures {
                             dev.forge.core.ErrorDetail.Challenge.HUB)
                     : new ForgeException(ErrorKind.GATED, "Access to this repository is gated on the upstream; the cache does not serve its files");
         }
-        dao.touch(t, name, commit, clock.millis());
+        touch(t, name, commit);
         Optional<CacheDao.CachedFile> kept = dao.file(t, name, commit, path);
         if (kept.isPresent() && blobs.size(new LfsOid(kept.get().oid())).isPresent()) {
             hits.incrementAndGet();
@@ -416,9 +420,14 @@ public final class PullThroughCache implements CacheFigures {
                     (first, info) -> t.begin(first, info.headers(), actor, subject, path, headers));
             if (r.status() != 200) throw UpstreamClient.error(r, r.body());
             if (t.total != t.arrival.size()) throw new IOException("the upstream sent " + t.total + " of " + t.arrival.size() + " bytes of " + path);
-            LfsOid oid = new LfsOid(t.lfs ? t.etag : HexFormat.of().formatHex(t.sha.digest()));
+            String sha256 = t.hasher.digest();
+            if (t.lfs && !sha256.equals(t.etag)) {
+                throw new IOException("the upstream sent bytes of " + path + " whose SHA-256 is " + sha256 + ", not " + t.etag);
+            }
+            LfsOid oid = new LfsOid(sha256);
             Path done = t.staging;
             if (gate.readsContent(path)) gate.checkFile(actor, subject, path, t.arrival.size(), PullGate.Bytes.of(done));
+            t.arrival.verified(); // readers get the last byte now; the store takes the file while they finish
             if (blobs.size(oid).isEmpty()) blobs.putFile(t.staging, oid, t.arrival.size());
             dao.putFile(type.plural(), id.toString(), commit, path, new CacheDao.CachedFile(oid.hex(), t.arrival.size(), t.etag, t.lfs));
             t.arrival.complete(() -> blobs.open(oid));
@@ -437,14 +446,15 @@ public final class PullThroughCache implements CacheFigures {
     /**
      * One file's transfer from the upstream into its staging file: begun from the answer's headers (before the first
      * byte: the gate's check by name and size, then readers may start), then fed buffer by buffer on the client's thread.
-     * An LFS file's name is its SHA-256, which the blob store verifies as it takes the file, so it is not hashed here
-     * (that would cost a core while clients wait); any other file (small, named by its git blob id) is.
+     * Every file is hashed (SHA-256) as it arrives, on a thread of its own ({@link Hasher}) so that the hash runs on the
+     * other core while this one receives: an LFS file must match its name before readers get its last byte
+     * ({@link Arrival#verified()}); any other file is kept under its hash.
      */
     private final class Transfer implements UpstreamClient.Sink {
         Path staging;
         java.nio.channels.FileChannel out;
         Arrival arrival;
-        MessageDigest sha;
+        Hasher hasher;
         boolean lfs;
         String etag;
         long total;
@@ -458,12 +468,12 @@ public final class PullThroughCache implements CacheFigures {
             if (size < 0) throw new ForgeException(ErrorKind.UNAVAILABLE, "The upstream sent no length for " + path);
             if (!gate.readsContent(path)) gate.checkFile(actor, subject, path, size, InputStream::nullInputStream);
             try {
-                sha = lfs ? null : MessageDigest.getInstance("SHA-256");
+                hasher = new Hasher();
                 staging = Files.createTempFile(tmp, "cache-", ".part");
                 out = java.nio.channels.FileChannel.open(staging, java.nio.file.StandardOpenOption.WRITE);
                 arrival = new Arrival(staging, size);
-            } catch (IOException | NoSuchAlgorithmException e) {
-                throw new java.io.UncheckedIOException(e instanceof IOException io ? io : new IOException(e));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
             headers.complete(new FileFetch(etag, lfs, arrival));
             return this;
@@ -471,14 +481,17 @@ public final class PullThroughCache implements CacheFigures {
 
         @Override
         public void write(java.nio.ByteBuffer b) throws IOException {
-            if (sha != null) sha.update(b.duplicate());
+            // the client hands the buffer over for good (it never reuses it), so the hasher may read it after this
+            java.nio.ByteBuffer hashed = b.duplicate();
             int n = b.remaining();
             while (b.hasRemaining()) out.write(b);
             total += n;
             arrival.advance(n);
+            hasher.accept(hashed);
         }
 
         void close() {
+            if (hasher != null) hasher.stop();
             try {
                 if (out != null) out.close();
             } catch (IOException ignored) {
@@ -490,6 +503,59 @@ public final class PullThroughCache implements CacheFigures {
             } catch (IOException ignored) {
                 // tmp is cleared at the next start
             }
+        }
+    }
+
+    /**
+     * SHA-256 of a transfer on a virtual thread of its own, fed the received buffers through a bounded queue (a full
+     * queue holds the receiver back, so at most {@link #QUEUED} buffers wait in memory).
+     */
+    static final class Hasher {
+        private static final int QUEUED = 64;
+        private static final java.nio.ByteBuffer END = java.nio.ByteBuffer.allocate(0);
+        private final java.util.concurrent.BlockingQueue<java.nio.ByteBuffer> queue = new java.util.concurrent.ArrayBlockingQueue<>(QUEUED);
+        private final CompletableFuture<String> result = new CompletableFuture<>();
+        private final Thread thread;
+
+        Hasher() {
+            thread = Thread.ofVirtual().name("cache-hash").start(this::run);
+        }
+
+        private void run() {
+            try {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                for (java.nio.ByteBuffer b = queue.take(); b != END; b = queue.take()) sha.update(b);
+                result.complete(HexFormat.of().formatHex(sha.digest()));
+            } catch (InterruptedException | NoSuchAlgorithmException | RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }
+
+        void accept(java.nio.ByteBuffer b) throws IOException {
+            try {
+                queue.put(b);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while hashing", e);
+            }
+        }
+
+        /** The hex SHA-256 of everything accepted, once the hasher has caught up. */
+        String digest() throws IOException {
+            accept(END);
+            try {
+                return result.get();
+            } catch (ExecutionException e) {
+                throw new IOException("hashing failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while hashing", e);
+            }
+        }
+
+        /** Ends the thread whatever state the transfer is in. */
+        void stop() {
+            if (!result.isDone()) thread.interrupt();
         }
     }
 
@@ -543,11 +609,28 @@ public final class PullThroughCache implements CacheFigures {
 
     // ------------------------------------------------------------------------------------------- eviction and figures
 
+    /** Notes that the revision was served now (in memory; see {@link #flushUses()}). */
+    private void touch(String type, String id, String commit) {
+        uses.merge(new Use(type, id, commit), clock.millis(), Math::max);
+    }
+
+    /**
+     * Writes the last-use times noted since the last flush (creating the revisions' rows when new). The forge calls it
+     * every few seconds and when it closes; eviction and the figures call it first, so they order by what was served.
+     */
+    public void flushUses() {
+        for (var e : uses.entrySet()) {
+            // a newer use noted meanwhile stays for the next flush (remove fails, the entry keeps the newer time)
+            if (uses.remove(e.getKey(), e.getValue())) dao.touch(e.getKey().type(), e.getKey().id(), e.getKey().commit(), e.getValue());
+        }
+    }
+
     /** Evicts least-recently-used revisions until the cached bytes fit the limit (the revisions being fetched stay). */
     void evictIfNeeded() {
         if (config.maxBytes() <= 0) return;
         synchronized (evicting) {
             try {
+                flushUses();
                 long cached = dao.cachedBytes();
                 if (cached <= config.maxBytes()) return;
                 for (CacheDao.Revision r : dao.revisions()) {
@@ -565,6 +648,7 @@ public final class PullThroughCache implements CacheFigures {
     }
 
     private void removeRevision(String type, String id, String commit) throws IOException {
+        uses.remove(new Use(type, id, commit));
         for (String oid : dao.removeRevision(type, id, commit)) {
             if (index.reposReferencingLfs(oid, 1).isEmpty()) blobs.delete(new LfsOid(oid));
         }
@@ -573,6 +657,7 @@ public final class PullThroughCache implements CacheFigures {
 
     @Override
     public Figures figures() {
+        flushUses();
         long cached = dao.cachedBytes();
         long stored = cached;
         try {
@@ -586,6 +671,7 @@ public final class PullThroughCache implements CacheFigures {
 
     @Override
     public List<CachedRevision> revisions() {
+        flushUses();
         return dao.revisions().stream().map(r -> new CachedRevision(RepoType.fromPlural(r.type()).orElse(RepoType.MODEL), r.id(),
                 r.commit(), r.bytes(), r.files(), Instant.ofEpochMilli(r.lastUsed()))).toList();
     }
@@ -594,6 +680,7 @@ public final class PullThroughCache implements CacheFigures {
     public int evict(RepoType type, String repoId) {
         int n = 0;
         synchronized (evicting) {
+            flushUses();
             for (CacheDao.Revision r : dao.revisions()) {
                 if (!r.type().equals(type.plural()) || !r.id().equals(repoId)) continue;
                 try {

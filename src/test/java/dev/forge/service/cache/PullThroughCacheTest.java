@@ -401,4 +401,37 @@ class PullThroughCacheTest {
             assertThat(front.get("/" + id + "/resolve/main/config.json").statusCode()).as("not fetched before").isEqualTo(503);
         }
     }
+
+    @Test
+    void aWarmReadWritesNoLastUseTimeUntilTheFlush() throws Exception {
+        byte[] weights = random(300_000, 17);
+        String id = repoWith(upstream, "last-use", weights);
+        String commit = commitOf(upstream, id);
+        // a cache of its own over the cache forge's database: the forge's background flush never writes for it
+        var jdbi = cache.forge.stores().database().jdbi();
+        var dao = new dev.forge.meta.CacheDao(jdbi);
+        PullThroughCache own = new PullThroughCache(cacheOf(upstream, 0), dao, cache.forge.stores().index(), cache.forge.stores().blobs(),
+                java.nio.file.Files.createTempDirectory(dir, "own-tmp"), PullGate.OPEN, clock, (t, i) -> false);
+        dev.forge.service.account.Actor anyone = dev.forge.service.account.Actor.anonymous("127.0.0.1");
+        PullThroughCache.CachedFile cold = own.resolve(anyone, RepoType.MODEL, RepoId.parse(id), "main", "model.safetensors");
+        try (var ch = cold.bytes().open()) {
+            assertThat(Hashes.sha256(java.nio.channels.Channels.newInputStream(ch).readAllBytes())).isEqualTo(Hashes.sha256(weights));
+        }
+        own.flushUses();
+        // the file's record follows its last byte: wait for it, so that the next read is a warm one
+        while (dao.revisions().stream().noneMatch(r -> r.commit().equals(commit) && r.files() == 1)) Thread.onSpinWait();
+        long first = lastUsed(dao, id, commit);
+        clock.advance(Duration.ofSeconds(30));
+        PullThroughCache.CachedFile warm = own.resolve(anyone, RepoType.MODEL, RepoId.parse(id), commit, "model.safetensors");
+        try (var ch = warm.bytes().open()) {
+            assertThat(ch.size()).isEqualTo(weights.length);
+        }
+        assertThat(lastUsed(dao, id, commit)).as("a cached read writes nothing").isEqualTo(first);
+        own.flushUses();
+        assertThat(lastUsed(dao, id, commit)).as("the flush writes the read's time").isEqualTo(clock.millis());
+    }
+
+    private static long lastUsed(dev.forge.meta.CacheDao dao, String id, String commit) {
+        return dao.revisions().stream().filter(r -> r.id().equals(id) && r.commit().equals(commit)).findFirst().orElseThrow().lastUsed();
+    }
 }
