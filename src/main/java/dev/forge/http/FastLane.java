@@ -47,9 +47,10 @@ final class FastLane {
         boolean head = request.getMethod().equals("HEAD");
         AnswerMemo.Answer a = memo.lookup(request, head);
         if (a == null) return false;
-        Actor actor = caller(request, a.anyActor());
+        boolean limited = a.rateLimit() != null && rateLimits.limits(a.rateLimit());
+        Actor actor = caller(request, a.anyActor(), limited);
         if (actor == null) return false;
-        if (a.rateLimit() != null) {
+        if (limited) {
             try {
                 rateLimits.acquire(actor, a.rateLimit());
             } catch (ForgeException refused) {
@@ -72,12 +73,18 @@ final class FastLane {
         return true;
     }
 
-    /** The caller, when it can be told from memory: anonymous, or (for answers anyone gets) a recently live token. */
-    private Actor caller(Request request, boolean anyActor) {
-        String address = Exchange.clientAddress(request, config);
+    /**
+     * The caller, when it can be told from memory: anonymous, or (for answers anyone gets) a recently live token. Its
+     * address is looked up only when something will read it (the rate limiter, the failed-authentication throttle).
+     */
+    private Actor caller(Request request, boolean anyActor, boolean limited) {
         String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
-        if (authorization == null || authorization.isBlank()) return Actor.anonymous(address);
+        if (authorization == null || authorization.isBlank()) {
+            // an anonymous caller's address matters only to the rate limiter
+            return Actor.anonymous(limited ? Exchange.clientAddress(request, config) : "");
+        }
         if (!anyActor) return null;
+        String address = Exchange.clientAddress(request, config);
         Optional<String> secret;
         try {
             secret = Exchange.presentedToken(authorization);

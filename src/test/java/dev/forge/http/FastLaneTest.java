@@ -110,6 +110,9 @@ class FastLaneTest {
         tf.get(url);
         long before = memo().served();
         assertThat(tf.get(url, "Range", "bytes=2-4").body()).isEqualTo(utf8("234"));
+        RawResponse oddCase = rawGet(tf, url, "rAnGe", "bytes=2-4");
+        assertThat(oddCase.status()).as("a header name in any case is the same header").isEqualTo(206);
+        assertThat(oddCase.body()).isEqualTo(utf8("234"));
         assertThat(tf.get(url, "If-None-Match", etag).statusCode()).isEqualTo(304);
         assertThat(header(tf.get(url, "Origin", "https://example.org"), "Access-Control-Allow-Origin")).contains("*");
         assertThat(tf.get(url, "Accept", "application/vnd.xet-fileinfo+json").statusCode()).isEqualTo(200);

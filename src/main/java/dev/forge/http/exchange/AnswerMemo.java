@@ -94,13 +94,16 @@ public final class AnswerMemo {
     public static boolean eligible(Request request) {
         String method = request.getMethod();
         if (!method.equals("GET") && !method.equals("HEAD")) return false;
-        HttpFields h = request.getHeaders();
-        if (h.contains(HttpHeader.RANGE) || h.contains(HttpHeader.IF_NONE_MATCH) || h.contains(HttpHeader.IF_MATCH)
-                || h.contains(HttpHeader.IF_RANGE) || h.contains(HttpHeader.IF_MODIFIED_SINCE) || h.contains(HttpHeader.ORIGIN)) {
-            return false;
+        for (HttpField f : request.getHeaders()) { // one pass: this is asked of every GET and HEAD
+            HttpHeader h = f.getHeader();
+            if (h == null) continue;
+            switch (h) {
+                case RANGE, IF_NONE_MATCH, IF_MATCH, IF_RANGE, IF_MODIFIED_SINCE, ORIGIN -> { return false; }
+                case ACCEPT -> { if (f.getValue().contains("xet")) return false; }
+                default -> { }
+            }
         }
-        String accept = h.get(HttpHeader.ACCEPT);
-        return accept == null || !accept.contains("xet");
+        return true;
     }
 
     static String key(Request request) {

@@ -41,6 +41,11 @@ public final class RateLimiter {
     }
 
     /** Takes one request from the caller's allowance, or throws 429. */
+    /** Whether requests of this kind are limited at all (a limit of 0 turns it off). */
+    public boolean limits(Kind kind) {
+        return (kind == Kind.API ? security.apiRequestsPerMinute() : security.resolveRequestsPerMinute()) > 0;
+    }
+
     public void acquire(Actor actor, Kind kind) {
         int perMinute = kind == Kind.API ? security.apiRequestsPerMinute() : security.resolveRequestsPerMinute();
         if (perMinute == 0 || actor.isSiteAdmin()) return;
