@@ -10,8 +10,13 @@
 #   3. 20 concurrent cold clients: a fresh cache Forge, CLIENTS curls of the file at once; the upstream's access log
 #      says how many bytes it sent for the file (goal <= 1.05 x SIZE_MIB).
 #   Every download's size is checked, and the sha256 of one download of each kind.
+#   UPSTREAM_MBIT=N puts the upstream behind a link of N Mbit/s per connection (an nginx reverse proxy with
+#   limit_rate, for the direct downloads and the cache's fetches alike): an upstream across a network, as the Hub is,
+#   rather than one sharing the client's two CPUs over loopback. Without it, all three programs share the CPUs and the
+#   cold ratio measures how much CPU the cache adds per byte (receive, hash, write, send), not how well it keeps up.
 # Run:  bench/cache.sh            (SIZE_MIB=1024 ROUNDS=3 CLIENTS=20)
 #       SIZE_MIB=64 bench/cache.sh   # a quick trial
+#       UPSTREAM_MBIT=1000 bench/cache.sh   # the upstream across a 1 Gbit/s link
 # Needs: JDK 25, curl, git, git-lfs, nginx, sha256sum, ss, awk.
 set -euo pipefail
 
@@ -62,13 +67,48 @@ git_ -C "$work/clone" push -q origin main >>"$work/git.log" 2>&1 || die "push: $
 rm -rf "$work/clone" "$work/payload" "$work/home/.cache"
 blob="$work/data/blobs/${sha:0:2}/${sha:2:2}/$sha"
 [ -f "$blob" ] || die "the pushed object is not at $blob"
-direct_url="$forge_base/admin/bench/resolve/main/$FILE_NAME"
+upstream_base="$forge_base"   # what clients and the cache use to reach the upstream
+if [ -n "${UPSTREAM_MBIT:-}" ]; then
+  [[ "$UPSTREAM_MBIT" =~ ^[1-9][0-9]*$ ]] || die "UPSTREAM_MBIT must be a positive integer"
+  proxy="$work/proxy"; mkdir -p "$proxy"
+  proxy_port="$(free_port)" || die "no free port for the proxy"
+  proxy_user=""; if [ "$(id -u)" = 0 ]; then proxy_user="user root root;"; fi
+  cat >"$proxy/nginx.conf" <<CONF
+$proxy_user
+worker_processes 1;
+pid $proxy/nginx.pid;
+error_log $proxy/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $proxy/cb; proxy_temp_path $proxy/p; fastcgi_temp_path $proxy/f; uwsgi_temp_path $proxy/u; scgi_temp_path $proxy/s;
+    server {
+        listen 127.0.0.1:$proxy_port;
+        location / {
+            proxy_pass $forge_base;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$http_host;
+            proxy_max_temp_file_size 0;   # read the upstream only as fast as the link sends
+            limit_rate $((UPSTREAM_MBIT * 1000000 / 8));
+        }
+    }
+}
+CONF
+  log "the upstream behind a ${UPSTREAM_MBIT} Mbit/s link (nginx limit_rate) on 127.0.0.1:$proxy_port"
+  "$NGINX" -p "$proxy/" -c "$proxy/nginx.conf" -e "$proxy/error.log" -g 'daemon off;' >"$proxy/stdout.log" 2>&1 &
+  proxy_pid=$!
+  trap 'stop_pid "$cache_pid" cache; stop_pid "$proxy_pid" proxy; bench_cleanup' EXIT
+  upstream_base="http://127.0.0.1:$proxy_port"
+  for _ in $(seq 1 100); do curl -s -f -o /dev/null "$upstream_base/api/models/admin/bench" && break; sleep 0.1; done
+fi
+direct_url="$upstream_base/admin/bench/resolve/main/$FILE_NAME"
 
 start_cache() { # DIR: a fresh cache Forge in front of the upstream; sets cache_pid, cache_url
   stop_pid "$cache_pid" cache
   rm -rf "$1"; mkdir -p "$1"
   FORGE_ACCESS_LOG=WARN FORGE_API_REQUESTS_PER_MINUTE=0 FORGE_RESOLVE_REQUESTS_PER_MINUTE=0 FORGE_STORAGE=chunks \
-    "$root/forge" serve --port 0 --data "$1" --upstream "$forge_base,$token" >"$1.log" 2>&1 &
+    "$root/forge" serve --port 0 --data "$1" --upstream "$upstream_base,$token" >"$1.log" 2>&1 &
   cache_pid=$!
   for _ in $(seq 1 1500); do grep -q 'Forge is serving' "$1.log" 2>/dev/null && break; kill -0 "$cache_pid" || die "cache died: $(tail "$1.log")"; sleep 0.2; done
   local port; port="$(sed -n 's/.*(listening on [^)]*:\([0-9][0-9]*\)).*/\1/p' "$1.log" | head -n 1)"
@@ -135,7 +175,7 @@ cp "$work/forge.log" "${TMPDIR:-/tmp}/forge-cache-bench-upstream.log"
 forge_rev="$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo '?')"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 cat <<MD
-Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs; Forge ${forge_rev}; one ${SIZE_MIB} MiB file, medians of ${ROUNDS} rounds; client, upstream and cache on one machine (loopback).
+Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) vCPUs; Forge ${forge_rev}; one ${SIZE_MIB} MiB file, medians of ${ROUNDS} rounds; client, upstream and cache on one machine (loopback)$([ -n "${UPSTREAM_MBIT:-}" ] && echo "; the upstream behind a ${UPSTREAM_MBIT} Mbit/s link per connection (nginx limit_rate)").
 
 | measure | cache | reference | ratio | goal |
 | --- | --- | --- | --- | --- |
