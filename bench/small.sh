@@ -208,6 +208,8 @@ ab -i -k -c"$CONNS" -t "$JIT_WARMUP" -n 10000000 "${forge_url[head]}" >/dev/null
 printf 'wrk.method = "POST"\nwrk.body = "paths=config.json&expand=true"\nwrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n' >"$work/pathsinfo.lua"
 for k in small info revision tree; do wrk -t2 -c"$CONNS" -d"${JIT_WARMUP}s" "${forge_url[$k]}" >/dev/null 2>&1 || true; done
 wrk -t2 -c"$CONNS" -d"${JIT_WARMUP}s" -s "$work/pathsinfo.lua" "${forge_url[pathsinfo]}" >/dev/null 2>&1 || true
+# and the ranges of row 3 (on kept-alive connections: the warm-up is of the code, not of connection set-up)
+ab -k -c4 -t "$JIT_WARMUP" -n 10000000 -H 'Range: bytes=1048576-2097151' "${forge_url[head]}" >/dev/null 2>&1 || true
 
 log "HEAD with ab -i -k -c$CONNS -n$AB_REQUESTS"
 run_ab_head forge.head "${forge_url[head]}"

@@ -1,5 +1,6 @@
 package dev.forge.http;
 
+import dev.forge.core.ByteRange;
 import dev.forge.core.ForgeConfig;
 import dev.forge.core.ForgeException;
 import dev.forge.http.exchange.AnswerMemo;
@@ -7,14 +8,18 @@ import dev.forge.http.exchange.Exchange;
 import dev.forge.service.account.Actor;
 import dev.forge.service.account.AuthService;
 import dev.forge.service.account.RateLimiter;
+import dev.forge.service.discovery.PopularityService;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 
+import java.io.IOException;
 import java.util.Optional;
 
 /**
@@ -34,7 +39,11 @@ final class FastLane {
     private final RateLimiter rateLimits;
     private final ForgeConfig config;
 
-    FastLane(AnswerMemo memo, AuthService auth, RateLimiter rateLimits, ForgeConfig config) {
+    private final java.util.concurrent.Executor blocking;
+
+    /** @param blocking where a range's body goes on after its first chunk (the ordinary path's executor) */
+    FastLane(AnswerMemo memo, AuthService auth, RateLimiter rateLimits, ForgeConfig config, java.util.concurrent.Executor blocking) {
+        this.blocking = blocking;
         this.memo = memo;
         this.auth = auth;
         this.rateLimits = rateLimits;
@@ -43,10 +52,103 @@ final class FastLane {
 
     /** Answers the request and returns true, or returns false having changed nothing. */
     boolean answer(Request request, Response response, Callback callback) {
-        if (!AnswerMemo.eligible(request)) return false;
+        if (!AnswerMemo.eligible(request)) {
+            String range = AnswerMemo.rangeOnly(request);
+            return range != null && answerRange(request, response, callback, range);
+        }
         boolean head = request.getMethod().equals("HEAD");
         AnswerMemo.Answer a = memo.lookup(request, head);
+        if (a == null || !admit(request, a)) return false;
+        response.setStatus(a.status());
+        HttpFields.Mutable headers = begin(request, response);
+        for (HttpField f : a.fields()) headers.add(f);
+        memo.countServed();
+        if (head) {
+            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+        } else {
+            if (a.onGet() != null) a.onGet().run();
+            response.write(true, a.body().duplicate(), callback);
+        }
+        return true;
+    }
+
+    /**
+     * Answers a single range of a file's answer, as the ordinary path would (206, the whole answer's headers with
+     * {@code Content-Range} and the range's {@code Content-Length}), or returns false having changed nothing: no answer
+     * held for the URL, no way to read its bytes, or a {@code Range} the ordinary path must judge (malformed, several
+     * ranges, not satisfiable). The bytes are opened here (a local store: a file opened, a small record read); the first
+     * chunk is written from here and the rest from the pool ({@link #send}).
+     */
+    private boolean answerRange(Request request, Response response, Callback callback, String rangeHeader) {
+        AnswerMemo.Answer a = memo.lookupWhole(request);
         if (a == null) return false;
+        long size = a.contentLength();
+        ByteRange range;
+        try {
+            range = size <= 0 ? null : ByteRange.parse(rangeHeader, size).orElse(null);
+        } catch (ForgeException unsatisfiable) {
+            range = null;
+        }
+        if (range == null) return false;
+        Content.Source body = null;
+        if (a.body() == null) {
+            try {
+                body = a.bytes().open(range.first(), range.length());
+            } catch (IOException | RuntimeException notReadable) {
+                return false; // the ordinary path reads it again and answers what went wrong
+            }
+        }
+        if (!admit(request, a)) {
+            if (body != null) body.fail(new IOException("not answered from the memo"));
+            return false;
+        }
+        response.setStatus(206);
+        HttpFields.Mutable headers = begin(request, response);
+        // the ordinary answer's order: the file's headers, then the range's (Content-Range, Content-Length)
+        for (HttpField f : a.fields()) if (f.getHeader() != HttpHeader.CONTENT_LENGTH) headers.add(f);
+        headers.add(HttpHeader.CONTENT_RANGE, range.contentRange());
+        headers.put(HttpHeader.CONTENT_LENGTH, range.length());
+        memo.countServed();
+        if (a.onGet() != null && PopularityService.DownloadRule.countsRange(rangeHeader)) a.onGet().run();
+        if (body == null) {
+            response.write(true, a.body().duplicate().position((int) range.first()).limit((int) (range.first() + range.length())), callback);
+        } else {
+            send(response, body, callback);
+        }
+        return true;
+    }
+
+    /**
+     * Writes the body's first chunk from here (it goes out with the headers), and hands the rest to the pool: a large
+     * range must not keep the selector, which serves every other connection, copying for as long as the client keeps
+     * up (the copy's own completions are declared blocking, as in {@code Exchange#stream}).
+     */
+    private void send(Response response, Content.Source body, Callback callback) {
+        Callback rest = Callback.from(Invocable.InvocationType.BLOCKING, callback::succeeded, callback::failed);
+        Content.Chunk first = body.read();
+        if (first == null) { // stored bodies are read blocking and never answer "not yet"; should one, the pool waits
+            blocking.execute(() -> Content.copy(body, response, rest));
+            return;
+        }
+        if (Content.Chunk.isFailure(first)) {
+            body.fail(first.getFailure());
+            callback.failed(first.getFailure());
+            return;
+        }
+        boolean last = first.isLast();
+        response.write(last, first.getByteBuffer(), Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
+            first.release();
+            if (last) callback.succeeded();
+            else blocking.execute(() -> Content.copy(body, response, rest));
+        }, failure -> {
+            first.release();
+            body.fail(failure);
+            callback.failed(failure);
+        }));
+    }
+
+    /** Whether the caller may be answered {@code a} from here, charging its rate limit if so. */
+    private boolean admit(Request request, AnswerMemo.Answer a) {
         boolean limited = a.rateLimit() != null && rateLimits.limits(a.rateLimit());
         Actor actor = caller(request, a.anyActor(), limited);
         if (actor == null) return false;
@@ -57,20 +159,16 @@ final class FastLane {
                 return false; // nothing was charged; the ordinary path answers the 429 with its details
             }
         }
+        return true;
+    }
+
+    /** The request id, given or made, on the request and the response; returns the response's headers. */
+    private static HttpFields.Mutable begin(Request request, Response response) {
         String id = RootHandler.requestId(request.getHeaders().get("X-Request-Id"));
         request.setAttribute(Exchange.REQUEST_ID_ATTRIBUTE, id);
-        response.setStatus(a.status());
         HttpFields.Mutable headers = response.getHeaders();
         headers.put("X-Request-Id", id);
-        for (HttpField f : a.fields()) headers.add(f);
-        memo.countServed();
-        if (head) {
-            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
-        } else {
-            if (a.onGet() != null) a.onGet().run();
-            response.write(true, a.body().duplicate(), callback);
-        }
-        return true;
+        return headers;
     }
 
     /**

@@ -50,7 +50,7 @@ final class RootHandler extends Handler.Wrapper {
         super(git.context());
         this.budget = budget;
         this.memo = memo;
-        this.lane = new FastLane(memo, auth, rateLimits, config);
+        this.lane = new FastLane(memo, auth, rateLimits, config, blocking);
         this.blocking = blocking;
         this.config = config;
         this.auth = auth;

@@ -27,7 +27,8 @@ import java.util.function.ToLongFunction;
  * (the bytes Jetty writes, computed once), and the body when it is held whole in memory (without one, only HEAD is
  * answered from the memo). Keyed by the raw path and query: the only request headers that change these answers
  * ({@code Range}, the conditionals, {@code Origin}, a Xet {@code Accept}) keep a request out of the memo both ways
- * ({@link #eligible}).
+ * ({@link #eligible}), except that a {@code GET} whose only such header is {@code Range} may be answered from a file's
+ * answer when the handler declared how to read the file's bytes ({@link Bytes}; {@link #rangeOnly}).
  *
  * <p>Validity: an answer names its repository and that repository's ref generation when it was made; it is used only
  * while the generation is unchanged (a moved branch changes what {@code main} names), dropped when the repository's
@@ -52,9 +53,16 @@ public final class AnswerMemo {
      * @param fields the response headers, pre-encoded (no request id, no date)
      * @param body the whole body (read-only), or null when only HEAD may be answered
      * @param onGet what a served GET must still do (count a download), or null
+     * @param bytes how to read any range of the answer's body from a local store, or null
      */
     public record Answer(String repoKey, long refGeneration, boolean anyActor, RateLimiter.Kind rateLimit, int status,
-                         HttpField[] fields, ByteBuffer body, Runnable onGet) {
+                         HttpField[] fields, ByteBuffer body, Runnable onGet, Bytes bytes) {
+        /** The whole body's length (the answer's {@code Content-Length}), or -1 when it has none. */
+        public long contentLength() {
+            for (HttpField f : fields) if (f.getHeader() == HttpHeader.CONTENT_LENGTH) return f.getLongValue();
+            return -1;
+        }
+
         long weight(String key) {
             long w = 2L * key.length() + 256 + (body == null ? 0 : body.remaining());
             for (HttpField f : fields) w += f.getName().length() + f.getValue().length() + 32;
@@ -63,7 +71,19 @@ public final class AnswerMemo {
     }
 
     /** What a handler declared when it called {@link Exchange#memoizable}. */
-    record Pending(String repoKey, long refGeneration, boolean anyActor, Runnable onGet) {}
+    record Pending(String repoKey, long refGeneration, boolean anyActor, Runnable onGet, Bytes bytes) {}
+
+    /**
+     * A file's bytes as a response body, read from a local store: opening them is at most a file opened and a small
+     * record read, never a network call or a wait for bytes still arriving (the fast lane opens them on the selector;
+     * reading goes on from the pool after the first chunk, see {@code Exchange#stream}). The bytes a name stands for
+     * never change, so this stays right as long as the answer does.
+     */
+    @FunctionalInterface
+    public interface Bytes {
+        /** The body source of {@code length} bytes from {@code offset}; the caller streams it (which closes it). */
+        org.eclipse.jetty.io.Content.Source open(long offset, long length) throws java.io.IOException;
+    }
 
     private final Cache<String, Answer> answers;
     /**
@@ -92,18 +112,41 @@ public final class AnswerMemo {
      * headers that make an answer differ for the same URL.
      */
     public static boolean eligible(Request request) {
+        return scan(request) == PLAIN;
+    }
+
+    /**
+     * The {@code Range} header of a {@code GET} that would be {@link #eligible} without it, or null: such a request is
+     * answered with the part of a file's answer that it asks for, when the answer can read its bytes
+     * ({@link Answer#bytes}, or its held body).
+     */
+    public static String rangeOnly(Request request) {
+        return scan(request) == RANGE_ONLY ? request.getHeaders().get(HttpHeader.RANGE) : null;
+    }
+
+    private static final int NEITHER = 0;
+    private static final int PLAIN = 1;
+    private static final int RANGE_ONLY = 2;
+
+    private static int scan(Request request) {
         String method = request.getMethod();
-        if (!method.equals("GET") && !method.equals("HEAD")) return false;
+        boolean get = method.equals("GET");
+        if (!get && !method.equals("HEAD")) return NEITHER;
+        boolean range = false;
         for (HttpField f : request.getHeaders()) { // one pass: this is asked of every GET and HEAD
             HttpHeader h = f.getHeader();
             if (h == null) continue;
             switch (h) {
-                case RANGE, IF_NONE_MATCH, IF_MATCH, IF_RANGE, IF_MODIFIED_SINCE, ORIGIN -> { return false; }
-                case ACCEPT -> { if (f.getValue().contains("xet")) return false; }
+                case RANGE -> {
+                    if (range || !get) return NEITHER; // two Range fields, or a HEAD with one: the ordinary path decides
+                    range = true;
+                }
+                case IF_NONE_MATCH, IF_MATCH, IF_RANGE, IF_MODIFIED_SINCE, IF_UNMODIFIED_SINCE, ORIGIN -> { return NEITHER; }
+                case ACCEPT -> { if (f.getValue().contains("xet")) return NEITHER; }
                 default -> { }
             }
         }
-        return true;
+        return range ? RANGE_ONLY : PLAIN;
     }
 
     static String key(Request request) {
@@ -117,6 +160,20 @@ public final class AnswerMemo {
     public Answer lookup(Request request, boolean head) {
         Answer a = answers.getIfPresent(key(request));
         if (a == null || !head && a.body() == null) return null;
+        return valid(a);
+    }
+
+    /**
+     * The answer whose part a {@link #rangeOnly} request asks for, if one is held, still valid and able to give any
+     * part of its body (held whole, or readable through {@link Answer#bytes}).
+     */
+    public Answer lookupWhole(Request request) {
+        Answer a = answers.getIfPresent(key(request));
+        if (a == null || a.status() != 200 || a.body() == null && a.bytes() == null) return null;
+        return valid(a);
+    }
+
+    private Answer valid(Answer a) {
         if (refGeneration.applyAsLong(a.repoKey()) != a.refGeneration()) return null;
         return a;
     }
@@ -157,7 +214,7 @@ public final class AnswerMemo {
         // a HEAD's answer never replaces a GET's (same headers, and the GET's has the body)
         if (body == null && previous != null && previous.body() != null && previous.refGeneration() == pending.refGeneration()) return;
         answers.put(key, new Answer(pending.repoKey(), pending.refGeneration(), pending.anyActor(), rateLimit, status,
-                fields.toArray(HttpField[]::new), body == null ? null : body.asReadOnlyBuffer(), pending.onGet()));
+                fields.toArray(HttpField[]::new), body == null ? null : body.asReadOnlyBuffer(), pending.onGet(), pending.bytes()));
         if (changes.get() != changesBefore) answers.invalidate(key); // a change raced with the put
     }
 

@@ -9,6 +9,7 @@ import dev.forge.core.RepoType;
 import dev.forge.service.account.Actor;
 import dev.forge.service.account.AuthService;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
@@ -115,13 +116,34 @@ public final class Exchange {
      * 200 to a plain GET or HEAD). {@code onGet} is what serving it to a GET must still do (count a download).
      */
     public void memoizable(String repoKey, long refGeneration, boolean anyActor, Runnable onGet) {
-        if (refGeneration >= 0) memoizable = new AnswerMemo.Pending(repoKey, refGeneration, anyActor, onGet);
+        memoizable(repoKey, refGeneration, anyActor, onGet, null);
+    }
+
+    /**
+     * As {@link #memoizable(String, long, boolean, Runnable)}, for a file whose bytes a local store gives ({@code bytes}):
+     * the memo then answers ranges of it too, and a ranged GET answered here records the whole answer (its headers with
+     * the whole length) for them.
+     */
+    public void memoizable(String repoKey, long refGeneration, boolean anyActor, Runnable onGet, AnswerMemo.Bytes bytes) {
+        if (refGeneration >= 0) memoizable = new AnswerMemo.Pending(repoKey, refGeneration, anyActor, onGet, bytes);
     }
 
     private void remember(int status, ByteBuffer body) {
         if (memo == null || memoizable == null || status != 200 || !AnswerMemo.eligible(request)) return;
         if (!memoizable.anyActor() && !actor().isAnonymous()) return;
         memo.record(request, memoChanges, memoizable, rateLimit, status, response.getHeaders(), isHead() ? null : body);
+    }
+
+    /**
+     * Records the whole answer of a file whose range this GET asks for (its headers, {@code Content-Length} the whole
+     * {@code size}), so that the next ranges of it are answered from the memo; called before the range's own headers.
+     */
+    private void rememberWhole(long size) {
+        if (memo == null || memoizable == null || memoizable.bytes() == null || AnswerMemo.rangeOnly(request) == null) return;
+        if (!memoizable.anyActor() && !actor().isAnonymous()) return;
+        HttpFields.Mutable whole = HttpFields.build(response.getHeaders());
+        whole.put(HttpHeader.CONTENT_LENGTH, size);
+        memo.record(request, memoChanges, memoizable, rateLimit, 200, whole, null);
     }
 
     public String method() { return request.getMethod(); }
@@ -435,6 +457,7 @@ public final class Exchange {
         Optional<dev.forge.core.ByteRange> range = size == 0 ? Optional.empty() : dev.forge.core.ByteRange.parse(header("Range"), size);
         long offset = range.map(dev.forge.core.ByteRange::first).orElse(0L);
         long length = range.map(dev.forge.core.ByteRange::length).orElse(size);
+        if (range.isPresent()) rememberWhole(size);
         response.setStatus(range.isPresent() ? 206 : 200);
         range.ifPresent(r -> setHeader("Content-Range", r.contentRange()));
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, length);

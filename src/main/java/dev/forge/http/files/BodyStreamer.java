@@ -51,13 +51,18 @@ public final class BodyStreamer {
 
     /** Streams {@code slice} of {@code ch} as the body already answered (see {@link Exchange#answerRange}). */
     public void stream(Exchange ex, SeekableByteChannel ch, Exchange.Slice slice) throws IOException {
+        ex.stream(source(ch, slice.offset(), slice.length()));
+    }
+
+    /**
+     * The body source of {@code length} bytes of {@code ch} from {@code offset}: mapped regions as they are, or reads
+     * into pooled buffers. It closes {@code ch} when it is done (or here, when it cannot be made).
+     */
+    public Content.Source source(SeekableByteChannel ch, long offset, long length) throws IOException {
         try {
-            if (ch instanceof MappedRegions mapped) {
-                ex.stream(new RegionSource(mapped, ch, slice.offset(), slice.length()));
-            } else {
-                ch.position(slice.offset());
-                ex.stream(new ChannelSource(pool, ch, slice.length()));
-            }
+            if (ch instanceof MappedRegions mapped) return new RegionSource(mapped, ch, offset, length);
+            ch.position(offset);
+            return new ChannelSource(pool, ch, length);
         } catch (IOException | RuntimeException e) {
             closeQuietly(ch);
             throw e;

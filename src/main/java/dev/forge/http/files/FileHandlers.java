@@ -1,6 +1,7 @@
 package dev.forge.http.files;
 
 import dev.forge.service.discovery.SearchService;
+import dev.forge.http.exchange.AnswerMemo;
 import dev.forge.http.exchange.Exchange;
 
 import dev.forge.core.FileEntry;
@@ -75,7 +76,9 @@ public final class FileHandlers {
         ex.addHeader("Content-Security-Policy", "default-src 'none'; img-src 'self'; sandbox");
         if (!t.repo().isPrivate() && !t.repo().isGated()) {
             // anyone may read it, so everyone gets this answer alike (until a ref or the repository's record changes)
-            ex.memoizable(t.repo().key(), t.refGeneration(), true, resolve ? () -> search.served(t, null) : null);
+            // an LFS file's bytes are in this forge's own (local) store, so the memo may answer ranges of it too
+            AnswerMemo.Bytes bytes = lfs ? (offset, length) -> bodies.source(content.openLfs(t), offset, length) : null;
+            ex.memoizable(t.repo().key(), t.refGeneration(), true, resolve ? () -> search.served(t, null) : null, bytes);
         }
         String ifNoneMatch = ex.header("If-None-Match");
         if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("W/" + etag) || ifNoneMatch.trim().equals("*"))) {
