@@ -89,7 +89,7 @@ final class FastLane {
         } catch (ForgeException unsatisfiable) {
             range = null;
         }
-        if (range == null) return false;
+        if (range == null || a.body() != null && a.body().remaining() != size) return false;
         Content.Source body = null;
         if (a.body() == null) {
             try {
@@ -111,7 +111,9 @@ final class FastLane {
         memo.countServed();
         if (a.onGet() != null && PopularityService.DownloadRule.countsRange(rangeHeader)) a.onGet().run();
         if (body == null) {
-            response.write(true, a.body().duplicate().position((int) range.first()).limit((int) (range.first() + range.length())), callback);
+            java.nio.ByteBuffer part = a.body().slice(); // positions from the body's first byte
+            part.position((int) range.first()).limit((int) (range.first() + range.length()));
+            response.write(true, part, callback);
         } else {
             send(response, body, callback);
         }
@@ -127,7 +129,7 @@ final class FastLane {
         Callback rest = Callback.from(Invocable.InvocationType.BLOCKING, callback::succeeded, callback::failed);
         Content.Chunk first = body.read();
         if (first == null) { // stored bodies are read blocking and never answer "not yet"; should one, the pool waits
-            blocking.execute(() -> Content.copy(body, response, rest));
+            copyOnPool(body, response, rest);
             return;
         }
         if (Content.Chunk.isFailure(first)) {
@@ -139,12 +141,21 @@ final class FastLane {
         response.write(last, first.getByteBuffer(), Callback.from(Invocable.InvocationType.NON_BLOCKING, () -> {
             first.release();
             if (last) callback.succeeded();
-            else blocking.execute(() -> Content.copy(body, response, rest));
+            else copyOnPool(body, response, rest);
         }, failure -> {
             first.release();
             body.fail(failure);
             callback.failed(failure);
         }));
+    }
+
+    private void copyOnPool(Content.Source body, Response response, Callback callback) {
+        try {
+            blocking.execute(() -> Content.copy(body, response, callback));
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            body.fail(stopping);
+            callback.failed(stopping);
+        }
     }
 
     /** Whether the caller may be answered {@code a} from here, charging its rate limit if so. */
