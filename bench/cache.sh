@@ -14,6 +14,8 @@
 #   limit_rate, for the direct downloads and the cache's fetches alike): an upstream across a network, as the Hub is,
 #   rather than one sharing the client's two CPUs over loopback. Without it, all three programs share the CPUs and the
 #   cold ratio measures how much CPU the cache adds per byte (receive, hash, write, send), not how well it keeps up.
+#   nginx's limit_rate lets a response have its first second's worth at once (it allows rate x (elapsed + 1 s)), so
+#   the link runs above N on short downloads: keep SIZE_MIB many seconds' worth (64 MiB at 1000 Mbit/s is not limited).
 # Run:  bench/cache.sh            (SIZE_MIB=1024 ROUNDS=3 CLIENTS=20)
 #       SIZE_MIB=64 bench/cache.sh   # a quick trial
 #       UPSTREAM_MBIT=1000 bench/cache.sh   # the upstream across a 1 Gbit/s link
@@ -72,32 +74,20 @@ if [ -n "${UPSTREAM_MBIT:-}" ]; then
   [[ "$UPSTREAM_MBIT" =~ ^[1-9][0-9]*$ ]] || die "UPSTREAM_MBIT must be a positive integer"
   proxy="$work/proxy"; mkdir -p "$proxy"
   proxy_port="$(free_port)" || die "no free port for the proxy"
-  proxy_user=""; if [ "$(id -u)" = 0 ]; then proxy_user="user root root;"; fi
-  cat >"$proxy/nginx.conf" <<CONF
-$proxy_user
-worker_processes 1;
-pid $proxy/nginx.pid;
-error_log $proxy/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $proxy/cb; proxy_temp_path $proxy/p; fastcgi_temp_path $proxy/f; uwsgi_temp_path $proxy/u; scgi_temp_path $proxy/s;
+  log "the upstream behind a ${UPSTREAM_MBIT} Mbit/s link (nginx limit_rate) on 127.0.0.1:$proxy_port"
+  launch_nginx "$proxy" "    access_log off;
     server {
         listen 127.0.0.1:$proxy_port;
         location / {
             proxy_pass $forge_base;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
+            proxy_set_header Connection \"\";
             proxy_set_header Host \$http_host;
             proxy_max_temp_file_size 0;   # read the upstream only as fast as the link sends
             limit_rate $((UPSTREAM_MBIT * 1000000 / 8));
         }
-    }
-}
-CONF
-  log "the upstream behind a ${UPSTREAM_MBIT} Mbit/s link (nginx limit_rate) on 127.0.0.1:$proxy_port"
-  "$NGINX" -p "$proxy/" -c "$proxy/nginx.conf" -e "$proxy/error.log" -g 'daemon off;' >"$proxy/stdout.log" 2>&1 &
-  proxy_pid=$!
+    }"
+  proxy_pid=$launched_nginx_pid
   trap 'stop_pid "$cache_pid" cache; stop_pid "$proxy_pid" proxy; bench_cleanup' EXIT
   upstream_base="http://127.0.0.1:$proxy_port"
   for _ in $(seq 1 100); do curl -s -f -o /dev/null "$upstream_base/api/models/admin/bench" && break; sleep 0.1; done

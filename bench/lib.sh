@@ -93,41 +93,48 @@ start_forge() { # builds if needed, starts Forge over $work/data on a free port,
     || die "repo creation failed: $(cat "$work/create.json" 2>/dev/null)"
 }
 
+launch_nginx() { # DIR HTTP: writes DIR/nginx.conf (1 worker, error log and temp dirs under DIR, the http block's
+  # contents HTTP) and starts nginx, not daemonized, in the background; sets launched_nginx_pid. Needs $NGINX.
+  local user=""
+  if [ "$(id -u)" = 0 ]; then user="user root root;"; fi   # stored files are mode 600; workers would run as nobody
+  cat >"$1/nginx.conf" <<EOF
+$user
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 1024; }
+http {
+    client_body_temp_path $1/client_body;
+    proxy_temp_path $1/proxy;
+    fastcgi_temp_path $1/fastcgi;
+    uwsgi_temp_path $1/uwsgi;
+    scgi_temp_path $1/scgi;
+$2
+}
+EOF
+  "$NGINX" -p "$1/" -c "$1/nginx.conf" -e "$1/error.log" -g 'daemon off;' >"$1/stdout.log" 2>&1 &
+  launched_nginx_pid=$!
+}
+
 start_nginx() { # FILE NAME: nginx (1 worker, sendfile on, tcp_nopush on, access_log off) serving FILE as /NAME
   # (a hard link when it can be, so both servers read the same page-cache pages); sets ngx, nginx_pid,
   # nginx_port, nginx_url, nginx_worker. Needs $NGINX (the binary).
-  local _ nginx_user=""
+  local _
   ngx="$work/nginx"
   mkdir -p "$ngx/www"
   ln "$1" "$ngx/www/$2" 2>/dev/null || cp "$1" "$ngx/www/$2"
-  if [ "$(id -u)" = 0 ]; then nginx_user="user root root;"; fi   # stored files are mode 600; workers would run as nobody
   nginx_port="$(free_port)" || die "no free port for nginx"
-  cat >"$ngx/nginx.conf" <<EOF
-$nginx_user
-worker_processes 1;
-pid $ngx/nginx.pid;
-error_log $ngx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
+  log "starting nginx on 127.0.0.1:$nginx_port"
+  launch_nginx "$ngx" "    access_log off;
     sendfile on;
     tcp_nopush on;
     keepalive_requests 1000000;   # wrk keeps its connections open; Jetty does not cap requests per connection either
     default_type application/octet-stream;
-    client_body_temp_path $ngx/client_body;
-    proxy_temp_path $ngx/proxy;
-    fastcgi_temp_path $ngx/fastcgi;
-    uwsgi_temp_path $ngx/uwsgi;
-    scgi_temp_path $ngx/scgi;
     server {
         listen 127.0.0.1:$nginx_port;
         root $ngx/www;
-    }
-}
-EOF
-  log "starting nginx on 127.0.0.1:$nginx_port"
-  "$NGINX" -p "$ngx/" -c "$ngx/nginx.conf" -e "$ngx/error.log" -g 'daemon off;' >"$ngx/stdout.log" 2>&1 &
-  nginx_pid=$!
+    }"
+  nginx_pid=$launched_nginx_pid
   nginx_url="http://127.0.0.1:$nginx_port/$2"
   for _ in $(seq 1 100); do
     curl -s -f -I -o /dev/null "$nginx_url" && break

@@ -52,9 +52,10 @@ final class FastLane {
 
     /** Answers the request and returns true, or returns false having changed nothing. */
     boolean answer(Request request, Response response, Callback callback) {
-        if (!AnswerMemo.eligible(request)) {
-            String range = AnswerMemo.rangeOnly(request);
-            return range != null && answerRange(request, response, callback, range);
+        switch (AnswerMemo.use(request)) {
+            case NONE -> { return false; }
+            case RANGE -> { return answerRange(request, response, callback, request.getHeaders().get(HttpHeader.RANGE)); }
+            case WHOLE -> { }
         }
         boolean head = request.getMethod().equals("HEAD");
         AnswerMemo.Answer a = memo.lookup(request, head);

@@ -9,6 +9,7 @@ import dev.forge.core.User;
 import dev.forge.http.exchange.AnswerMemo;
 import dev.forge.service.account.AuthService;
 import dev.forge.service.repo.ContentService;
+import dev.forge.testing.CountingBlobStore;
 import dev.forge.testing.TestForge;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,6 +133,29 @@ class FastLaneTest {
         try (TestForge plain = TestForge.start(other, new ForgeConfig.Storage(ForgeConfig.Storage.Kind.PLAIN,
                 ForgeConfig.Storage.defaults().gcGraceSeconds()))) {
             checkRanges(plain, "admin/lane-ranges-plain");
+        }
+    }
+
+    @Test
+    void aFileItsStoreCannotOpenIsLeftToTheOrdinaryPath(@TempDir Path other) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<CountingBlobStore> store = new java.util.concurrent.atomic.AtomicReference<>();
+        try (TestForge f = TestForge.start(other, Forge.Options.DEFAULTS.withBlobStoreView(s -> {
+            store.set(new CountingBlobStore(s));
+            return store.get();
+        }))) {
+            Repo repo = f.createRepo(RepoType.MODEL, "admin/lane-unreadable");
+            commit(f, repo, "main", "files", lfs(f, repo, "large.bin", LARGE_LFS));
+            String url = "/admin/lane-unreadable/resolve/main/large.bin";
+            assertThat(f.get(url, "Range", "bytes=0-9").statusCode()).as("the ordinary path; it records the whole answer").isEqualTo(206);
+            store.get().refuseOpens(true);
+            long before = f.server.memo().served();
+            HttpResponse<byte[]> refused = f.get(url, "Range", "bytes=10-19");
+            assertThat(f.server.memo().served()).as("declined by the lane").isEqualTo(before);
+            assertThat(refused.statusCode()).as("the ordinary path's answer to an unreadable store").isGreaterThanOrEqualTo(500);
+            assertThat(header(refused, "X-Request-Id")).as("answered by the ordinary path, not failed out of the lane").isPresent();
+            store.get().refuseOpens(false);
+            assertThat(f.get(url, "Range", "bytes=10-19").body()).isEqualTo(java.util.Arrays.copyOfRange(LARGE_LFS, 10, 20));
+            assertThat(f.server.memo().served()).as("readable again: from memory").isEqualTo(before + 1);
         }
     }
 

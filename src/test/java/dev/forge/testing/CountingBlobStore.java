@@ -30,8 +30,14 @@ public final class CountingBlobStore implements BlobStore {
 
     public void reset() { bytesRead.set(0); }
 
+    private volatile boolean refuseOpens;
+
+    /** Makes every {@link #open} fail, as an unreadable store would, until called with false. */
+    public void refuseOpens(boolean refuse) { refuseOpens = refuse; }
+
     @Override
     public SeekableByteChannel open(LfsOid oid) throws IOException {
+        if (refuseOpens) throw new IOException("the test made the store refuse to open " + oid.hex());
         SeekableByteChannel ch = store.open(oid);
         return ch instanceof MappedRegions ? new CountingMappedChannel(ch) : new CountingChannel(ch);
     }

@@ -28,7 +28,7 @@ import java.util.function.ToLongFunction;
  * answered from the memo). Keyed by the raw path and query: the only request headers that change these answers
  * ({@code Range}, the conditionals, {@code Origin}, a Xet {@code Accept}) keep a request out of the memo both ways
  * ({@link #eligible}), except that a {@code GET} whose only such header is {@code Range} may be answered from a file's
- * answer when the handler declared how to read the file's bytes ({@link Bytes}; {@link #rangeOnly}).
+ * answer when the handler declared how to read the file's bytes ({@link Bytes}; {@link Use#RANGE}).
  *
  * <p>Validity: an answer names its repository and that repository's ref generation when it was made; it is used only
  * while the generation is unchanged (a moved branch changes what {@code main} names), dropped when the repository's
@@ -76,7 +76,7 @@ public final class AnswerMemo {
     /**
      * A file's bytes as a response body, read from a local store: opening them is at most a file opened and a small
      * record read, never a network call or a wait for bytes still arriving (the fast lane opens them on the selector;
-     * reading goes on from the pool after the first chunk, see {@code Exchange#stream}). The bytes a name stands for
+     * its first chunk is written there and the rest copied on the pool, see {@code FastLane}). The bytes a name stands for
      * never change, so this stays right as long as the answer does.
      */
     @FunctionalInterface
@@ -112,41 +112,42 @@ public final class AnswerMemo {
      * headers that make an answer differ for the same URL.
      */
     public static boolean eligible(Request request) {
-        return scan(request) == PLAIN;
+        return use(request) == Use.WHOLE;
     }
 
-    /**
-     * The {@code Range} header of a {@code GET} that would be {@link #eligible} without it, or null: such a request is
-     * answered with the part of a file's answer that it asks for, when the answer can read its bytes
-     * ({@link Answer#bytes}, or its held body).
-     */
-    public static String rangeOnly(Request request) {
-        return scan(request) == RANGE_ONLY ? request.getHeaders().get(HttpHeader.RANGE) : null;
+    /** What the memo can do for a request (see {@link #use}). */
+    public enum Use {
+        /** Nothing: the ordinary path answers it. */
+        NONE,
+        /** Answer it whole, or record its answer ({@link #eligible}). */
+        WHOLE,
+        /**
+         * A {@code GET} that would be {@link #eligible} but for its one {@code Range} header: answered with the part of a
+         * file's answer that it asks for, when the answer can read its bytes ({@link Answer#bytes}, or its held body).
+         */
+        RANGE
     }
 
-    private static final int NEITHER = 0;
-    private static final int PLAIN = 1;
-    private static final int RANGE_ONLY = 2;
-
-    private static int scan(Request request) {
+    /** What the memo can do for {@code request}, from one pass over its headers. */
+    public static Use use(Request request) {
         String method = request.getMethod();
         boolean get = method.equals("GET");
-        if (!get && !method.equals("HEAD")) return NEITHER;
+        if (!get && !method.equals("HEAD")) return Use.NONE;
         boolean range = false;
         for (HttpField f : request.getHeaders()) { // one pass: this is asked of every GET and HEAD
             HttpHeader h = f.getHeader();
             if (h == null) continue;
             switch (h) {
                 case RANGE -> {
-                    if (range || !get) return NEITHER; // two Range fields, or a HEAD with one: the ordinary path decides
+                    if (range || !get) return Use.NONE; // two Range fields, or a HEAD with one: the ordinary path decides
                     range = true;
                 }
-                case IF_NONE_MATCH, IF_MATCH, IF_RANGE, IF_MODIFIED_SINCE, IF_UNMODIFIED_SINCE, ORIGIN -> { return NEITHER; }
-                case ACCEPT -> { if (f.getValue().contains("xet")) return NEITHER; }
+                case IF_NONE_MATCH, IF_MATCH, IF_RANGE, IF_MODIFIED_SINCE, IF_UNMODIFIED_SINCE, ORIGIN -> { return Use.NONE; }
+                case ACCEPT -> { if (f.getValue().contains("xet")) return Use.NONE; }
                 default -> { }
             }
         }
-        return range ? RANGE_ONLY : PLAIN;
+        return range ? Use.RANGE : Use.WHOLE;
     }
 
     static String key(Request request) {
@@ -164,7 +165,7 @@ public final class AnswerMemo {
     }
 
     /**
-     * The answer whose part a {@link #rangeOnly} request asks for, if one is held, still valid and able to give any
+     * The answer whose part a {@link Use#RANGE} request asks for, if one is held, still valid and able to give any
      * part of its body (held whole, or readable through {@link Answer#bytes}).
      */
     public Answer lookupWhole(Request request) {

@@ -139,7 +139,7 @@ public final class Exchange {
      * {@code size}), so that the next ranges of it are answered from the memo; called before the range's own headers.
      */
     private void rememberWhole(long size) {
-        if (memo == null || memoizable == null || memoizable.bytes() == null || AnswerMemo.rangeOnly(request) == null) return;
+        if (memo == null || memoizable == null || memoizable.bytes() == null || AnswerMemo.use(request) != AnswerMemo.Use.RANGE) return;
         if (!memoizable.anyActor() && !actor().isAnonymous()) return;
         HttpFields.Mutable whole = HttpFields.build(response.getHeaders());
         whole.put(HttpHeader.CONTENT_LENGTH, size);
