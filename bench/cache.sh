@@ -16,6 +16,11 @@
 #   cold ratio measures how much CPU the cache adds per byte (receive, hash, write, send), not how well it keeps up.
 #   nginx's limit_rate lets a response have its first second's worth at once (it allows rate x (elapsed + 1 s)), so
 #   the link runs above N on short downloads: keep SIZE_MIB many seconds' worth (64 MiB at 1000 Mbit/s is not limited).
+#   Every cold round starts after `sync`, on a disk that is not still writing back the rounds before it: a cold fetch
+#   writes each byte twice (the staging file, then the chunk store's packs), so once the kernel writes dirty pages
+#   back (beyond dirty_background_ratio, about 2 GiB of this 24 GiB machine) it runs at half the disk's write speed
+#   (measured: 540-630 MiB/s before, 229-245 MiB/s once 2 GiB were dirty). That is the cold path's bound while a cache
+#   ingests for minutes on end; docs/benchmarks.md gives both figures.
 # Run:  bench/cache.sh            (SIZE_MIB=1024 ROUNDS=3 CLIENTS=20)
 #       SIZE_MIB=64 bench/cache.sh   # a quick trial
 #       UPSTREAM_MBIT=1000 bench/cache.sh   # the upstream across a 1 Gbit/s link
@@ -129,6 +134,8 @@ for r in $(seq 1 "$ROUNDS"); do
     [ "$got" = "$sha" ] || die "cold download through the cache: sha256 $got, expected $sha"
     start_cache "$work/cache-$r"
   fi
+  [ "$r" = 1 ] || rm -rf "$work/cache-$((r - 1))"
+  sync # each round starts on a disk that has written back the rounds before it (see the header)
   speed "$direct_url" >>"$work/direct.speeds"
   speed "$cache_url" >>"$work/cold.speeds"
   log "round $r: direct $(tail -n 1 "$work/direct.speeds") MiB/s, cold through the cache $(tail -n 1 "$work/cold.speeds") MiB/s"

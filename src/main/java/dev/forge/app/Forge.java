@@ -110,6 +110,14 @@ import dev.forge.http.lfs.LockHandlers;
  * Opening migrates the database; the serving process then calls {@link #recoverAfterCrash()}.
  */
 public final class Forge implements AutoCloseable {
+    static {
+        // The JDK HTTP client (the cache's upstream fetches, the mirrors' LFS downloads) reads a response in 16 KiB
+        // buffers by default. Each buffer is a hand-off between the client's threads and the consumer's, which halved
+        // a cold download through the cache (290 against 550 MiB/s for 1 GiB on loopback). The property is read once,
+        // when the first client is built, so it is set here, before any service builds one.
+        if (System.getProperty("jdk.httpclient.bufsize") == null) System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
+    }
+
     public final ForgeConfig config;
     private final Closer closer = new Closer();
     private final Database database;

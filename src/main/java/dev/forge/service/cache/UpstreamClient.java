@@ -29,12 +29,6 @@ final class UpstreamClient {
     private static final int MAX_REDIRECTS = 5;
     private final HttpClient http;
 
-    static {
-        // the JDK client reads a response in 16 KiB buffers by default, which caps a large download far below what
-        // loopback or a fast link carries; the property is read once, when the client's implementation is loaded
-        if (System.getProperty("jdk.httpclient.bufsize") == null) System.setProperty("jdk.httpclient.bufsize", Integer.toString(256 * 1024));
-    }
-
     UpstreamClient() {
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(10))
                 .version(HttpClient.Version.HTTP_1_1).build();
