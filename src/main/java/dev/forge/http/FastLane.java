@@ -161,8 +161,16 @@ final class FastLane {
 
     /** Whether the caller may be answered {@code a} from here, charging its rate limit if so. */
     private boolean admit(Request request, AnswerMemo.Answer a) {
+        return admit(a, request.getHeaders().get(HttpHeader.AUTHORIZATION), () -> Exchange.clientAddress(request, config));
+    }
+
+    /**
+     * Whether a caller presenting {@code authorization} (null if none) from {@code address} (asked only when something
+     * reads it) may be answered {@code a} from here, charging its rate limit if so.
+     */
+    boolean admit(AnswerMemo.Answer a, String authorization, java.util.function.Supplier<String> address) {
         boolean limited = a.rateLimit() != null && rateLimits.limits(a.rateLimit());
-        Actor actor = caller(request, a.anyActor(), limited);
+        Actor actor = caller(authorization, address, a.anyActor(), limited);
         if (actor == null) return false;
         if (limited) {
             try {
@@ -187,20 +195,23 @@ final class FastLane {
      * The caller, when it can be told from memory: anonymous, or (for answers anyone gets) a recently live token. Its
      * address is looked up only when something will read it (the rate limiter, the failed-authentication throttle).
      */
-    private Actor caller(Request request, boolean anyActor, boolean limited) {
-        String authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+    private Actor caller(String authorization, java.util.function.Supplier<String> address, boolean anyActor, boolean limited) {
         if (authorization == null || authorization.isBlank()) {
             // an anonymous caller's address matters only to the rate limiter
-            return Actor.anonymous(limited ? Exchange.clientAddress(request, config) : "");
+            return Actor.anonymous(limited ? address.get() : "");
         }
         if (!anyActor) return null;
-        String address = Exchange.clientAddress(request, config);
         Optional<String> secret;
         try {
             secret = Exchange.presentedToken(authorization);
         } catch (ForgeException malformed) {
             return null;
         }
-        return secret.flatMap(s -> auth.recentlyLive(s, address)).orElse(null);
+        String from = address.get();
+        return secret.flatMap(t -> auth.recentlyLive(t, from)).orElse(null);
     }
+
+    AnswerMemo memo() { return memo; }
+
+    ForgeConfig config() { return config; }
 }

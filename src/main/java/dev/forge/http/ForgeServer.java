@@ -38,6 +38,7 @@ public final class ForgeServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final LaneConnection.Factory lanes;
     private final BodyBudget budget;
     private final AnswerMemo memo;
 
@@ -82,14 +83,18 @@ public final class ForgeServer implements AutoCloseable {
         // no acceptor thread: the selector accepts new connections itself; and it sets up each new connection itself too
         // (see selectorTasks), so a new connection's first request is read and, from memory, answered without waiting for
         // any other thread to wake up
-        connector = new ServerConnector(server, selectorTasks(threads), null, null, 0, -1, h1);
+        // every connection starts in the lane's own connection, which answers the memo's hits and hands the rest to h1
+        FastLane lane = new FastLane(memo, auth, rateLimits, config, blocking);
+        LaneConnection.Factory lanes = new LaneConnection.Factory(lane, h1, server);
+        this.lanes = lanes;
+        connector = new ServerConnector(server, selectorTasks(threads), null, null, 0, -1, lanes, h1);
         connector.setHost(config.host());
         connector.setPort(config.port());
         connector.setIdleTimeout(TimeUnit.MINUTES.toMillis(5));
         server.addConnector(connector);
         budget = new BodyBudget(config.limits());
         this.memo = memo;
-        server.setHandler(new RootHandler(config, auth, rateLimits, routes, git, budget, memo, blocking));
+        server.setHandler(new RootHandler(config, auth, rateLimits, routes, git, budget, memo, lane, lanes, blocking));
         // the handler tree is fixed once started, so Jetty may trust RootHandler's non-blocking declaration and call it
         // on the selector (a dynamic tree is assumed blocking and every request is handed to another thread first)
         server.setDynamic(false);
@@ -107,7 +112,7 @@ public final class ForgeServer implements AutoCloseable {
      */
     static java.util.concurrent.Executor selectorTasks(java.util.concurrent.Executor pool) {
         return task -> {
-            if (task.getClass().getName().equals(ACCEPT_TASK)) task.run();
+            if (task.getClass().getName().equals(ACCEPT_TASK) || LaneConnection.isOpening(task)) task.run();
             else pool.execute(task);
         };
     }
@@ -121,6 +126,9 @@ public final class ForgeServer implements AutoCloseable {
 
     /** The accounting of request bodies held in memory (for tests and operators). */
     public BodyBudget bodyBudget() { return budget; }
+
+    /** How many requests were answered by lane connections, without Jetty's HTTP/1.1 (for tests and operators). */
+    public long laneAnswered() { return lanes.answered(); }
 
     /** The answers kept for the fast lane (for tests and operators). */
     public AnswerMemo memo() { return memo; }
@@ -136,9 +144,17 @@ public final class ForgeServer implements AutoCloseable {
     }
 
     private static void log(Request request, Response response) {
+        logAccess(request.getMethod(), request.getHttpURI().getPath(), response.getStatus(), Response.getContentBytesWritten(response),
+                request.getBeginNanoTime(), request.getAttribute(Exchange.REQUEST_ID_ATTRIBUTE));
+    }
+
+    /** Whether access-log lines are written (the lane makes a line's strings only then). */
+    static boolean accessLogged() { return access.isInfoEnabled(); }
+
+    /** One access-log line (at INFO): of every request, whether Jetty or the {@link LaneConnection} answered it. */
+    static void logAccess(String method, String rawPath, int status, long bodyBytes, long beganNanos, Object requestId) {
         if (!access.isInfoEnabled()) return;
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - request.getBeginNanoTime());
-        access.info("{} {} {} {}B {}ms id={}", request.getMethod(), Errors.loggablePath(request.getHttpURI().getPath()), response.getStatus(),
-                Response.getContentBytesWritten(response), ms, request.getAttribute(Exchange.REQUEST_ID_ATTRIBUTE));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - beganNanos);
+        access.info("{} {} {} {}B {}ms id={}", method, Errors.loggablePath(rawPath), status, bodyBytes, ms, requestId);
     }
 }

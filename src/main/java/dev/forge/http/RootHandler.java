@@ -43,14 +43,16 @@ final class RootHandler extends Handler.Wrapper {
     private final BodyBudget budget;
     private final AnswerMemo memo;
     private final FastLane lane;
+    private final LaneConnection.Factory lanes;
     private final java.util.concurrent.Executor blocking;
 
     RootHandler(ForgeConfig config, AuthService auth, RateLimiter rateLimits, Routes routes, GitGate git, BodyBudget budget,
-                AnswerMemo memo, java.util.concurrent.Executor blocking) {
+                AnswerMemo memo, FastLane lane, LaneConnection.Factory lanes, java.util.concurrent.Executor blocking) {
         super(git.context());
+        this.lanes = lanes;
         this.budget = budget;
         this.memo = memo;
-        this.lane = new FastLane(memo, auth, rateLimits, config, blocking);
+        this.lane = lane;
         this.blocking = blocking;
         this.config = config;
         this.auth = auth;
@@ -66,6 +68,7 @@ final class RootHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        LaneConnection.returnAfter(request, lanes);
         if (lane.answer(request, response, callback)) return true;
         try {
             blocking.execute(() -> handleBlocking(request, response, callback));

@@ -159,7 +159,12 @@ public final class AnswerMemo {
      * body will do).
      */
     public Answer lookup(Request request, boolean head) {
-        Answer a = answers.getIfPresent(key(request));
+        return lookup(key(request), head);
+    }
+
+    /** The same, by the request's raw path and query (what a request that Jetty has not parsed asks for). */
+    public Answer lookup(String pathQuery, boolean head) {
+        Answer a = answers.getIfPresent(pathQuery);
         if (a == null || !head && a.body() == null) return null;
         return valid(a);
     }

@@ -290,15 +290,17 @@ public final class Exchange {
 
     /** {@link #clientAddress()} of a request that has no exchange (yet). */
     public static String clientAddress(Request request, ForgeConfig config) {
-        if (config.security().trustForwardedFor()) {
-            String f = request.getHeaders().get("X-Forwarded-For");
-            if (f != null && !f.isBlank()) {
-                String last = f.substring(f.lastIndexOf(',') + 1).trim();
-                if (!last.isEmpty() && last.length() <= 64) return last;
-            }
+        return clientAddress(config.security().trustForwardedFor() ? request.getHeaders().get("X-Forwarded-For") : null,
+                Request.getRemoteAddr(request), config);
+    }
+
+    /** The same, from the request's {@code X-Forwarded-For} (null if none) and the connection's remote address. */
+    public static String clientAddress(String forwardedFor, String remoteAddress, ForgeConfig config) {
+        if (config.security().trustForwardedFor() && forwardedFor != null && !forwardedFor.isBlank()) {
+            String last = forwardedFor.substring(forwardedFor.lastIndexOf(',') + 1).trim();
+            if (!last.isEmpty() && last.length() <= 64) return last;
         }
-        String a = Request.getRemoteAddr(request);
-        return a == null ? "unknown" : a;
+        return remoteAddress == null ? "unknown" : remoteAddress;
     }
 
     /** The token from {@code Authorization: Bearer <t>} or {@code Basic base64(any:<t>)}. */

@@ -78,7 +78,7 @@ public final class FileHandlers {
             // anyone may read it, so everyone gets this answer alike (until a ref or the repository's record changes)
             // an LFS file's bytes are in this forge's own (local) store, so the memo may answer ranges of it too
             AnswerMemo.Bytes bytes = lfs ? (offset, length) -> bodies.source(content.openLfs(t), offset, length) : null;
-            ex.memoizable(t.repo().key(), t.refGeneration(), true, resolve ? () -> search.served(t, null) : null, bytes);
+            ex.memoizable(t.repo().key(), t.refGeneration(), true, resolve ? search.downloadCounter(t) : null, bytes);
         }
         String ifNoneMatch = ex.header("If-None-Match");
         if (ifNoneMatch != null && (ifNoneMatch.equals(etag) || ifNoneMatch.equals("W/" + etag) || ifNoneMatch.trim().equals("*"))) {

@@ -20,7 +20,10 @@ import java.util.Optional;
 public sealed interface Actor permits Actor.Anonymous, Actor.Signed, Actor.Operator, Actor.System {
 
     /** Nobody signed in, from {@code address}. */
-    record Anonymous(String address) implements Actor {}
+    record Anonymous(String address) implements Actor {
+        /** An anonymous caller whose address nothing reads (one instance: the fast lane makes one per request). */
+        static final Anonymous UNPLACED = new Anonymous("");
+    }
 
     /** A user through one of their (live) tokens, which caps what the user may do. */
     record Signed(User user, Token token, String address) implements Actor {
@@ -51,7 +54,7 @@ public sealed interface Actor permits Actor.Anonymous, Actor.Signed, Actor.Opera
 
     String address();
 
-    static Actor anonymous(String address) { return new Anonymous(address); }
+    static Actor anonymous(String address) { return address.isEmpty() ? Anonymous.UNPLACED : new Anonymous(address); }
 
     /** The forge acting as {@code user} (see {@link System}). */
     static Actor internal(User user) { return new System(user, "local"); }

@@ -304,14 +304,27 @@ public final class SearchService implements AutoCloseable {
      * size probe of the JS client).
      */
     public void served(ContentService.FileTarget t, String rangeHeader) {
-        if (!PopularityService.DownloadRule.countsRange(rangeHeader)) return;
+        if (PopularityService.DownloadRule.countsRange(rangeHeader) && countsDownload(t)) popularity.recordDownload(t.repo());
+    }
+
+    /**
+     * What a whole GET of this file answered from memory does to be counted as {@link #served} would count it, decided
+     * once (the file and its commit's library do not change): null when such a GET is not a download.
+     */
+    public Runnable downloadCounter(ContentService.FileTarget t) {
+        if (!countsDownload(t)) return null;
+        Repo repo = t.repo();
+        return () -> popularity.recordDownload(repo);
+    }
+
+    private boolean countsDownload(ContentService.FileTarget t) {
         Repo repo = t.repo();
         String path = t.entry().path();
-        if (!PopularityService.DownloadRule.mayCount(repo.type(), path)) return;
+        if (!PopularityService.DownloadRule.mayCount(repo.type(), path)) return false;
         Optional<String> library = repo.type() != RepoType.MODEL ? Optional.empty()
                 : libraries.get(repo.key() + "/" + t.commit(), k -> index.commit(repo.key(), t.commit())
                         .flatMap(c -> view(repo, c).summary().libraryName()));
-        if (PopularityService.DownloadRule.counts(repo.type(), library.orElse(null), path)) popularity.recordDownload(repo);
+        return PopularityService.DownloadRule.counts(repo.type(), library.orElse(null), path);
     }
 
     // ------------------------------------------------------------------------------------------- listing
