@@ -7,7 +7,9 @@
 #   1. HEAD /resolve of an LFS file, 64 keep-alive connections: `ab -i -k -c64 -n AB_REQUESTS` after a warm-up
 #      (Debian's wrk 4.1 cannot finish HEAD responses, wg/wrk#198). nginx: HEAD of the same bytes (hard link).
 #   2. GET /resolve of a small regular (git, non-LFS) file: `wrk -t2 -c64 -dDURATION --latency` after a warm-up.
-#      nginx: a static copy of the same bytes.
+#      nginx: a static copy of the same bytes. Then the same with one client thread (wrk -t1): with two client threads
+#      and the server on 2 vCPUs, the server's thread shares a CPU with a client thread, and p99 measures how the
+#      kernel places them (docs/benchmarks.md, "Where the small GET's p99 goes").
 #   3. A 1 MiB range on a new connection each: one curl process, RANGES requests separated by `--next`, each with
 #      `Connection: close` (so a fresh TCP connection each), random 1 MiB-aligned offsets in the LFS file, the same
 #      offsets for both servers; median time to first byte (curl's time_starttransfer) and the sum of the total
@@ -188,12 +190,12 @@ run_ab_head() { # NAME URL
   p50[$1]="$(awk '$1 == "50%" {print $2}' "$work/$1.ab")"
   p99[$1]="$(awk '$1 == "99%" {print $2}' "$work/$1.ab")"
 }
-run_wrk() { # NAME URL [LUA]
-  local lua=()
+run_wrk() { # NAME URL [LUA]; WRK_THREADS (2) client threads
+  local lua=() t="${WRK_THREADS:-2}"
   [ -n "${3:-}" ] && lua=(-s "$3")
-  [ "$WARMUP" -gt 0 ] && { wrk -t2 -c"$CONNS" -d"${WARMUP}s" "${lua[@]}" "$2" >/dev/null 2>&1 || true; }
+  [ "$WARMUP" -gt 0 ] && { wrk -t"$t" -c"$CONNS" -d"${WARMUP}s" "${lua[@]}" "$2" >/dev/null 2>&1 || true; }
   local t0; t0="$(ticks_of "$(server_pid "$1")")"
-  wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "${lua[@]}" "$2" >"$work/$1.wrk" 2>&1 || die "wrk against $1: $(cat "$work/$1.wrk")"
+  wrk -t"$t" -c"$CONNS" -d"${DURATION}s" --latency "${lua[@]}" "$2" >"$work/$1.wrk" 2>&1 || die "wrk against $1: $(cat "$work/$1.wrk")"
   cpu_per_request "$1" "$t0" "$(awk '/requests in/ {print $1}' "$work/$1.wrk")"
   if grep -q 'Non-2xx or 3xx responses\|Socket errors' "$work/$1.wrk"; then warn "$1: $(grep 'Non-2xx or 3xx\|Socket errors' "$work/$1.wrk" | paste -sd ' ')"; fi
   rps[$1]="$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$work/$1.wrk")"
@@ -218,6 +220,11 @@ for k in small info revision tree; do
   log "GET $k with wrk -t2 -c$CONNS -d${DURATION}s"
   run_wrk "forge.$k" "${forge_url[$k]}"
   run_wrk "nginx.$k" "${nginx_url_of[$k]}"
+  if [ "$k" = small ]; then
+    log "GET small with one client thread, wrk -t1 -c$CONNS -d${DURATION}s"
+    WRK_THREADS=1 run_wrk forge.small1 "${forge_url[small]}"
+    WRK_THREADS=1 run_wrk nginx.small1 "${nginx_url_of[small]}"
+  fi
 done
 log "POST paths-info with wrk"
 run_wrk forge.pathsinfo "${forge_url[pathsinfo]}" "$work/pathsinfo.lua"
@@ -301,6 +308,7 @@ $("$NGINX" -v 2>&1 | sed 's/.*nginx\///') with 1 worker. Ratios are Forge / ngin
 |---|---|---|---|---|---|
 $(row "HEAD \`/resolve\` of an LFS file (\`ab -i -k -c$CONNS -n$AB_REQUESTS\`)" head)
 $(row "GET \`/resolve\` of a small regular file (\`wrk -t2 -c$CONNS -d${DURATION}s\`)" small)
+$(row "the same, one client thread (\`wrk -t1 -c$CONNS -d${DURATION}s\`)" small1)
 $(row "GET \`/api/models/{id}\`" info)
 $(row "GET \`/api/models/{id}/revision/main\`" revision)
 $(row "GET \`/api/models/{id}/tree/main\`" tree)
