@@ -5,7 +5,8 @@
 #
 # Rows (each Forge figure is paired with nginx's measured in the same run, interleaved where it is cheap):
 #   1. HEAD /resolve of an LFS file, 64 keep-alive connections: `ab -i -k -c64 -n AB_REQUESTS` after a warm-up
-#      (Debian's wrk 4.1 cannot finish HEAD responses, wg/wrk#198). nginx: HEAD of the same bytes (hard link).
+#      (Debian's wrk 4.1 cannot finish HEAD responses, wg/wrk#198); p50 and p99 from ab's -e file, in microseconds.
+#      nginx: HEAD of the same bytes (hard link).
 #   2. GET /resolve of a small regular (git, non-LFS) file: `wrk -t2 -c64 -dDURATION --latency` after a warm-up.
 #      nginx: a static copy of the same bytes. Then the same with one client thread (wrk -t1): with two client threads
 #      and the server on 2 vCPUs, the server's thread shares a CPU with a client thread, and p99 measures how the
@@ -180,15 +181,16 @@ cpu_per_request() { # NAME TICKS_BEFORE REQUESTS
 run_ab_head() { # NAME URL
   ab -i -k -c"$CONNS" -n $((AB_REQUESTS / 5)) "$2" >/dev/null 2>&1 || true
   local t0; t0="$(ticks_of "$(server_pid "$1")")"
-  ab -i -k -c"$CONNS" -n "$AB_REQUESTS" "$2" >"$work/$1.ab" 2>&1 || die "ab against $1: $(tail -3 "$work/$1.ab")"
+  # -e: the percentiles with microseconds (ab's own table counts whole milliseconds: nginx's p99 reads 0)
+  ab -i -k -c"$CONNS" -n "$AB_REQUESTS" -e "$work/$1.csv" "$2" >"$work/$1.ab" 2>&1 || die "ab against $1: $(tail -3 "$work/$1.ab")"
   cpu_per_request "$1" "$t0" "$AB_REQUESTS"
   local failed non2xx
   failed="$(awk '/^Failed requests:/ {print $3}' "$work/$1.ab")"
   non2xx="$(awk '/^Non-2xx responses:/ {print $3}' "$work/$1.ab")"
   [ "${failed:-0}" = 0 ] && [ -z "$non2xx" ] || warn "$1: ab counted ${failed:-0} failed and ${non2xx:-0} non-2xx requests"
   rps[$1]="$(awk '/^Requests per second:/ {printf "%.0f", $4}' "$work/$1.ab")"
-  p50[$1]="$(awk '$1 == "50%" {print $2}' "$work/$1.ab")"
-  p99[$1]="$(awk '$1 == "99%" {print $2}' "$work/$1.ab")"
+  p50[$1]="$(awk -F, '$1 == "50" {printf "%.2f", $2}' "$work/$1.csv")"
+  p99[$1]="$(awk -F, '$1 == "99" {printf "%.2f", $2}' "$work/$1.csv")"
 }
 run_wrk() { # NAME URL [LUA]; WRK_THREADS (2) client threads
   local lua=() t="${WRK_THREADS:-2}"
