@@ -222,12 +222,10 @@ for k in small info revision tree; do
   log "GET $k with wrk -t2 -c$CONNS -d${DURATION}s"
   run_wrk "forge.$k" "${forge_url[$k]}"
   run_wrk "nginx.$k" "${nginx_url_of[$k]}"
-  if [ "$k" = small ]; then
-    log "GET small with one client thread, wrk -t1 -c$CONNS -d${DURATION}s"
-    WRK_THREADS=1 run_wrk forge.small1 "${forge_url[small]}"
-    WRK_THREADS=1 run_wrk nginx.small1 "${nginx_url_of[small]}"
-  fi
 done
+log "GET small with one client thread, wrk -t1 -c$CONNS -d${DURATION}s"
+WRK_THREADS=1 run_wrk forge.small1 "${forge_url[small]}"
+WRK_THREADS=1 run_wrk nginx.small1 "${nginx_url_of[small]}"
 log "POST paths-info with wrk"
 run_wrk forge.pathsinfo "${forge_url[pathsinfo]}" "$work/pathsinfo.lua"
 run_wrk nginx.pathsinfo "${nginx_url_of[pathsinfo]}"

@@ -334,8 +334,8 @@ final class LaneConnection extends AbstractConnection.NonBlocking implements Con
             else size += f instanceof PreEncodedHttpField pre ? pre.getEncodedLength(HttpVersion.HTTP_1_1)
                     : f.getName().length() + f.getValue().length() + 4;
         }
-        // a small body goes into the head's buffer (a copy of a few KiB costs less than the view a gathering write needs:
-        // that view was a third of what the lane allocated, and the young collections it caused its latency tail)
+        // a small body is copied behind the head: a copy of a few KiB costs less than a view of the shared body per
+        // request, which was a third of what the lane allocated (docs/benchmarks.md, "Where the small GET's p99 goes")
         ByteBuffer body = head ? null : a.body();
         boolean inline = body != null && body.remaining() <= INLINE_BODY;
         out = pool.acquire(inline ? size + body.remaining() : size, true);

@@ -79,7 +79,12 @@ class LaneConnectionTest {
                     assertThat(byLane.headWithoutDate()).as("%s %s %s", method, path, version).isEqualTo(byJetty.headWithoutDate());
                     assertThat(byLane.body()).isEqualTo(byJetty.body());
                     if (method.equals("GET")) {
-                        byte[] stored = switch (path) { case "config.json" -> utf8(CONFIG); case "small.bin" -> SMALL_LFS; default -> MEDIUM_LFS; };
+                        byte[] stored = switch (path) {
+                            case "config.json" -> utf8(CONFIG);
+                            case "small.bin" -> SMALL_LFS;
+                            case "medium.bin" -> MEDIUM_LFS;
+                            default -> throw new AssertionError("no GET of " + path);
+                        };
                         assertThat(sha256(byLane.body())).isEqualTo(sha256(stored));
                     }
                 }
