@@ -11,6 +11,11 @@
 #      nginx: a static copy of the same bytes. Then the same with one client thread (wrk -t1): with two client threads
 #      and the server on 2 vCPUs, the server's thread shares a CPU with a client thread, and p99 measures how the
 #      kernel places them (docs/benchmarks.md, "Where the small GET's p99 goes").
+#   2b. The small GET at equal request rates: h2load (nghttp2) --h1 -t2 -c64 at a fixed rate per connection (--rps), the
+#      same rate for both servers, at EQUAL_LOADS (0.15 0.4 0.7) of the request rate nginx reached in row 2; p50, p99
+#      and p99.9 from h2load's per-request log (every request's own time: wrk corrects its latencies for coordinated
+#      omission, adding made-up samples for each stall it sees, so at saturation its p99 counts stalls more than answers).
+#      Every answer must be a 200, and the rate reached is reported next to the one asked for.
 #   3. A 1 MiB range on a new connection each: one curl process, RANGES requests separated by `--next`, each with
 #      `Connection: close` (so a fresh TCP connection each), random 1 MiB-aligned offsets in the LFS file, the same
 #      offsets for both servers; median time to first byte (curl's time_starttransfer) and the sum of the total
@@ -31,8 +36,8 @@
 # per request while the row ran: on a machine shared with other work that ratio holds where requests per second do not.
 # Before the rows, every Forge URL gets JIT_WARMUP seconds (8) of the same load, unmeasured (nginx needs none).
 # Run: bench/small.sh        Knobs: DURATION (wrk seconds, 10), WARMUP (5), AB_REQUESTS (100000), RANGES (200),
-#   LFS_MIB (256), IDLE_SECONDS (10), AFTER_SECONDS (20), FORGE_JAVA_OPTS (passed on to ./forge).
-# Needs: JDK 25, curl, git, git-lfs, nginx, wrk, ab, jq, awk. Client and servers share the CPUs: on a loaded
+#   LFS_MIB (256), IDLE_SECONDS (10), AFTER_SECONDS (20), EQUAL_LOADS (0.15 0.4 0.7), FORGE_JAVA_OPTS (passed on to ./forge).
+# Needs: JDK 25, curl, git, git-lfs, nginx, wrk, ab, h2load (Debian: nghttp2-client), jq, awk. Client and servers share the CPUs: on a loaded
 # machine read the ratios, which come from the same run, not the absolute figures.
 set -euo pipefail
 
@@ -46,12 +51,13 @@ AFTER_SECONDS="${AFTER_SECONDS:-20}"
 JIT_WARMUP="${JIT_WARMUP:-8}"
 RANGE_ROUNDS="${RANGE_ROUNDS:-6}"
 DOWNLOADS="${DOWNLOADS:-5}"
+EQUAL_LOADS="${EQUAL_LOADS:-0.15 0.4 0.7}"
 CONNS=64
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work_name=forge-small
 . "$root/bench/lib.sh"
-for tool in curl git git-lfs wrk ab jq awk sha256sum ss; do command -v "$tool" >/dev/null || die "missing tool: $tool"; done
+for tool in curl git git-lfs wrk ab h2load jq awk sha256sum ss; do command -v "$tool" >/dev/null || die "missing tool: $tool"; done
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 [ -x "$NGINX" ] || die "missing tool: nginx"
 bench_init
@@ -226,6 +232,26 @@ done
 log "GET small with one client thread, wrk -t1 -c$CONNS -d${DURATION}s"
 WRK_THREADS=1 run_wrk forge.small1 "${forge_url[small]}"
 WRK_THREADS=1 run_wrk nginx.small1 "${nginx_url_of[small]}"
+# h2load's per-request log: start (µs since the epoch), status, time to the end of the answer (µs)
+declare -A paced
+run_paced() { # NAME URL RPS_PER_CONNECTION -> paced[NAME] = "reached req/s|p50|p99|p99.9" (ms)
+  h2load --h1 -t2 -c"$CONNS" -D "$DURATION" --warm-up-time=2 --rps="$3" --log-file="$work/$1.h2log" "$2" >"$work/$1.h2load" 2>&1 ||
+    die "h2load against $1: $(tail -3 "$work/$1.h2load")"
+  local bad; bad="$(awk '$2 != 200' "$work/$1.h2log" | wc -l)"
+  [ "$bad" = 0 ] || warn "$1: $bad answers were not 200"
+  paced[$1]="$(awk '/^finished in/ {printf "%.0f", $4}' "$work/$1.h2load")|$(awk '{print $3}' "$work/$1.h2log" | sort -n | awk '
+    {v[NR] = $1} END { split("50 99 99.9", p, " "); s = ""
+      for (k = 1; k <= 3; k++) { i = int(p[k] / 100 * NR + 0.999999); if (i < 1) i = 1; s = s sprintf("%s%.2f", k > 1 ? "|" : "", v[i] / 1000) }
+      print s }')"
+}
+loads=()
+for f in $EQUAL_LOADS; do
+  per="$(awk -v f="$f" -v r="${rps[nginx.small]}" -v c="$CONNS" 'BEGIN { n = int(f * r / c + 0.5); print (n < 1 ? 1 : n) }')"
+  loads+=("$f:$per")
+  log "GET small at an equal rate: h2load --h1 -t2 -c$CONNS --rps=$per ($f of nginx's $((${rps[nginx.small]})) req/s)"
+  run_paced "forge.paced$per" "${forge_url[small]}" "$per"
+  run_paced "nginx.paced$per" "${nginx_url_of[small]}" "$per"
+done
 log "POST paths-info with wrk"
 run_wrk forge.pathsinfo "${forge_url[pathsinfo]}" "$work/pathsinfo.lua"
 run_wrk nginx.pathsinfo "${nginx_url_of[pathsinfo]}"
@@ -313,6 +339,16 @@ $(row "GET \`/api/models/{id}\`" info)
 $(row "GET \`/api/models/{id}/revision/main\`" revision)
 $(row "GET \`/api/models/{id}/tree/main\`" tree)
 $(row "POST \`/api/models/{id}/paths-info/main\` (nginx: GET of the same JSON)" pathsinfo)
+
+The small GET at equal request rates (\`h2load --h1 -t2 -c$CONNS -D$DURATION --rps=N\`, N per connection; every
+request's own time, from h2load's log; ms):
+
+| asked for (fraction of nginx's rate in row 2) | Forge reached | nginx reached | Forge p50 / p99 / p99.9 | nginx p50 / p99 / p99.9 | p99 ratio |
+|---|---|---|---|---|---|
+$(for l in "${loads[@]}"; do f="${l%%:*}"; n="${l##*:}"
+  IFS='|' read -r fr f50 f99 f999 <<<"${paced[forge.paced$n]}"; IFS='|' read -r nr n50 n99 n999 <<<"${paced[nginx.paced$n]}"
+  printf '| %s req/s (%s) | %s | %s | %s / %s / %s | %s / %s / %s | **%s×** |\n' "$((n * CONNS))" "$f" "$fr" "$nr" "$f50" "$f99" "$f999" \
+    "$n50" "$n99" "$n999" "$(ratio "$f99" "$n99")"; done)
 
 | request | Forge | nginx | ratio |
 |---|---|---|---|
