@@ -8,9 +8,9 @@
 #      (Debian's wrk 4.1 cannot finish HEAD responses, wg/wrk#198); p50 and p99 from ab's -e file, in microseconds.
 #      nginx: HEAD of the same bytes (hard link).
 #   2. GET /resolve of a small regular (git, non-LFS) file: `wrk -t2 -c64 -dDURATION --latency` after a warm-up.
-#      nginx: a static copy of the same bytes. Then the same with one client thread (wrk -t1): with two client threads
-#      and the server on 2 vCPUs, the server's thread shares a CPU with a client thread, and p99 measures how the
-#      kernel places them (docs/benchmarks.md, "Where the small GET's p99 goes").
+#      nginx: a static copy of the same bytes. Then the same with one client thread (wrk -t1). With client and server
+#      on the same 2 vCPUs, p99 here measures how long the client's threads wait for a CPU, weighted by wrk's
+#      coordinated-omission correction (docs/benchmarks.md, "The small GET's p99 looked at again").
 #   2b. The small GET at equal request rates: h2load (nghttp2) --h1 -t2 -c64 at a fixed rate per connection (--rps), the
 #      same rate for both servers, at EQUAL_LOADS (0.15 0.4 0.7) of the request rate nginx reached in row 2; p50, p99
 #      and p99.9 from h2load's per-request log (every request's own time: wrk corrects its latencies for coordinated
@@ -233,22 +233,23 @@ log "GET small with one client thread, wrk -t1 -c$CONNS -d${DURATION}s"
 WRK_THREADS=1 run_wrk forge.small1 "${forge_url[small]}"
 WRK_THREADS=1 run_wrk nginx.small1 "${nginx_url_of[small]}"
 # h2load's per-request log: start (µs since the epoch), status, time to the end of the answer (µs)
-declare -A paced
-run_paced() { # NAME URL RPS_PER_CONNECTION -> paced[NAME] = "reached req/s|p50|p99|p99.9" (ms)
+declare -A p999
+run_paced() { # NAME URL RPS_PER_CONNECTION -> rps (reached), p50, p99, p999 (ms) of NAME
   h2load --h1 -t2 -c"$CONNS" -D "$DURATION" --warm-up-time=2 --rps="$3" --log-file="$work/$1.h2log" "$2" >"$work/$1.h2load" 2>&1 ||
     die "h2load against $1: $(tail -3 "$work/$1.h2load")"
   local bad; bad="$(awk '$2 != 200' "$work/$1.h2log" | wc -l)"
   [ "$bad" = 0 ] || warn "$1: $bad answers were not 200"
-  paced[$1]="$(awk '/^finished in/ {printf "%.0f", $4}' "$work/$1.h2load")|$(awk '{print $3}' "$work/$1.h2log" | sort -n | awk '
-    {v[NR] = $1} END { split("50 99 99.9", p, " "); s = ""
-      for (k = 1; k <= 3; k++) { i = int(p[k] / 100 * NR + 0.999999); if (i < 1) i = 1; s = s sprintf("%s%.2f", k > 1 ? "|" : "", v[i] / 1000) }
-      print s }')"
+  awk '{printf "%.3f\n", $3 / 1000}' "$work/$1.h2log" >"$work/$1.ms"
+  rps[$1]="$(awk '/^finished in/ {printf "%.0f", $4}' "$work/$1.h2load")"
+  p50[$1]="$(percentile 50 <"$work/$1.ms")"
+  p99[$1]="$(percentile 99 <"$work/$1.ms")"
+  p999[$1]="$(percentile 99.9 <"$work/$1.ms")"
 }
-loads=()
+paced=()
 for f in $EQUAL_LOADS; do
   per="$(awk -v f="$f" -v r="${rps[nginx.small]}" -v c="$CONNS" 'BEGIN { n = int(f * r / c + 0.5); print (n < 1 ? 1 : n) }')"
-  loads+=("$f:$per")
-  log "GET small at an equal rate: h2load --h1 -t2 -c$CONNS --rps=$per ($f of nginx's $((${rps[nginx.small]})) req/s)"
+  paced+=("$f:$per")
+  log "GET small at an equal rate: h2load --h1 -t2 -c$CONNS --rps=$per ($f of nginx's ${rps[nginx.small]} req/s)"
   run_paced "forge.paced$per" "${forge_url[small]}" "$per"
   run_paced "nginx.paced$per" "${nginx_url_of[small]}" "$per"
 done
@@ -345,10 +346,9 @@ request's own time, from h2load's log; ms):
 
 | asked for (fraction of nginx's rate in row 2) | Forge reached | nginx reached | Forge p50 / p99 / p99.9 | nginx p50 / p99 / p99.9 | p99 ratio |
 |---|---|---|---|---|---|
-$(for l in "${loads[@]}"; do f="${l%%:*}"; n="${l##*:}"
-  IFS='|' read -r fr f50 f99 f999 <<<"${paced[forge.paced$n]}"; IFS='|' read -r nr n50 n99 n999 <<<"${paced[nginx.paced$n]}"
-  printf '| %s req/s (%s) | %s | %s | %s / %s / %s | %s / %s / %s | **%s×** |\n' "$((n * CONNS))" "$f" "$fr" "$nr" "$f50" "$f99" "$f999" \
-    "$n50" "$n99" "$n999" "$(ratio "$f99" "$n99")"; done)
+$(for l in "${paced[@]}"; do f="${l%%:*}"; n="${l##*:}"; a="forge.paced$n" b="nginx.paced$n"
+  printf '| %s req/s (%s) | %s | %s | %s / %s / %s | %s / %s / %s | **%s×** |\n' "$((n * CONNS))" "$f" "${rps[$a]}" "${rps[$b]}" \
+    "${p50[$a]}" "${p99[$a]}" "${p999[$a]}" "${p50[$b]}" "${p99[$b]}" "${p999[$b]}" "$(ratio "${p99[$a]}" "${p99[$b]}")"; done)
 
 | request | Forge | nginx | ratio |
 |---|---|---|---|
