@@ -102,7 +102,7 @@ $user
 worker_processes 1;
 pid $1/nginx.pid;
 error_log $1/error.log warn;
-events { worker_connections 1024; }
+events { worker_connections 4096; }
 http {
     client_body_temp_path $1/client_body;
     proxy_temp_path $1/proxy;

@@ -15,7 +15,12 @@
 #      same rate for both servers, at EQUAL_LOADS (0.15 0.4 0.7) of the request rate nginx reached in row 2; p50, p99
 #      and p99.9 from h2load's per-request log (every request's own time: wrk corrects its latencies for coordinated
 #      omission, adding made-up samples for each stall it sees, so at saturation its p99 counts stalls more than answers).
-#      Every answer must be a 200, and the rate reached is reported next to the one asked for.
+#      Every answer must be a 200, and the rate reached is reported next to the one asked for. h2load paces each
+#      connection with a timer that fires at most every 10 ms (`std::max(0.01, 1. / rps)` in nghttp2's src/h2load.cc),
+#      so above 100 req/s per connection it sends each connection's share of 10 ms back to back: at 0.7 of nginx's rate
+#      about 14 requests in a row on each of 64 connections, bursts at the client's full speed. Hence row 2c.
+#   2c. The same rates spread over many connections at 100 req/s each (one request per connection per timer tick, the
+#      least bursty pacing h2load has): rate / 100 connections, same percentiles.
 #   3. A 1 MiB range on a new connection each: one curl process, RANGES requests separated by `--next`, each with
 #      `Connection: close` (so a fresh TCP connection each), random 1 MiB-aligned offsets in the LFS file, the same
 #      offsets for both servers; median time to first byte (curl's time_starttransfer) and the sum of the total
@@ -234,8 +239,8 @@ WRK_THREADS=1 run_wrk forge.small1 "${forge_url[small]}"
 WRK_THREADS=1 run_wrk nginx.small1 "${nginx_url_of[small]}"
 # h2load's per-request log: start (µs since the epoch), status, time to the end of the answer (µs)
 declare -A p999
-run_paced() { # NAME URL RPS_PER_CONNECTION -> rps (reached), p50, p99, p999 (ms) of NAME
-  h2load --h1 -t2 -c"$CONNS" -D "$DURATION" --warm-up-time=2 --rps="$3" --log-file="$work/$1.h2log" "$2" >"$work/$1.h2load" 2>&1 ||
+run_paced() { # NAME URL RPS_PER_CONNECTION [CONNECTIONS] -> rps (reached), p50, p99, p999 (ms) of NAME
+  h2load --h1 -t2 -c"${4:-$CONNS}" -D "$DURATION" --warm-up-time=2 --rps="$3" --log-file="$work/$1.h2log" "$2" >"$work/$1.h2load" 2>&1 ||
     die "h2load against $1: $(tail -3 "$work/$1.h2load")"
   local bad; bad="$(awk '$2 != 200' "$work/$1.h2log" | wc -l)"
   [ "$bad" = 0 ] || warn "$1: $bad answers were not 200"
@@ -252,6 +257,14 @@ for f in $EQUAL_LOADS; do
   log "GET small at an equal rate: h2load --h1 -t2 -c$CONNS --rps=$per ($f of nginx's ${rps[nginx.small]} req/s)"
   run_paced "forge.paced$per" "${forge_url[small]}" "$per"
   run_paced "nginx.paced$per" "${nginx_url_of[small]}" "$per"
+done
+spread=()
+for f in $EQUAL_LOADS; do
+  conns="$(awk -v f="$f" -v r="${rps[nginx.small]}" 'BEGIN { n = int(f * r / 100 + 0.5); print (n < 1 ? 1 : n) }')"
+  spread+=("$f:$conns")
+  log "GET small at an equal rate spread over connections: h2load --h1 -t2 -c$conns --rps=100 ($f of nginx's ${rps[nginx.small]} req/s)"
+  run_paced "forge.spread$conns" "${forge_url[small]}" 100 "$conns"
+  run_paced "nginx.spread$conns" "${nginx_url_of[small]}" 100 "$conns"
 done
 log "POST paths-info with wrk"
 run_wrk forge.pathsinfo "${forge_url[pathsinfo]}" "$work/pathsinfo.lua"
@@ -348,6 +361,15 @@ request's own time, from h2load's log; ms):
 |---|---|---|---|---|---|
 $(for l in "${paced[@]}"; do f="${l%%:*}"; n="${l##*:}"; a="forge.paced$n" b="nginx.paced$n"
   printf '| %s req/s (%s) | %s | %s | %s / %s / %s | %s / %s / %s | **%s×** |\n' "$((n * CONNS))" "$f" "${rps[$a]}" "${rps[$b]}" \
+    "${p50[$a]}" "${p99[$a]}" "${p999[$a]}" "${p50[$b]}" "${p99[$b]}" "${p999[$b]}" "$(ratio "${p99[$a]}" "${p99[$b]}")"; done)
+
+The same rates spread over connections at 100 req/s each (\`h2load --h1 -t2 -cC -D$DURATION --rps=100\`; h2load's timer
+fires at most every 10 ms, so at this rate each connection sends one request per tick rather than a burst; ms):
+
+| asked for (fraction of nginx's rate in row 2) | connections | Forge reached | nginx reached | Forge p50 / p99 / p99.9 | nginx p50 / p99 / p99.9 | p99 ratio |
+|---|---|---|---|---|---|---|
+$(for l in "${spread[@]}"; do f="${l%%:*}"; n="${l##*:}"; a="forge.spread$n" b="nginx.spread$n"
+  printf '| %s req/s (%s) | %s | %s | %s | %s / %s / %s | %s / %s / %s | **%s×** |\n' "$((n * 100))" "$f" "$n" "${rps[$a]}" "${rps[$b]}" \
     "${p50[$a]}" "${p99[$a]}" "${p999[$a]}" "${p50[$b]}" "${p99[$b]}" "${p999[$b]}" "$(ratio "${p99[$a]}" "${p99[$b]}")"; done)
 
 | request | Forge | nginx | ratio |

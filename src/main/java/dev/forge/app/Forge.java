@@ -317,6 +317,7 @@ public final class Forge implements AutoCloseable {
         GitGate git = new GitGate(repos, pushes, config.limits().maxPushBytes());
         AnswerMemo memo = new AnswerMemo(this.git::refGeneration);
         repos.onChange(memo::dropRepository);
+        popularity.onCountersChanged(changed -> memo.dropCounters(changed.keySet()));
         return closer.push(new ForgeServer(config, pool, auth, rateLimits, routes, git, memo));
     }
 

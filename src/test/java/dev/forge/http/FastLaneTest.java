@@ -103,6 +103,73 @@ class FastLaneTest {
     }
 
     @Test
+    void infoIsAnsweredFromMemoryUntilItsCommitOrItsCountersChange() throws Exception {
+        Repo repo = tf.createRepo(RepoType.MODEL, "admin/lane-info");
+        String first = commit(tf, repo, "main", "first", file("config.json", "{\"hidden_size\":64}"));
+        List<String> urls = List.of("/api/models/admin/lane-info", "/api/models/admin/lane-info/revision/main",
+                "/api/models/admin/lane-info/revision/main?blobs=true", "/api/models/admin/lane-info/revision/" + first);
+        for (String url : urls) {
+            HttpResponse<byte[]> ordinary = tf.get(url);
+            long before = memo().served();
+            HttpResponse<byte[]> fromMemory = tf.get(url);
+            assertThat(memo().served()).as("%s from memory", url).isEqualTo(before + 1);
+            assertThat(fromMemory.body()).isEqualTo(ordinary.body());
+            assertThat(comparable(fromMemory)).isEqualTo(comparable(ordinary));
+            assertThat(json(fromMemory).path("sha").asText()).isEqualTo(first);
+            assertThat(json(fromMemory).path("downloads").asLong()).isZero();
+        }
+        String info = urls.get(1);
+
+        // a download counted and flushed: the next info shows it, from the ordinary path, and is kept again
+        assertThat(tf.get("/admin/lane-info/resolve/main/config.json").statusCode()).isEqualTo(200);
+        tf.forge.popularity.flush();
+        long before = memo().served();
+        assertThat(json(tf.get(info)).path("downloads").asLong()).isEqualTo(1);
+        assertThat(memo().served()).as("the old counters were forgotten").isEqualTo(before);
+        assertThat(json(tf.get(info)).path("downloads").asLong()).isEqualTo(1);
+        assertThat(memo().served()).isEqualTo(before + 1);
+
+        // a download served from memory counts too
+        assertThat(tf.get("/admin/lane-info/resolve/main/config.json").statusCode()).isEqualTo(200);
+        assertThat(tf.get("/admin/lane-info/resolve/main/config.json").statusCode()).isEqualTo(200);
+        tf.forge.popularity.flush();
+        assertThat(json(tf.get(info)).path("downloads").asLong()).isEqualTo(3);
+
+        // a like, at once
+        HttpResponse<byte[]> liked = tf.send(tf.request("/api/models/admin/lane-info/like").header("Authorization", auth(tf))
+                .POST(HttpRequest.BodyPublishers.noBody()));
+        assertThat(liked.statusCode()).as(text(liked)).isEqualTo(200);
+        assertThat(json(tf.get(info)).path("likes").asLong()).isEqualTo(1);
+
+        // the branch moved: the new commit at once, and the file answers of the repository were not dropped by counters
+        tf.get(info);
+        String second = commit(tf, repo, "main", "second", file("config.json", "{\"hidden_size\":128}"));
+        assertThat(json(tf.get(info)).path("sha").asText()).isEqualTo(second);
+        assertThat(json(tf.get(urls.get(3))).path("sha").asText()).isEqualTo(first);
+    }
+
+    @Test
+    void infoWithExpandIsNeverAnsweredFromMemoryAndInfoMadePrivateIsRefusedAtOnce() throws Exception {
+        Repo open = tf.createRepo(RepoType.MODEL, "admin/lane-info-expand");
+        commit(tf, open, "main", "files", file("config.json", "{}"));
+        long before = memo().served();
+        for (int i = 0; i < 3; i++) {
+            // expand's fields may depend on the caller (childrenModelCount) or on other repositories
+            assertThat(tf.get("/api/models/admin/lane-info-expand?expand=childrenModelCount").statusCode()).isEqualTo(200);
+            assertThat(tf.get("/api/models/admin/lane-info-expand?expand=downloads&expand=likes").statusCode()).isEqualTo(200);
+        }
+        assertThat(memo().served()).isEqualTo(before);
+
+        String url = "/api/models/admin/lane-info-expand";
+        tf.get(url);
+        assertThat(tf.get(url).statusCode()).isEqualTo(200);
+        assertThat(memo().served()).isEqualTo(before + 1);
+        settings("/api/models/admin/lane-info-expand/settings", "{\"private\":true}");
+        assertThat(tf.get(url).statusCode()).as("made private: refused at once").isEqualTo(401);
+        assertThat(memo().served()).isEqualTo(before + 1);
+    }
+
+    @Test
     void requestsThatDifferForTheSameUrlTakeTheOrdinaryPath() throws Exception {
         Repo repo = tf.createRepo(RepoType.MODEL, "admin/lane-differ");
         commit(tf, repo, "main", "files", file("config.json", "0123456789"));
@@ -233,6 +300,9 @@ class FastLaneTest {
             assertThat(tf.get("/admin/lane-gated/resolve/main/config.json", "Authorization", auth(tf)).statusCode()).isEqualTo(200);
             assertThat(tf.get("/admin/lane-private/resolve/main/config.json").statusCode()).isEqualTo(401);
             assertHubError(tf.get("/admin/lane-gated/resolve/main/config.json"), 401, "GatedRepo");
+            assertThat(tf.get("/api/models/admin/lane-private", "Authorization", auth(tf)).statusCode()).isEqualTo(200);
+            assertThat(tf.get("/api/models/admin/lane-private/revision/main").statusCode()).isEqualTo(401);
+            assertThat(tf.get("/api/models/admin/lane-gated", "Authorization", auth(tf)).statusCode()).isEqualTo(200);
         }
         assertThat(memo().served()).isEqualTo(before);
     }

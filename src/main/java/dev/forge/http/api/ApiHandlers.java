@@ -81,6 +81,9 @@ public final class ApiHandlers {
                 return;
             }
         }
+        // the default fields of a public repository's info are everyone's alike while its refs and its counters stay as
+        // they are (expand's may depend on the caller, childrenModelCount, or on other repositories); a mirror's returned above
+        if (expand.isEmpty() && !s.repo().isPrivate() && !s.repo().isGated()) ex.memoizableWithCounters(s.repo().key(), s.refGeneration());
         InfoService.Details d = s.details();
         InfoKey key = new InfoKey(s.repo(), s.commit().id(), needFiles, blobs, List.copyOf(expand), d.counters(), d.childrenModelCount());
         byte[] body = rendered.get(key, k -> {

@@ -18,7 +18,7 @@ import java.util.function.ToLongFunction;
 
 /**
  * Whole answers to {@code GET}/{@code HEAD} requests that every caller allowed to send them gets alike (a public
- * repository's file at a revision, a page of its tree), kept so the server can answer them again from memory on the
+ * repository's file at a revision, a page of its tree, its info), kept so the server can answer them again from memory on the
  * connection's own thread: no hand-off to another thread, no database, no git (see {@code FastLane}). This is the
  * many-small-requests path of a fleet: a HEAD per file and a GET of each small config file, from every node.
  *
@@ -32,7 +32,9 @@ import java.util.function.ToLongFunction;
  *
  * <p>Validity: an answer names its repository and that repository's ref generation when it was made; it is used only
  * while the generation is unchanged (a moved branch changes what {@code main} names), dropped when the repository's
- * record changes ({@link #dropRepository}: visibility, gating, deletion, rename), and at most {@link #FRESH_FOR} after
+ * record changes ({@link #dropRepository}: visibility, gating, deletion, rename), an answer that shows the repository's
+ * popularity counters (its info) also when they change ({@link #dropCounters}: a second's downloads flushed, a like), and
+ * at most {@link #FRESH_FOR} after
  * it was made, which bounds how long a change made through another node goes unseen (after the repository record
  * cache, which has the same bound, has seen it). Thread-safe.
  */
@@ -54,9 +56,10 @@ public final class AnswerMemo {
      * @param body the whole body (read-only), or null when only HEAD may be answered
      * @param onGet what a served GET must still do (count a download), or null
      * @param bytes how to read any range of the answer's body from a local store, or null
+     * @param showsCounters whether the body shows the repository's popularity counters (see {@link #dropCounters})
      */
     public record Answer(String repoKey, long refGeneration, boolean anyActor, RateLimiter.Kind rateLimit, int status,
-                         HttpField[] fields, ByteBuffer body, Runnable onGet, Bytes bytes) {
+                         HttpField[] fields, ByteBuffer body, Runnable onGet, Bytes bytes, boolean showsCounters) {
         /** The whole body's length (the answer's {@code Content-Length}), or -1 when it has none. */
         public long contentLength() {
             for (HttpField f : fields) if (f.getHeader() == HttpHeader.CONTENT_LENGTH) return f.getLongValue();
@@ -71,7 +74,7 @@ public final class AnswerMemo {
     }
 
     /** What a handler declared when it called {@link Exchange#memoizable}. */
-    record Pending(String repoKey, long refGeneration, boolean anyActor, Runnable onGet, Bytes bytes) {}
+    record Pending(String repoKey, long refGeneration, boolean anyActor, Runnable onGet, Bytes bytes, boolean showsCounters) {}
 
     /**
      * A file's bytes as a response body, read from a local store: opening them is at most a file opened and a small
@@ -87,7 +90,7 @@ public final class AnswerMemo {
 
     private final Cache<String, Answer> answers;
     /**
-     * Bumped by every {@link #dropRepository}: an exchange notes it before its handler reads anything, and its answer
+     * Bumped by every {@link #dropRepository} and {@link #dropCounters}: an exchange notes it before its handler reads anything, and its answer
      * is not recorded if a repository changed meanwhile (it may have been decided on the record before the change).
      */
     private final java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
@@ -220,7 +223,8 @@ public final class AnswerMemo {
         // a HEAD's answer never replaces a GET's (same headers, and the GET's has the body)
         if (body == null && previous != null && previous.body() != null && previous.refGeneration() == pending.refGeneration()) return;
         answers.put(key, new Answer(pending.repoKey(), pending.refGeneration(), pending.anyActor(), rateLimit, status,
-                fields.toArray(HttpField[]::new), body == null ? null : body.asReadOnlyBuffer(), pending.onGet(), pending.bytes()));
+                fields.toArray(HttpField[]::new), body == null ? null : body.asReadOnlyBuffer(), pending.onGet(), pending.bytes(),
+                pending.showsCounters()));
         if (changes.get() != changesBefore) answers.invalidate(key); // a change raced with the put
     }
 
@@ -228,6 +232,16 @@ public final class AnswerMemo {
     public void dropRepository(String repoKey) {
         changes.incrementAndGet();
         answers.asMap().values().removeIf(a -> a.repoKey().equals(repoKey));
+    }
+
+    /**
+     * Forgets the answers that show the popularity counters of these repositories, whose counters just changed (a
+     * flush of downloads, a like or an unlike); their files' answers stay.
+     */
+    public void dropCounters(java.util.Collection<String> repoKeys) {
+        if (repoKeys.isEmpty()) return;
+        changes.incrementAndGet();
+        answers.asMap().values().removeIf(a -> a.showsCounters() && repoKeys.contains(a.repoKey()));
     }
 
     /** How many answers are held (for tests). */

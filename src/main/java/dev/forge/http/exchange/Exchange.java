@@ -125,7 +125,15 @@ public final class Exchange {
      * the whole length) for them.
      */
     public void memoizable(String repoKey, long refGeneration, boolean anyActor, Runnable onGet, AnswerMemo.Bytes bytes) {
-        if (refGeneration >= 0) memoizable = new AnswerMemo.Pending(repoKey, refGeneration, anyActor, onGet, bytes);
+        if (refGeneration >= 0) memoizable = new AnswerMemo.Pending(repoKey, refGeneration, anyActor, onGet, bytes, false);
+    }
+
+    /**
+     * As {@link #memoizable(String, long, boolean, Runnable)}, for an answer that also shows the repository's popularity
+     * counters (its info): the memo forgets it when they change ({@link AnswerMemo#dropCounters}).
+     */
+    public void memoizableWithCounters(String repoKey, long refGeneration) {
+        if (refGeneration >= 0) memoizable = new AnswerMemo.Pending(repoKey, refGeneration, true, null, null, true);
     }
 
     private void remember(int status, ByteBuffer body) {

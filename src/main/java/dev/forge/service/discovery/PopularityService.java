@@ -33,7 +33,7 @@ public final class PopularityService {
     private final StatsDao stats;
     private final InstantSource clock;
     private final ConcurrentHashMap<String, LongAdder> pending = new ConcurrentHashMap<>();
-    private volatile Consumer<Map<String, Counters>> listener = changed -> { };
+    private final java.util.List<Consumer<Map<String, Counters>>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Object flushLock = new Object();
 
     public PopularityService(StatsDao stats, InstantSource clock) {
@@ -41,8 +41,11 @@ public final class PopularityService {
         this.clock = clock;
     }
 
-    /** Where changed figures go, a batch at a time (the search index keeps them for sorting and listing). */
-    public void onCountersChanged(Consumer<Map<String, Counters>> l) { this.listener = l; }
+    /**
+     * Where changed figures go, a batch at a time: the search index keeps them for sorting and listing, the answer memo
+     * forgets the answers that showed the old ones.
+     */
+    public void onCountersChanged(Consumer<Map<String, Counters>> l) { listeners.add(l); }
 
     // ------------------------------------------------------------------------------------------- downloads
 
@@ -147,7 +150,7 @@ public final class PopularityService {
         Map<String, Counters> now = countersOf(keys);
         Map<String, Counters> changed = new HashMap<>();
         for (String k : keys) changed.put(k, now.getOrDefault(k, Counters.ZERO));
-        listener.accept(changed);
+        for (Consumer<Map<String, Counters>> l : listeners) l.accept(changed);
     }
 
     long today() {

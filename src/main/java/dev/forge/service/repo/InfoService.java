@@ -85,11 +85,15 @@ public final class InfoService {
         Details details(Actor actor, Repo repo, CommitMeta commit);
     }
 
-    /** A repository at one commit, with what discovery knows of it. {@code files} is filled only when asked for. */
-    public record Snapshot(Repo repo, CommitMeta commit, List<FileEntry> files, long usedStorage, Details details) {}
+    /**
+     * A repository at one commit, with what discovery knows of it. {@code files} is filled only when asked for;
+     * {@code refGeneration} is the repository's ref generation read before the revision was resolved (see {@link TreePage}).
+     */
+    public record Snapshot(Repo repo, CommitMeta commit, List<FileEntry> files, long usedStorage, Details details, long refGeneration) {}
 
     public Snapshot snapshot(Actor actor, RepoType type, RepoId id, String rev, boolean withFiles) {
         Repo repo = repos.readable(actor, type, id);
+        long generation = repos.refGeneration(repo);
         String commit = repos.resolve(repo, rev);
         CommitMeta meta = perCommit(key("commit", repo, commit), () -> index.commit(repo.key(), commit).orElseThrow());
         List<FileEntry> files = withFiles
@@ -97,7 +101,7 @@ public final class InfoService {
                 : List.of();
         long used = withFiles ? files.stream().mapToLong(FileEntry::size).sum()
                 : perCommit(key("size", repo, commit), () -> index.totalSize(repo.key(), commit));
-        return new Snapshot(repo, meta, files, used, details.details(actor, repo, meta));
+        return new Snapshot(repo, meta, files, used, details.details(actor, repo, meta), generation);
     }
 
     /**
