@@ -110,6 +110,9 @@ public final class ForgeCli implements Runnable {
             ForgeServer server = forge.newServer().start();
             if (demo) {
                 for (String r : new DemoSeeder(forge).seed(admin)) System.out.println("Demo repository: " + config.url("/" + r));
+                // seeding allocates hundreds of MiB that are garbage once it is done: collect them now, so the heap the
+                // collector then gives back (MaxHeapFreeRatio) is returned at start rather than at its next periodic cycle
+                System.gc();
             }
             System.out.println("Forge is serving " + config.dataDir().toAbsolutePath() + " at " + config.publicUrl()
                     + " (listening on " + config.host() + ":" + server.port() + ")");
