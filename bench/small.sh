@@ -250,17 +250,17 @@ run_paced() { # NAME URL RPS_PER_CONNECTION [CONNECTIONS] -> rps (reached), p50,
   p99[$1]="$(percentile 99 <"$work/$1.ms")"
   p999[$1]="$(percentile 99.9 <"$work/$1.ms")"
 }
-paced=()
+share() { # FRACTION DIVISOR -> FRACTION of nginx's small-GET rate over DIVISOR, rounded, at least 1
+  awk -v f="$1" -v r="${rps[nginx.small]}" -v d="$2" 'BEGIN { n = int(f * r / d + 0.5); print (n < 1 ? 1 : n) }'
+}
+paced=() spread=()
 for f in $EQUAL_LOADS; do
-  per="$(awk -v f="$f" -v r="${rps[nginx.small]}" -v c="$CONNS" 'BEGIN { n = int(f * r / c + 0.5); print (n < 1 ? 1 : n) }')"
+  per="$(share "$f" "$CONNS")"
   paced+=("$f:$per")
   log "GET small at an equal rate: h2load --h1 -t2 -c$CONNS --rps=$per ($f of nginx's ${rps[nginx.small]} req/s)"
   run_paced "forge.paced$per" "${forge_url[small]}" "$per"
   run_paced "nginx.paced$per" "${nginx_url_of[small]}" "$per"
-done
-spread=()
-for f in $EQUAL_LOADS; do
-  conns="$(awk -v f="$f" -v r="${rps[nginx.small]}" 'BEGIN { n = int(f * r / 100 + 0.5); print (n < 1 ? 1 : n) }')"
+  conns="$(share "$f" 100)"
   spread+=("$f:$conns")
   log "GET small at an equal rate spread over connections: h2load --h1 -t2 -c$conns --rps=100 ($f of nginx's ${rps[nginx.small]} req/s)"
   run_paced "forge.spread$conns" "${forge_url[small]}" 100 "$conns"

@@ -134,6 +134,10 @@ class FastLaneTest {
         assertThat(tf.get("/admin/lane-info/resolve/main/config.json").statusCode()).isEqualTo(200);
         tf.forge.popularity.flush();
         assertThat(json(tf.get(info)).path("downloads").asLong()).isEqualTo(3);
+        // the flush dropped the repository's info answers only: its file's answer is still served from memory
+        before = memo().served();
+        assertThat(tf.get("/admin/lane-info/resolve/main/config.json").statusCode()).isEqualTo(200);
+        assertThat(memo().served()).as("the file's answer outlived the counters").isEqualTo(before + 1);
 
         // a like, at once
         HttpResponse<byte[]> liked = tf.send(tf.request("/api/models/admin/lane-info/like").header("Authorization", auth(tf))
@@ -141,7 +145,7 @@ class FastLaneTest {
         assertThat(liked.statusCode()).as(text(liked)).isEqualTo(200);
         assertThat(json(tf.get(info)).path("likes").asLong()).isEqualTo(1);
 
-        // the branch moved: the new commit at once, and the file answers of the repository were not dropped by counters
+        // the branch moved: the new commit at once, and the old commit's info stays right
         tf.get(info);
         String second = commit(tf, repo, "main", "second", file("config.json", "{\"hidden_size\":128}"));
         assertThat(json(tf.get(info)).path("sha").asText()).isEqualTo(second);
